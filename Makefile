@@ -1,0 +1,55 @@
+# make run   : install into .venv, migrate the SQLite database under instance/, seed demo data, serve
+# make test  : install (Python + npm test tools) and run the whole suite
+# make bench : run the benchmarks in bench/
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+NODE_STAMP := node_modules/.installed-stamp
+MO := dxapp/translations/ja/LC_MESSAGES/messages.mo dxapp/translations/en/LC_MESSAGES/messages.mo
+FLASK_DEV := DXAPP_CONFIG=development FLASK_APP=wsgi $(BIN)/flask
+
+.PHONY: run test bench lint audit install translations extract clean-db
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
+install: $(STAMP)
+
+translations: $(STAMP)
+	$(BIN)/pybabel compile -q -d dxapp/translations
+
+extract: $(STAMP)
+	$(BIN)/pybabel extract -q -F babel.cfg -k _l -o dxapp/translations/messages.pot .
+	$(BIN)/pybabel update -q -i dxapp/translations/messages.pot -d dxapp/translations --no-fuzzy-matching
+
+run: $(STAMP) translations
+	mkdir -p instance
+	$(FLASK_DEV) db upgrade
+	$(FLASK_DEV) seed-demo
+	@echo "Serving on http://127.0.0.1:5000  (demo clock starts at 2021-06-01 10:00 JST)"
+	$(FLASK_DEV) run --host 127.0.0.1 --port 5000
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+test: $(STAMP) $(NODE_STAMP) translations
+	$(BIN)/ruff check .
+	$(BIN)/bandit -q -c pyproject.toml -r dxapp
+	$(BIN)/pytest -n 2 --dist loadfile
+
+bench: $(STAMP) translations
+	$(BIN)/python bench/page_weight.py
+
+audit: $(STAMP)
+	$(BIN)/python -m pip install -q pip-audit && $(BIN)/pip-audit
+
+clean-db:
+	rm -f instance/dxapp.sqlite3

@@ -1,0 +1,123 @@
+"""dxapp: the online procedures system of the Phase II SME Digitalization Support Corps."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from flask import Flask, g, redirect, request, session, url_for
+from flask_login import current_user, logout_user
+
+from dxapp import clock, htmx
+from dxapp.access import policy_of
+from dxapp.config import load as load_config
+from dxapp.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
+
+STATIC_CACHE_SECONDS = 365 * 24 * 3600
+
+
+def create_app(config: dict | str | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(load_config(config if isinstance(config, str) else None))
+    if isinstance(config, dict):
+        app.config.update(config)
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY is not set")
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    app.extensions["dxapp_clock"] = clock.from_config(app.config)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    compress.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: "Asia/Tokyo")
+    login_manager.init_app(app)
+    login_manager.session_protection = None  # our own session token does this, and it is revocable
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    htmx.init_app(app)
+
+    from dxapp import models  # noqa: F401  (register tables)
+    from dxapp.services.accounts import load_user
+
+    login_manager.user_loader(load_user)
+
+    from dxapp.blueprints import register_blueprints
+
+    register_blueprints(app)
+
+    from dxapp import errors, security, templating
+    from dxapp.cli import register_cli
+
+    errors.init_app(app)
+    security.init_app(app)
+    templating.init_app(app)
+    register_cli(app)
+    app.before_request(_gates)
+    return app
+
+
+def _select_locale() -> str:
+    from flask import has_request_context
+
+    if not has_request_context():
+        return "ja"
+    lang = session.get("lang")
+    if lang in ("ja", "en"):
+        return lang
+    return "ja"  # Japanese first, whatever the browser says; English is one click away
+
+
+# Endpoints reachable while a gate (TOTP, consent) is pending.
+_ALWAYS_OPEN = {"static", "auth.logout", "public.set_language"}
+
+
+def _gates():
+    """Session timeouts, TOTP completion and consent to the terms in force, before any view."""
+    if not current_user.is_authenticated:
+        return None
+    now = clock.wall_timestamp()
+    cfg = flask_config()
+    started, seen = session.get("login_at", 0), session.get("seen_at", 0)
+    if now - seen > cfg["SESSION_IDLE_SECONDS"] or now - started > cfg["SESSION_ABSOLUTE_SECONDS"]:
+        logout_user()
+        session.clear()
+        session["timed_out"] = True
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    session["seen_at"] = now
+    endpoint = request.endpoint or ""
+    view = _view_for(endpoint)
+    pol = policy_of(view) if view else None
+    if endpoint in _ALWAYS_OPEN or (pol is not None and not pol.gates):
+        return None
+    if current_user.is_staff and not session.get("mfa_ok"):
+        logout_user()
+        return redirect(url_for("auth.login"))
+    if not current_user.is_staff:
+        from dxapp.services.terms import missing_consents
+
+        if missing_consents(current_user):
+            g.consent_needed = True
+            return redirect(url_for("auth.consent", next=request.full_path.rstrip("?")))
+    return None
+
+
+def flask_config():
+    from flask import current_app
+
+    return current_app.config
+
+
+def _view_for(endpoint: str):
+    from flask import current_app
+
+    return current_app.view_functions.get(endpoint)
+
+
+def static_hash(app: Flask, filename: str) -> str:
+    cache = app.extensions.setdefault("dxapp_static_hashes", {})
+    if filename not in cache:
+        path = Path(app.static_folder) / filename
+        cache[filename] = hashlib.sha256(path.read_bytes()).hexdigest()[:12] if path.is_file() else "0"
+    return cache[filename]

@@ -1,0 +1,48 @@
+"""The secretariat blueprint (desk clerks and administrators, both with TOTP).  The foundation holds
+the dashboard and staff account management; review queues arrive with their own issue."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from dxapp import clock
+from dxapp.access import policy
+from dxapp.blueprints.auth.forms import StaffForm
+from dxapp.blueprints.public import calendar_rows
+from dxapp.extensions import db
+from dxapp.models import Inquiry, OutboxMessage, User
+from dxapp.services import accounts
+
+bp = Blueprint("secretariat", __name__)
+
+
+@bp.route("/")
+@policy("desk", "admin")
+def index():
+    counts = dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).all())
+    open_inquiries = db.session.scalar(select(func.count()).select_from(Inquiry).where(Inquiry.status != "closed"))
+    unsent = db.session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.sent_at.is_(None)))
+    return render_template("secretariat/index.html", counts=counts, open_inquiries=open_inquiries,
+                           unsent=unsent, rows=calendar_rows(clock.program_now()))
+
+
+@bp.route("/staff", methods=["GET", "POST"])
+@policy("admin")
+def staff():
+    form = StaffForm()
+    if request.method == "POST" and form.validate():
+        if accounts.find_by_email(form.email.data):
+            form.email.errors.append(_("An account with this e-mail address already exists."))
+        else:
+            accounts.create_staff(email=form.email.data, name=form.name.data, role=form.role.data,
+                                  actor=current_user._get_current_object())
+            db.session.commit()
+            flash(_("The account has been created. A set-up e-mail has been sent."), "success")
+            return redirect(url_for("secretariat.staff"), 303)
+    members = db.session.scalars(select(User).where(User.role.in_(("desk", "admin"))).order_by(User.id)).all()
+    status = 422 if form.errors else 200
+    return render_template("secretariat/staff.html", form=form, members=members,
+                           has_errors=bool(form.errors)), status

@@ -1,0 +1,20 @@
+"""The `supporter_org` blueprint: My Page for the supporter_admin role.  Its registration wizard arrives with its own issue;
+My Page already shows the account, the deadlines that apply and what to do next."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from flask_login import current_user
+
+from dxapp import clock
+from dxapp.access import policy
+from dxapp.blueprints.public import calendar_rows
+
+bp = Blueprint("supporter_org", __name__)
+
+
+@bp.route("/")
+@policy("supporter_admin")
+def index():
+    return render_template("mypage.html", user=current_user, rows=calendar_rows(clock.program_now()),
+                           kind="supporter_admin")

@@ -1,0 +1,8 @@
+"""SQLAlchemy models, one module per aggregate.  Import them all here so Alembic sees them."""
+
+from dxapp.models.account import Organisation, User  # noqa: F401
+from dxapp.models.audit import AuditEvent  # noqa: F401
+from dxapp.models.content import Inquiry, NewsItem  # noqa: F401
+from dxapp.models.outbox import OutboxMessage  # noqa: F401
+from dxapp.models.terms import Consent, TermsVersion  # noqa: F401
+from dxapp.models.wizard import Submission, WizardDraft  # noqa: F401

@@ -1,0 +1,247 @@
+"""Accounts: sign-up, e-mail verification, login, sessions, password reset, TOTP, staff accounts."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+import pyotp
+from flask import current_app, has_request_context, url_for
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
+from sqlalchemy import func, select, update
+
+from dxapp import clock
+from dxapp.extensions import db
+from dxapp.models import Organisation, User
+from dxapp.models.account import STAFF_ROLES
+from dxapp.services import audit, outbox, passwords
+from dxapp.services.terms import record_consents
+
+SELF_SERVICE_ROLES = ("sme", "expert", "supporter_admin")
+
+
+class TokenInvalid(Exception):
+    pass
+
+
+class _WallClockSigner(TimestampSigner):
+    def get_timestamp(self) -> int:
+        return int(clock.wall_timestamp())
+
+
+def _serializer(purpose: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(
+        current_app.config["SECRET_KEY"], salt=f"dxapp.{purpose}", signer=_WallClockSigner
+    )
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def new_session_token() -> str:
+    return secrets.token_hex(16)
+
+
+def find_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
+
+
+def load_user(user_id: str) -> User | None:
+    """flask-login loader: '<id>.<session token>'; a rotated token means a revoked cookie."""
+    try:
+        raw_id, token = user_id.split(".", 1)
+        user = db.session.get(User, int(raw_id))
+    except (ValueError, TypeError):
+        return None
+    if user is None or not user.active or not secrets.compare_digest(user.session_token, token):
+        return None
+    return user
+
+
+# ---------------------------------------------------------------- tokens in e-mail links
+
+def _fingerprint(user: User, purpose: str) -> str:
+    """Part of the token that changes once the token has been used, making it single-use."""
+    basis = {
+        "verify": f"{user.email}|{user.email_verified_at is not None}",
+        "reset": f"{user.password_hash or ''}|{user.session_token}",
+        "staff-setup": f"{user.password_hash or ''}",
+    }[purpose]
+    return hashlib.sha256(basis.encode()).hexdigest()[:16]
+
+
+def make_token(user: User, purpose: str) -> str:
+    return _serializer(purpose).dumps({"u": user.id, "f": _fingerprint(user, purpose)})
+
+
+def resolve_token(token: str, purpose: str) -> User:
+    try:
+        data = _serializer(purpose).loads(token, max_age=current_app.config["TOKEN_MAX_AGE_SECONDS"])
+    except (SignatureExpired, BadSignature) as exc:
+        raise TokenInvalid(purpose) from exc
+    user = db.session.get(User, data.get("u"))
+    if user is None or not secrets.compare_digest(_fingerprint(user, purpose), data.get("f", "")):
+        raise TokenInvalid(purpose)
+    return user
+
+
+def _link(endpoint: str, **values) -> str:
+    base = current_app.config["EXTERNAL_BASE_URL"].rstrip("/")
+    if has_request_context():
+        return base + url_for(endpoint, **values)
+    with current_app.test_request_context("/"):  # CLI and workers: no request of their own
+        return base + url_for(endpoint, **values)
+
+
+# ---------------------------------------------------------------- sign-up
+
+def sign_up(*, role: str, name: str, email: str, password_hash: str, consented_version_ids: list[int]) -> User | None:
+    """Create an unverified account and send the verification e-mail.
+
+    When the address is already registered, nothing is created and the owner of that address is told
+    by e-mail instead, so the sign-up page never reveals which addresses have accounts.
+    """
+    if role not in SELF_SERVICE_ROLES:
+        raise ValueError(role)
+    email = normalise_email(email)
+    existing = find_by_email(email)
+    if existing is not None:
+        outbox.enqueue(existing.email, "signup-existing", "dxapp: アカウントはすでに登録されています",
+                       "signup_existing.txt", user=existing, login_url=_link("auth.login"),
+                       reset_url=_link("auth.reset_request"))
+        audit.record("account.signup_repeated", "user", existing.id, summary={"role": role})
+        return None
+    now = clock.wall_now()
+    organisation = None
+    if role in ("sme", "supporter_admin"):
+        organisation = Organisation(kind="sme" if role == "sme" else "supporter", created_at=now)
+        db.session.add(organisation)
+    user = User(
+        email=email, name=name.strip(), role=role, password_hash=password_hash, organisation=organisation,
+        session_token=new_session_token(), created_at=now, password_changed_at=now, totp_last_counter=0,
+        active=True,
+    )
+    db.session.add(user)
+    db.session.flush()
+    record_consents(user, consented_version_ids)
+    audit.record("account.created", "user", user.id, actor=user, summary={"role": role})
+    send_verification(user)
+    return user
+
+
+def send_verification(user: User) -> None:
+    outbox.enqueue(user.email, "verify-email", "dxapp: メールアドレスの確認をお願いします", "verify_email.txt",
+                   user=user, link=_link("auth.verify_email", token=make_token(user, "verify")))
+
+
+def verify_email(user: User) -> bool:
+    changed = db.session.execute(
+        update(User).where(User.id == user.id, User.email_verified_at.is_(None))
+        .values(email_verified_at=clock.wall_now())
+    ).rowcount
+    if changed:
+        audit.record("account.email_verified", "user", user.id, actor=user)
+    db.session.commit()
+    db.session.refresh(user)
+    return bool(changed)
+
+
+# ---------------------------------------------------------------- login and sessions
+
+def authenticate(email: str, password: str) -> User | None:
+    user = find_by_email(email)
+    if not passwords.verify_password(user.password_hash if user else None, password):
+        audit.record("auth.login_failed", "user", user.id if user else None,
+                     summary={"email_known": user is not None})
+        db.session.commit()
+        return None
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash_password(password)
+    return user
+
+
+def start_session(user: User) -> None:
+    """Rotate the session token (session fixation, revocation) and record the login."""
+    user.session_token = new_session_token()
+    audit.record("auth.login", "user", user.id, actor=user)
+    db.session.commit()
+
+
+def end_session(user: User) -> None:
+    user.session_token = new_session_token()
+    audit.record("auth.logout", "user", user.id, actor=user)
+    db.session.commit()
+
+
+def set_password(user: User, password: str, *, actor: User | None = None, action="account.password_changed") -> None:
+    user.password_hash = passwords.hash_password(password)
+    user.password_changed_at = clock.wall_now()
+    user.session_token = new_session_token()
+    audit.record(action, "user", user.id, actor=actor or user)
+    db.session.commit()
+
+
+def request_password_reset(email: str) -> None:
+    user = find_by_email(email)
+    if user is None or not user.active:
+        return
+    outbox.enqueue(user.email, "password-reset", "dxapp: パスワード再設定のご案内", "password_reset.txt",
+                   user=user, link=_link("auth.reset_password", token=make_token(user, "reset")))
+    audit.record("account.password_reset_requested", "user", user.id)
+    db.session.commit()
+
+
+def disable(user: User, *, actor: User) -> None:
+    user.active = False
+    user.session_token = new_session_token()
+    audit.record("account.disabled", "user", user.id, actor=actor)
+    db.session.commit()
+
+
+# ---------------------------------------------------------------- TOTP for the secretariat
+
+def totp_for(user: User) -> pyotp.TOTP:
+    return pyotp.TOTP(user.totp_secret)
+
+
+def verify_totp(user: User, code: str) -> bool:
+    """Accept the current or the neighbouring 30-second step, never a step already used."""
+    code = "".join(ch for ch in code if ch.isdigit())
+    if not user.totp_secret or len(code) != 6:
+        return False
+    totp = totp_for(user)
+    now = clock.wall_timestamp()
+    for drift in (0, -1, 1):
+        counter = int(now // totp.interval) + drift
+        if secrets.compare_digest(totp.generate_otp(counter), code):
+            # Conditional UPDATE: a code (counter) can be used once, even by two parallel requests.
+            used = db.session.execute(
+                update(User).where(User.id == user.id, User.totp_last_counter < counter)
+                .values(totp_last_counter=counter)
+            ).rowcount
+            db.session.commit()
+            return bool(used)
+    return False
+
+
+def create_staff(*, email: str, name: str, role: str, actor: User | None, password: str | None = None,
+                 totp_secret: str | None = None) -> User:
+    """Secretariat accounts are made only by an admin (the first by `flask create-admin`)."""
+    if role not in STAFF_ROLES:
+        raise ValueError(role)
+    now = clock.wall_now()
+    user = User(
+        email=normalise_email(email), name=name, role=role,
+        password_hash=passwords.hash_password(password) if password else None,
+        session_token=new_session_token(), totp_secret=totp_secret or pyotp.random_base32(),
+        totp_last_counter=0, email_verified_at=now, created_at=now, active=True,
+        password_changed_at=now if password else None,
+    )
+    db.session.add(user)
+    db.session.flush()
+    audit.record("account.staff_created", "user", user.id, actor=actor, summary={"role": role})
+    if password is None:
+        outbox.enqueue(user.email, "staff-setup", "dxapp: 事務局アカウントの設定", "staff_setup.txt", user=user,
+                       link=_link("auth.reset_password", token=make_token(user, "reset")))
+    return user

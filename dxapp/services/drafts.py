@@ -1,0 +1,116 @@
+"""Wizard drafts: created on first visit, saved at every step with an optimistic version check, turned
+into a submission exactly once."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from dxapp import clock
+from dxapp.extensions import db
+from dxapp.models import Submission, WizardDraft
+from dxapp.services import audit
+
+
+@dataclass
+class StaleDraft(Exception):
+    """Someone (another tab, a desk clerk) saved this draft after the form was shown."""
+
+    draft: WizardDraft
+    slug: str
+    submitted_raw: dict
+
+
+def get(wizard: str, owner_key: str) -> WizardDraft | None:
+    return db.session.scalar(
+        select(WizardDraft).where(WizardDraft.wizard == wizard, WizardDraft.owner_key == owner_key)
+    )
+
+
+def get_or_create(wizard: str, owner_key: str, user_id: int | None) -> WizardDraft:
+    draft = get(wizard, owner_key)
+    if draft is not None:
+        return draft
+    now = clock.wall_now()
+    draft = WizardDraft(
+        wizard=wizard, owner_key=owner_key, user_id=user_id, version=1, created_at=now, updated_at=now,
+        answers={"steps": {}, "partial": {}, "flags": {}, "token": secrets.token_urlsafe(24)},
+        updated_by_id=user_id,
+    )
+    db.session.add(draft)
+    try:
+        db.session.flush()
+        audit.record("draft.created", "wizard_draft", draft.id, actor=user_id, summary={"wizard": wizard})
+        db.session.commit()
+    except IntegrityError:  # created by a parallel request a moment ago
+        db.session.rollback()
+        draft = get(wizard, owner_key)
+    return draft
+
+
+def save(draft: WizardDraft, expected_version: int, new_answers: dict, *, slug: str, raw: dict,
+         actor_id: int | None, on_behalf_of_id: int | None = None, action: str = "draft.step_saved") -> None:
+    """Write new answers only if nobody saved since ``expected_version`` (conditional UPDATE)."""
+    changed = db.session.execute(
+        update(WizardDraft)
+        .where(WizardDraft.id == draft.id, WizardDraft.version == expected_version)
+        .values(answers=new_answers, version=expected_version + 1, updated_at=clock.wall_now(),
+                updated_by_id=actor_id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not changed:
+        db.session.rollback()
+        db.session.refresh(draft)
+        raise StaleDraft(draft=draft, slug=slug, submitted_raw=raw)
+    audit.record(action, "wizard_draft", draft.id, actor=actor_id, on_behalf_of=on_behalf_of_id,
+                 summary={"wizard": draft.wizard, "step": slug, "version": expected_version + 1})
+    db.session.commit()
+    db.session.refresh(draft)
+
+
+def find_submission(wizard: str, owner_key: str, token: str) -> Submission | None:
+    return db.session.scalar(
+        select(Submission).where(
+            Submission.wizard == wizard, Submission.owner_key == owner_key, Submission.form_token == token
+        )
+    )
+
+
+def new_reference(prefix: str) -> str:
+    return f"{prefix}-{clock.program_now():%y%m}-{secrets.randbelow(10**6):06d}"
+
+
+def submit(draft: WizardDraft, token: str, handler, *, reference_prefix: str) -> tuple[Submission, bool]:
+    """Create the submission and run ``handler(draft) -> (result_type, result_id)`` in one transaction.
+
+    Returns (submission, created).  A replayed or parallel submit with the same one-time token finds the
+    first submission (unique constraint) and creates nothing."""
+    existing = find_submission(draft.wizard, draft.owner_key, token)
+    if existing is not None:
+        return existing, False
+    if not secrets.compare_digest(token, draft.answers.get("token", "")):
+        raise ValueError("token does not belong to this draft")
+    submission = Submission(
+        wizard=draft.wizard, owner_key=draft.owner_key, form_token=token,
+        reference=new_reference(reference_prefix), created_at=clock.wall_now(),
+    )
+    db.session.add(submission)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        return find_submission(draft.wizard, draft.owner_key, token), False
+    result_type, result_id = handler(draft)
+    submission.result_type, submission.result_id = result_type, result_id
+    audit.record("draft.submitted", "submission", submission.id, actor=draft.user_id,
+                 summary={"wizard": draft.wizard, "reference": submission.reference})
+    db.session.delete(draft)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return find_submission(draft.wizard, draft.owner_key, token), False
+    return submission, True

@@ -1,0 +1,67 @@
+"""Terms of use and the personal-information notice: versions in force and users' consents.
+
+A user whose latest consent is older than the version in force (at program time) is sent to the consent
+page before anything else: this is how Phase I users enter Phase II, and how everyone re-consents when
+the terms change (2021-07-20, 2021-10-19).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from dxapp import clock
+from dxapp.extensions import db
+from dxapp.models import Consent, TermsVersion
+from dxapp.services import audit
+
+KINDS = ("terms", "privacy")
+
+
+def in_force(kind: str, at=None) -> TermsVersion | None:
+    at = at or clock.program_now()
+    return db.session.scalar(
+        select(TermsVersion)
+        .where(TermsVersion.kind == kind, TermsVersion.effective_at <= at)
+        .order_by(TermsVersion.effective_at.desc(), TermsVersion.id.desc())
+        .limit(1)
+    )
+
+
+def current_versions(at=None) -> list[TermsVersion]:
+    return [v for v in (in_force(kind, at) for kind in KINDS) if v is not None]
+
+
+def missing_consents(user) -> list[TermsVersion]:
+    current = current_versions()
+    if not current:
+        return []
+    given = set(
+        db.session.scalars(
+            select(Consent.terms_version_id).where(
+                Consent.user_id == user.id, Consent.terms_version_id.in_([v.id for v in current])
+            )
+        )
+    )
+    return [v for v in current if v.id not in given]
+
+
+def record_consents(user, version_ids: list[int]) -> None:
+    now = clock.wall_now()
+    valid = {v.id: v for v in current_versions()}
+    for version_id in version_ids:
+        version = valid.get(int(version_id))
+        if version is None:
+            raise ValueError("consent to a version that is not in force")
+        exists = db.session.scalar(
+            select(Consent.id).where(Consent.user_id == user.id, Consent.terms_version_id == version.id)
+        )
+        if exists:
+            continue
+        db.session.add(Consent(user_id=user.id, terms_version_id=version.id, consented_at=now))
+        audit.record("consent.given", "terms_version", version.id, actor=user,
+                     summary={"kind": version.kind, "version": version.version})
+
+
+def consent(user, version_ids: list[int]) -> None:
+    record_consents(user, version_ids)
+    db.session.commit()

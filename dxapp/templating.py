@@ -1,0 +1,67 @@
+"""Template globals and filters: hashed static URLs, dates in JST, yen, the program calendar."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask, current_app, has_request_context, request, url_for
+from flask_babel import get_locale
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+
+from dxapp import clock
+from dxapp.clock import JST
+
+WEEKDAYS_JA = "月火水木金土日"
+
+
+def static_url(filename: str) -> str:
+    from dxapp import static_hash
+
+    return url_for("static", filename=filename, v=static_hash(current_app, filename))
+
+
+def jst_datetime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    local = value.astimezone(JST)
+    if str(get_locale()) == "en":
+        return local.strftime("%Y-%m-%d %H:%M JST")
+    return f"{local.year}年{local.month}月{local.day}日（{WEEKDAYS_JA[local.weekday()]}）{local:%H:%M}"
+
+
+def jst_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(JST).date()
+    if str(get_locale()) == "en":
+        return value.strftime("%Y-%m-%d (%a)")
+    return f"{value.year}年{value.month}月{value.day}日（{WEEKDAYS_JA[value.weekday()]}）"
+
+
+def yen(value: int | None) -> str:
+    if value is None:
+        return ""
+    return f"{value:,}円"
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters.update(jst_datetime=jst_datetime, jst_date=jst_date, yen=yen)
+    app.jinja_env.globals.update(static_url=static_url, csrf_token=generate_csrf)
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.context_processor
+    def common():
+        return {
+            "program_now": clock.program_now(),
+            "clock_shifted": current_app.extensions["dxapp_clock"].is_shifted,
+            "demo_mode": current_app.config.get("DXAPP_DEMO"),
+            "locale": str(get_locale()),
+            "secretariat_phone": current_app.config["SECRETARIAT_PHONE"],
+            "secretariat_hours": current_app.config["SECRETARIAT_HOURS"],
+            "current_user": current_user,
+            "request_path": request.full_path.rstrip("?") if has_request_context() else "/",
+        }

@@ -1,0 +1,174 @@
+"""The generic multi-step engine.
+
+A wizard is a declared, ordered list of steps.  Navigation (``next_step``, ``first_incomplete_step``,
+``progress``, ``task_list``) is a pure function of the answers, so it is tested without Flask.
+
+Answers are a JSON object::
+
+    {"steps":   {slug: {"raw": {field: [typed strings]}, "data": {field: normalised value}}},
+     "partial": {slug: {field: [typed strings]}},     # 「保存して中断する」 without validation
+     "flags":   {slug: "note"},                        # returned for correction: 確認が必要
+     "token":   "one-time submit token"}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+Answers = Mapping
+
+
+def _always(_answers: Answers) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Step:
+    slug: str
+    title: str
+    form: type
+    section: str
+    show_if: Callable[[Answers], bool] = _always
+    template: str = "wizard/step.html"
+    # Extra template context for this step, computed from the answers (pure).
+    context: Callable[[Answers], dict] | None = None
+
+
+STATUS_NOT_STARTED = "not_started"
+STATUS_IN_PROGRESS = "in_progress"
+STATUS_DONE = "done"
+STATUS_NEEDS_REVIEW = "needs_review"
+
+
+@dataclass(frozen=True)
+class Task:
+    section: Section
+    status: str
+    first_slug: str
+    steps: tuple[Step, ...]
+
+
+@dataclass
+class Wizard:
+    name: str
+    title: str
+    sections: tuple[Section, ...]
+    steps: tuple[Step, ...]
+    submit_label: str = ""
+    _by_slug: dict = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._by_slug = {s.slug: s for s in self.steps}
+        if len(self._by_slug) != len(self.steps):
+            raise ValueError(f"duplicate step slug in wizard {self.name}")
+        known = {s.key for s in self.sections}
+        for step in self.steps:
+            if step.section not in known:
+                raise ValueError(f"step {step.slug} names unknown section {step.section}")
+
+    # -- lookups ---------------------------------------------------------------------------------
+    def step(self, slug: str) -> Step:
+        return self._by_slug[slug]
+
+    def visible_steps(self, answers: Answers) -> list[Step]:
+        return [s for s in self.steps if s.show_if(answers)]
+
+    # -- state of one step -------------------------------------------------------------------------
+    @staticmethod
+    def is_complete(answers: Answers, slug: str) -> bool:
+        return slug in (answers.get("steps") or {}) and slug not in (answers.get("flags") or {})
+
+    @staticmethod
+    def is_flagged(answers: Answers, slug: str) -> bool:
+        return slug in (answers.get("flags") or {})
+
+    @staticmethod
+    def data(answers: Answers, slug: str) -> dict:
+        return ((answers.get("steps") or {}).get(slug) or {}).get("data") or {}
+
+    # -- navigation (pure) -----------------------------------------------------------------------
+    def first_incomplete_step(self, answers: Answers) -> Step | None:
+        for step in self.visible_steps(answers):
+            if not self.is_complete(answers, step.slug):
+                return step
+        return None
+
+    def is_finished(self, answers: Answers) -> bool:
+        return self.first_incomplete_step(answers) is None
+
+    def can_open(self, answers: Answers, slug: str) -> bool:
+        """A step can be opened when every visible step before it is complete."""
+        for step in self.visible_steps(answers):
+            if step.slug == slug:
+                return True
+            if not self.is_complete(answers, step.slug):
+                return False
+        return False  # hidden on this branch, or unknown
+
+    def next_step(self, answers: Answers, slug: str) -> Step | None:
+        """The step after ``slug`` on the branch the answers take; None means check-your-answers.
+
+        When the user came back to change an answer, steps that are complete are skipped so they
+        return to the first thing still to do (or to the check page)."""
+        visible = self.visible_steps(answers)
+        slugs = [s.slug for s in visible]
+        start = slugs.index(slug) + 1 if slug in slugs else 0
+        for step in visible[start:]:
+            if not self.is_complete(answers, step.slug):
+                return step
+        return self.first_incomplete_step(answers)
+
+    def previous_step(self, answers: Answers, slug: str) -> Step | None:
+        visible = self.visible_steps(answers)
+        slugs = [s.slug for s in visible]
+        if slug not in slugs:
+            return None
+        index = slugs.index(slug)
+        return visible[index - 1] if index > 0 else None
+
+    def progress(self, answers: Answers) -> tuple[int, int]:
+        visible = self.visible_steps(answers)
+        return sum(1 for s in visible if self.is_complete(answers, s.slug)), len(visible)
+
+    def task_list(self, answers: Answers) -> list[Task]:
+        visible = self.visible_steps(answers)
+        tasks = []
+        partial = answers.get("partial") or {}
+        for section in self.sections:
+            steps = tuple(s for s in visible if s.section == section.key)
+            if not steps:
+                continue
+            done = [self.is_complete(answers, s.slug) for s in steps]
+            if any(self.is_flagged(answers, s.slug) for s in steps):
+                status = STATUS_NEEDS_REVIEW
+            elif all(done):
+                status = STATUS_DONE
+            elif any(done) or any(s.slug in partial for s in steps):
+                status = STATUS_IN_PROGRESS
+            else:
+                status = STATUS_NOT_STARTED
+            first = next((s for s, ok in zip(steps, done, strict=True) if not ok), steps[0])
+            tasks.append(Task(section=section, status=status, first_slug=first.slug, steps=steps))
+        return tasks
+
+    # -- updates (pure: return new answers) ----------------------------------------------------
+    @staticmethod
+    def with_step(answers: Answers, slug: str, raw: dict, data: dict) -> dict:
+        new = {k: v for k, v in answers.items()}
+        new["steps"] = {**(answers.get("steps") or {}), slug: {"raw": raw, "data": data}}
+        new["partial"] = {k: v for k, v in (answers.get("partial") or {}).items() if k != slug}
+        new["flags"] = {k: v for k, v in (answers.get("flags") or {}).items() if k != slug}
+        return new
+
+    @staticmethod
+    def with_partial(answers: Answers, slug: str, raw: dict) -> dict:
+        new = {k: v for k, v in answers.items()}
+        new["partial"] = {**(answers.get("partial") or {}), slug: raw}
+        return new

@@ -1,0 +1,153 @@
+"""Routes of a wizard, registered on a blueprint: task list, one page per step, check your answers,
+one-time submit.  Views stay thin: the engine decides navigation, services save."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from dxapp.access import policy
+from dxapp.services import drafts
+from dxapp.wizard import Wizard
+from dxapp.wizard.forms import data_of, raw_of, refill, summary_rows
+
+
+@dataclass
+class WizardRoutes:
+    bp: Blueprint
+    wizard: Wizard
+    rule: tuple[str, ...]
+    owner: Callable[[], tuple[str, int | None]]  # -> (owner_key, user_id)
+    on_submit: Callable  # (draft) -> (result_type, result_id); runs inside the submit transaction
+    done_endpoint: str  # receives reference=...
+    reference_prefix: str
+    prefix: str = ""
+    actor: Callable[[], int | None] = lambda: None
+    cancel_endpoint: str | None = None
+
+    def ep(self, name: str) -> str:
+        return f"{self.bp.name}.{self.wizard.name}_{name}"
+
+    def register(self) -> WizardRoutes:
+        name = self.wizard.name
+        self.bp.add_url_rule(f"{self.prefix}/", f"{name}_tasks", policy(*self.rule)(self.tasks))
+        self.bp.add_url_rule(f"{self.prefix}/check-answers", f"{name}_check", policy(*self.rule)(self.check))
+        self.bp.add_url_rule(f"{self.prefix}/submit", f"{name}_submit", policy(*self.rule)(self.submit),
+                             methods=["POST"])
+        self.bp.add_url_rule(f"{self.prefix}/<slug>", f"{name}_step", policy(*self.rule)(self.step),
+                             methods=["GET", "POST"])
+        return self
+
+    # ------------------------------------------------------------------ helpers
+    def _draft(self):
+        owner_key, user_id = self.owner()
+        return drafts.get_or_create(self.wizard.name, owner_key, user_id)
+
+    def _ctx(self, draft, **extra):
+        done, total = self.wizard.progress(draft.answers)
+        return {"wizard": self.wizard, "routes": self, "draft": draft, "done": done, "total": total, **extra}
+
+    def _go(self, step) -> str:
+        if step is None:
+            return url_for(self.ep("check"))
+        return url_for(self.ep("step"), slug=step.slug)
+
+    # ------------------------------------------------------------------ views
+    def tasks(self):
+        draft = self._draft()
+        return render_template("wizard/tasks.html", tasks=self.wizard.task_list(draft.answers),
+                               finished=self.wizard.is_finished(draft.answers), **self._ctx(draft))
+
+    def step(self, slug: str):
+        try:
+            step = self.wizard.step(slug)
+        except KeyError:
+            abort(404)
+        draft = self._draft()
+        answers = draft.answers
+        if not self.wizard.can_open(answers, slug):
+            return redirect(self._go(self.wizard.first_incomplete_step(answers)))
+        returning = request.values.get("return") == "check"
+        stored = (answers.get("steps") or {}).get(slug, {}).get("raw") or (answers.get("partial") or {}).get(slug)
+        if request.method == "GET":
+            form = refill(step.form, stored)
+            return self._render_step(step, draft, form, returning)
+        form = step.form()
+        form.answers = answers
+        try:
+            version = int(request.form.get("draft_version", ""))
+        except ValueError:
+            abort(400)
+        raw = raw_of(form)
+        try:
+            if request.form.get("action") == "save":
+                drafts.save(draft, version, self.wizard.with_partial(answers, slug, raw), slug=slug, raw=raw,
+                            actor_id=self.actor(), action="draft.saved_for_later")
+                flash(_("Your answers have been saved. You can continue later from this page."), "success")
+                return redirect(url_for(self.ep("tasks")))
+            if not form.validate():
+                return self._render_step(step, draft, form, returning, status=422)
+            new_answers = self.wizard.with_step(answers, slug, raw, data_of(form))
+            drafts.save(draft, version, new_answers, slug=slug, raw=raw, actor_id=self.actor())
+        except drafts.StaleDraft as stale:
+            return self._conflict(step, stale)
+        if returning and self.wizard.is_finished(new_answers):
+            return redirect(url_for(self.ep("check")))
+        return redirect(self._go(self.wizard.next_step(new_answers, slug)))
+
+    def _render_step(self, step, draft, form, returning, status=200):
+        previous = self.wizard.previous_step(draft.answers, step.slug)
+        back = url_for(self.ep("check")) if returning else (
+            url_for(self.ep("step"), slug=previous.slug) if previous else url_for(self.ep("tasks")))
+        extra = step.context(draft.answers) if step.context else {}
+        return render_template(step.template, step=step, form=form, back_url=back, returning=returning,
+                               has_errors=bool(form.errors), **self._ctx(draft, **extra)), status
+
+    def _conflict(self, step, stale: drafts.StaleDraft):
+        saved_raw = (stale.draft.answers.get("steps") or {}).get(step.slug, {}).get("raw")
+        yours = summary_rows(refill(step.form, stale.submitted_raw))
+        theirs = summary_rows(refill(step.form, saved_raw))
+        form = refill(step.form, stale.submitted_raw)
+        return render_template("wizard/conflict.html", step=step, yours=yours, theirs=theirs, form=form,
+                               **self._ctx(stale.draft)), 409
+
+    def check(self):
+        draft = self._draft()
+        first = self.wizard.first_incomplete_step(draft.answers)
+        if first is not None:
+            return redirect(self._go(first))
+        sections = []
+        for section in self.wizard.sections:
+            rows = []
+            for step in self.wizard.visible_steps(draft.answers):
+                if step.section != section.key:
+                    continue
+                form = refill(step.form, draft.answers["steps"][step.slug]["raw"])
+                for field_id, label, value in summary_rows(form):
+                    rows.append((step, field_id, label, value))
+            if rows:
+                sections.append((section, rows))
+        return render_template("wizard/check.html", sections=sections, token=draft.answers.get("token"),
+                               **self._ctx(draft))
+
+    def submit(self):
+        token = request.form.get("submit_token", "")
+        owner_key, _user_id = self.owner()
+        existing = drafts.find_submission(self.wizard.name, owner_key, token) if token else None
+        if existing is not None:
+            return redirect(url_for(self.done_endpoint, reference=existing.reference), 303)
+        draft = drafts.get(self.wizard.name, owner_key)
+        if draft is None or not token:
+            return redirect(url_for(self.ep("tasks")), 303)
+        first = self.wizard.first_incomplete_step(draft.answers)
+        if first is not None:
+            return redirect(self._go(first), 303)
+        try:
+            submission, _created = drafts.submit(draft, token, self.on_submit,
+                                                 reference_prefix=self.reference_prefix)
+        except ValueError:
+            abort(400)
+        return redirect(url_for(self.done_endpoint, reference=submission.reference), 303)
