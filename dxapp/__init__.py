@@ -84,6 +84,11 @@ def _gates():
         logout_user()
         session.clear()
         session["timed_out"] = True
+        if request.method == "POST":
+            from dxapp import kept
+
+            kept.keep_posted_values()  # shown again on this page after logging in
+            return redirect(url_for("auth.login", next=request.path), 303)
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     session["seen_at"] = now
     endpoint = request.endpoint or ""

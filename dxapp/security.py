@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, Response, request
+from werkzeug.exceptions import SecurityError
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
@@ -29,8 +30,18 @@ def _headers(response: Response) -> Response:
     return response
 
 
+def _reject_untrusted_host():
+    """A Host outside TRUSTED_HOSTS leaves the request without a URL adapter, so no page (nor the
+    CSRF, login or error pages, which build URLs) can be rendered for it: answer a plain 400 first."""
+    if isinstance(request.routing_exception, SecurityError):
+        return Response("400 Bad Request: unknown host\n", 400, mimetype="text/plain")
+    return None
+
+
 def init_app(app: Flask) -> None:
     hosts = [h.strip() for h in app.config.get("SERVER_NAME_ALLOWED", "").split(",") if h.strip()]
     if hosts:
         app.config["TRUSTED_HOSTS"] = hosts
+    # Before every other before_request function (CSRF, rate limits, session gates).
+    app.before_request_funcs.setdefault(None, []).insert(0, _reject_untrusted_host)
     app.after_request(_headers)

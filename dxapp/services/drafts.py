@@ -30,6 +30,12 @@ def get(wizard: str, owner_key: str) -> WizardDraft | None:
     )
 
 
+def unsaved(wizard: str, owner_key: str, user_id: int | None) -> WizardDraft:
+    """An empty draft that is not added to the session (for GET pages before the first save)."""
+    return WizardDraft(wizard=wizard, owner_key=owner_key, user_id=user_id, version=0,
+                       answers={"steps": {}, "partial": {}, "flags": {}})
+
+
 def get_or_create(wizard: str, owner_key: str, user_id: int | None) -> WizardDraft:
     draft = get(wizard, owner_key)
     if draft is not None:
@@ -88,13 +94,14 @@ def submit(draft: WizardDraft, token: str, handler, *, reference_prefix: str) ->
 
     Returns (submission, created).  A replayed or parallel submit with the same one-time token finds the
     first submission (unique constraint) and creates nothing."""
-    existing = find_submission(draft.wizard, draft.owner_key, token)
+    wizard, owner_key = draft.wizard, draft.owner_key  # plain values: the row may vanish under us
+    existing = find_submission(wizard, owner_key, token)
     if existing is not None:
         return existing, False
     if not secrets.compare_digest(token, draft.answers.get("token", "")):
         raise ValueError("token does not belong to this draft")
     submission = Submission(
-        wizard=draft.wizard, owner_key=draft.owner_key, form_token=token,
+        wizard=wizard, owner_key=owner_key, form_token=token,
         reference=new_reference(reference_prefix), created_at=clock.wall_now(),
     )
     db.session.add(submission)
@@ -102,7 +109,7 @@ def submit(draft: WizardDraft, token: str, handler, *, reference_prefix: str) ->
         db.session.flush()
     except IntegrityError:
         db.session.rollback()
-        return find_submission(draft.wizard, draft.owner_key, token), False
+        return find_submission(wizard, owner_key, token), False
     result_type, result_id = handler(draft)
     submission.result_type, submission.result_id = result_type, result_id
     audit.record("draft.submitted", "submission", submission.id, actor=draft.user_id,
@@ -112,5 +119,5 @@ def submit(draft: WizardDraft, token: str, handler, *, reference_prefix: str) ->
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        return find_submission(draft.wizard, draft.owner_key, token), False
+        return find_submission(wizard, owner_key, token), False
     return submission, True

@@ -39,6 +39,10 @@ class Step:
     template: str = "wizard/step.html"
     # Extra template context for this step, computed from the answers (pure).
     context: Callable[[Answers], dict] | None = None
+    # Live feedback: ``panel(values, answers) -> dict`` runs the rules on the values typed so far
+    # (strings, unsaved) and feeds ``panel_template``; served by GET .../<slug>/check.
+    panel: Callable[[Mapping, Answers], dict] | None = None
+    panel_template: str | None = None
 
 
 STATUS_NOT_STARTED = "not_started"

@@ -37,7 +37,13 @@ def answer_fields(form):
 def raw_of(form) -> dict:
     """What the user typed, field by field (lists of strings), so a form can be refilled exactly.
     Password fields are never kept."""
-    return {f.name: list(f.raw_data or []) for f in answer_fields(form) if not isinstance(f, PasswordField)}
+    raw: dict = {}
+    for f in answer_fields(form):
+        if isinstance(f, PasswordField):
+            continue
+        parts = getattr(f, "raw_parts", None)
+        raw.update(parts() if callable(parts) else {f.name: list(f.raw_data or [])})
+    return raw
 
 
 def data_of(form) -> dict:
@@ -45,7 +51,7 @@ def data_of(form) -> dict:
     for f in answer_fields(form):
         if isinstance(f, PasswordField):
             continue
-        data[f.name] = _jsonable(f.data)
+        data[f.name] = _jsonable(getattr(f, "amount", f.data))
     extra = getattr(form, "extra_data", None)
     if callable(extra):
         data.update(_jsonable(extra()))

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from dxapp import htmx, kept
 from dxapp.access import policy
 from dxapp.services import drafts
 from dxapp.wizard import Wizard
@@ -37,14 +38,19 @@ class WizardRoutes:
         self.bp.add_url_rule(f"{self.prefix}/check-answers", f"{name}_check", policy(*self.rule)(self.check))
         self.bp.add_url_rule(f"{self.prefix}/submit", f"{name}_submit", policy(*self.rule)(self.submit),
                              methods=["POST"])
+        self.bp.add_url_rule(f"{self.prefix}/<slug>/check", f"{name}_live", policy(*self.rule)(self.live))
         self.bp.add_url_rule(f"{self.prefix}/<slug>", f"{name}_step", policy(*self.rule)(self.step),
                              methods=["GET", "POST"])
         return self
 
     # ------------------------------------------------------------------ helpers
-    def _draft(self):
+    def _draft(self, *, create: bool = False):
+        """The saved draft; GET requests never create one (GET changes no data), they see an empty,
+        unsaved draft of version 0 instead."""
         owner_key, user_id = self.owner()
-        return drafts.get_or_create(self.wizard.name, owner_key, user_id)
+        if create:
+            return drafts.get_or_create(self.wizard.name, owner_key, user_id)
+        return drafts.get(self.wizard.name, owner_key) or drafts.unsaved(self.wizard.name, owner_key, user_id)
 
     def _ctx(self, draft, **extra):
         done, total = self.wizard.progress(draft.answers)
@@ -66,14 +72,15 @@ class WizardRoutes:
             step = self.wizard.step(slug)
         except KeyError:
             abort(404)
-        draft = self._draft()
+        draft = self._draft(create=request.method == "POST")
         answers = draft.answers
         if not self.wizard.can_open(answers, slug):
             return redirect(self._go(self.wizard.first_incomplete_step(answers)))
         returning = request.values.get("return") == "check"
         stored = (answers.get("steps") or {}).get(slug, {}).get("raw") or (answers.get("partial") or {}).get(slug)
         if request.method == "GET":
-            form = refill(step.form, stored)
+            kept_values = kept.take()
+            form = step.form(formdata=kept_values) if kept_values is not None else refill(step.form, stored)
             return self._render_step(step, draft, form, returning)
         form = step.form()
         form.answers = answers
@@ -81,6 +88,8 @@ class WizardRoutes:
             version = int(request.form.get("draft_version", ""))
         except ValueError:
             abort(400)
+        if version == 0 and draft.version == 1 and not (answers.get("steps") or answers.get("partial")):
+            version = 1  # the form was shown before the draft existed; it has just been created
         raw = raw_of(form)
         try:
             if request.form.get("action") == "save":
@@ -98,13 +107,41 @@ class WizardRoutes:
             return redirect(url_for(self.ep("check")))
         return redirect(self._go(self.wizard.next_step(new_answers, slug)))
 
+    @staticmethod
+    def _values(form) -> dict:
+        return {f.name: (f.raw_data[0] if f.raw_data else "") for f in form}
+
+    def _panel(self, step, draft, form) -> dict | None:
+        if step.panel is None:
+            return None
+        return step.panel(self._values(form), draft.answers)
+
+    def live(self, slug: str):
+        """Live feedback: run the rules on the values typed so far.  Saves nothing.  htmx gets the
+        panel fragment; without JavaScript (the 「判定する」 button) the whole step page comes back
+        with the typed values kept and the panel filled in."""
+        try:
+            step = self.wizard.step(slug)
+        except KeyError:
+            abort(404)
+        if step.panel is None:
+            abort(404)
+        draft = self._draft()
+        if not self.wizard.can_open(draft.answers, slug):
+            return redirect(self._go(self.wizard.first_incomplete_step(draft.answers)))
+        form = step.form(formdata=request.args)
+        if htmx.is_partial():
+            return render_template(step.panel_template, panel=self._panel(step, draft, form), step=step)
+        return self._render_step(step, draft, form, request.args.get("return") == "check")
+
     def _render_step(self, step, draft, form, returning, status=200):
         previous = self.wizard.previous_step(draft.answers, step.slug)
         back = url_for(self.ep("check")) if returning else (
             url_for(self.ep("step"), slug=previous.slug) if previous else url_for(self.ep("tasks")))
         extra = step.context(draft.answers) if step.context else {}
         return render_template(step.template, step=step, form=form, back_url=back, returning=returning,
-                               has_errors=bool(form.errors), **self._ctx(draft, **extra)), status
+                               has_errors=bool(form.errors), panel=self._panel(step, draft, form),
+                               **self._ctx(draft, **extra)), status
 
     def _conflict(self, step, stale: drafts.StaleDraft):
         saved_raw = (stale.draft.answers.get("steps") or {}).get(step.slug, {}).get("raw")

@@ -124,7 +124,10 @@ def login():
         elif user.email_verified_at is None:
             unverified = user.email
         elif user.is_staff:
+            kept_form = session.get("kept_form")
             session.clear()
+            if kept_form:
+                session["kept_form"] = kept_form
             session["mfa_user"] = user.id
             session["mfa_started"] = clock.wall_timestamp()
             return redirect(url_for("auth.totp", next=_safe_next()), 303)
@@ -144,7 +147,10 @@ def _safe_next() -> str | None:
 
 def _finish_login(user, *, mfa: bool = False):
     accounts.start_session(user)
+    kept_form = session.get("kept_form")  # what was typed before the session expired survives login
     session.clear()
+    if kept_form:
+        session["kept_form"] = kept_form
     login_user(user)
     now = clock.wall_timestamp()
     session["login_at"] = session["seen_at"] = now

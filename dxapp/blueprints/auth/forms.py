@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from dxapp.forms import BaseForm
 from wtforms import BooleanField, EmailField, PasswordField, RadioField, StringField
 from wtforms.validators import Email, InputRequired, Length, ValidationError
 
 from dxapp.services import passwords, terms
+
+def strip(value):
+    """Be liberal in what we accept: spaces typed or pasted around a value are not an error."""
+    return value.strip() if isinstance(value, str) else value
+
 
 ROLE_CHOICES = [
     ("sme", _l("A small or medium business (SME, sole proprietor, NPO and similar)")),
@@ -21,17 +26,19 @@ class EmailMixin:
         _l("E-mail address"),
         validators=[InputRequired(_l("Enter your e-mail address.")), Length(max=254),
                     Email(_l("Enter an e-mail address in the form name@example.jp."))],
+        filters=[strip],
         render_kw={"autocomplete": "email", "spellcheck": "false", "inputmode": "email"},
     )
 
 
-class RoleForm(FlaskForm):
+class RoleForm(BaseForm):
     role = RadioField(_l("Who are you registering as?"), choices=ROLE_CHOICES,
                       validators=[InputRequired(_l("Choose who you are registering as."))])
 
 
-class AccountForm(EmailMixin, FlaskForm):
+class AccountForm(EmailMixin, BaseForm):
     name = StringField(_l("Your name"), validators=[InputRequired(_l("Enter your name.")), Length(max=100)],
+                       filters=[strip],
                        description=_l("The name of the person who will use this account."),
                        render_kw={"autocomplete": "name"})
 
@@ -60,7 +67,7 @@ class NewPasswordMixin:
             raise ValidationError(_l("The two passwords do not match. Enter the same password twice."))
 
 
-class PasswordStepForm(NewPasswordMixin, FlaskForm):
+class PasswordStepForm(NewPasswordMixin, BaseForm):
     def validate_password(self, field):
         answers = getattr(self, "answers", {}) or {}
         self.email_for_policy = ((answers.get("steps") or {}).get("account") or {}).get("data", {}).get("email", "")
@@ -70,7 +77,7 @@ class PasswordStepForm(NewPasswordMixin, FlaskForm):
         return {"password_hash": passwords.hash_password(self.password.data)}
 
 
-class ConsentForm(FlaskForm):
+class ConsentForm(BaseForm):
     agree_terms = BooleanField(_l("I agree to the terms of use"),
                                validators=[InputRequired(_l("Agree to the terms of use to continue."))])
     agree_privacy = BooleanField(_l("I agree to the handling of personal information"),
@@ -80,26 +87,26 @@ class ConsentForm(FlaskForm):
         return {"version_ids": [v.id for v in terms.current_versions()]}
 
 
-class LoginForm(EmailMixin, FlaskForm):
+class LoginForm(EmailMixin, BaseForm):
     password = PasswordField(_l("Password"), validators=[InputRequired(_l("Enter your password."))],
                              render_kw={"autocomplete": "current-password"})
 
 
-class TotpForm(FlaskForm):
+class TotpForm(BaseForm):
     code = StringField(_l("6-digit code from your authenticator app"),
                        validators=[InputRequired(_l("Enter the 6-digit code."))],
                        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})
 
 
-class ResetRequestForm(EmailMixin, FlaskForm):
+class ResetRequestForm(EmailMixin, BaseForm):
     pass
 
 
-class ResetForm(NewPasswordMixin, FlaskForm):
+class ResetForm(NewPasswordMixin, BaseForm):
     pass
 
 
-class StaffForm(EmailMixin, FlaskForm):
+class StaffForm(EmailMixin, BaseForm):
     name = StringField(_l("Name"), validators=[InputRequired(_l("Enter the name.")), Length(max=100)])
     role = RadioField(_l("Role"), choices=[("desk", _l("Desk clerk")), ("admin", _l("Administrator"))],
                       validators=[InputRequired(_l("Choose a role."))])

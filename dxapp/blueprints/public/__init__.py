@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from dxapp.forms import BaseForm
 from sqlalchemy import select
 from wtforms import EmailField, RadioField, StringField, TelField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, Optional
@@ -74,7 +74,7 @@ def accessibility():
     return render_template("public/accessibility.html")
 
 
-class InquiryForm(FlaskForm):
+class InquiryForm(BaseForm):
     name = StringField(_l("Your name"), validators=[InputRequired(_l("Enter your name.")), Length(max=100)],
                        render_kw={"autocomplete": "name"})
     email = EmailField(_l("E-mail address"), validators=[

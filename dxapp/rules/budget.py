@@ -1,0 +1,43 @@
+"""The honorarium budget (seed: 「本事業における謝金の申請額と契約締結され実施中の支援にかかる謝金額の合計が
+謝金予算額を上回る場合は、登録受付および契約締結を締め切る」; DOMAIN.md §4 Budget; all of Phase II).
+
+Only the arithmetic lives here.  The service that concludes contracts calls :func:`can_commit` inside a
+transaction that locks the budget row, so concurrent conclusions can never overshoot (design).
+"""
+
+from __future__ import annotations
+
+__all__ = ["PROGRAM_BUDGET_YEN", "can_commit", "intake_open"]
+
+#: 10 billion yen over both phases (DOMAIN.md §4).
+PROGRAM_BUDGET_YEN = 10_000_000_000
+
+CITATION = "seed 各種期間「謝金予算額を上回る場合は、登録受付および契約締結を締め切る」; DOMAIN.md §4 Budget"
+
+_LABELS = {
+    "budget_yen": "謝金予算額",
+    "claimed_yen": "謝金の申請額",
+    "committed_yen": "契約済みで実施中の支援の謝金額",
+    "amount_yen": "今回の謝金額",
+}
+
+
+def _check(**amounts: object) -> None:
+    for name, value in amounts.items():
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ValueError(f"{_LABELS[name]}を0円以上の円単位の整数で指定してください。")
+
+
+def can_commit(budget_yen: int, claimed_yen: int, committed_yen: int, amount_yen: int) -> bool:
+    """A contract whose honorarium is ``amount_yen`` may be concluded when claimed + committed + amount
+    stays within the budget (<=; seed 謝金予算額, DOMAIN.md §4: a conclusion never overshoots)."""
+    _check(budget_yen=budget_yen, claimed_yen=claimed_yen, committed_yen=committed_yen, amount_yen=amount_yen)
+    return claimed_yen + committed_yen + amount_yen <= budget_yen
+
+
+def intake_open(budget_yen: int, claimed_yen: int, committed_yen: int) -> bool:
+    """Registration and contract conclusion stay open while claimed + committed < budget (seed
+    謝金予算額, DOMAIN.md §4).  At equality everything is committed and nothing more could be concluded,
+    so intake closes."""
+    _check(budget_yen=budget_yen, claimed_yen=claimed_yen, committed_yen=committed_yen)
+    return claimed_yen + committed_yen < budget_yen

@@ -1,0 +1,76 @@
+"""Helpers shared by the security tests (SECURITY.md, "Tests that make it trustworthy")."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pytest
+from sqlalchemy import func, select
+
+ROLES = ("sme", "expert", "supporter_admin", "desk", "admin")
+STAFF = ("desk", "admin")
+
+# Dummy values for URL parameters, so that every rule can be turned into a URL.
+DUMMY_VALUES = {"slug": "role", "token": "x", "reference": "x", "filename": "css/app.css"}
+
+
+@pytest.fixture(autouse=True)
+def fast_argon2(request, monkeypatch):
+    """argon2id with the library defaults costs ~0.3 s per hash or check; these tests log in dozens
+    of times, so they use argon2id with a small cost.  Tests marked ``real_argon2`` (the hashing
+    policy itself) keep the production hasher."""
+    if request.node.get_closest_marker("real_argon2"):
+        return
+    from argon2 import PasswordHasher
+
+    from dxapp.services import passwords
+
+    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "real_argon2: use the production argon2 parameters")
+
+
+def row_counts() -> dict[str, int]:
+    """Rows in every table of the schema; the test's own transaction is closed afterwards so that it
+    never holds a lock or a stale snapshot while requests run."""
+    from dxapp.extensions import db
+
+    counts = {t.name: db.session.scalar(select(func.count()).select_from(t)) for t in db.metadata.sorted_tables}
+    db.session.rollback()
+    return counts
+
+
+def url_for_rule(app, rule) -> str:
+    """A URL for a url_map rule, with dummy values for its parameters."""
+    values = {arg: DUMMY_VALUES.get(arg, "x") for arg in rule.arguments}
+    with app.test_request_context("/"):
+        from flask import url_for
+
+        return url_for(rule.endpoint, **values)
+
+
+def rules(app, method: str, *, parameterless: bool | None = None):
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if rule.endpoint == "static" or method not in rule.methods:
+            continue
+        if parameterless is True and rule.arguments:
+            continue
+        yield rule
+
+
+def location_path(response) -> str:
+    return urlsplit(response.headers.get("Location", "")).path
+
+
+@pytest.fixture
+def role_clients(app, users, login):
+    """One logged-in client per role (staff through the TOTP step): {role: (user, client)}."""
+    made = {}
+    for role in ROLES:
+        user = users(role)
+        client = app.test_client()
+        login(client, user)
+        made[role] = (user, client)
+    return made

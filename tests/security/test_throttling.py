@@ -1,0 +1,140 @@
+"""Throttling (SECURITY.md rule 8): login and password reset are limited per client and per account;
+authenticated limits key on the user, because desk clerks share one office IP."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import PASSWORD
+
+WRONG = "not the right password at all"  # noqa: S105
+
+
+@pytest.fixture
+def limited_app(make_app):
+    app = make_app(RATELIMIT_ENABLED=True)
+    with app.app_context():
+        yield app
+
+
+def make_user(app, role="sme", email=None):
+    """An account on an app that is not the `app` fixture (the `users` factory is bound to that)."""
+    from dxapp import clock
+    from dxapp.extensions import db
+    from dxapp.services import accounts, passwords, terms
+
+    user = accounts.sign_up(role=role, name="利用者", email=email or f"{role}@example.jp",
+                            password_hash=passwords.hash_password(PASSWORD),
+                            consented_version_ids=[v.id for v in terms.current_versions()])
+    user.email_verified_at = clock.wall_now()
+    db.session.commit()
+    email = user.email
+    db.session.rollback()
+    return email
+
+
+def post_login(client, token, email, password, ip="192.0.2.1"):
+    return client.post("/account/login", data={"csrf_token": token, "email": email, "password": password},
+                       environ_overrides={"REMOTE_ADDR": ip})
+
+
+def assert_429_page(response):
+    assert response.status_code == 429
+    body = response.get_data(as_text=True)
+    assert "試行回数が上限を超えました" in body  # the Japanese 429 page, not Flask-Limiter's default text
+    assert 'lang="ja"' in body
+    assert response.headers.get("Cache-Control") == "no-store"
+
+
+def test_limits_are_off_unless_enabled(app, client, users):
+    user = users("sme")
+    token = client.csrf_from("/account/login")
+    for _ in range(12):
+        assert post_login(client, token, user.email, WRONG).status_code == 422
+
+
+def test_eleventh_login_post_in_a_minute_from_one_client_is_429(limited_app):
+    email = make_user(limited_app)
+    client = limited_app.test_client()
+    token = client.csrf_from("/account/login")
+    for attempt in range(10):
+        assert post_login(client, token, f"nobody{attempt}@example.jp", WRONG).status_code == 422, attempt
+    response = post_login(client, token, email, PASSWORD)  # even the right password
+    assert_429_page(response)
+    # Showing the login page is not limited, and another client is not affected.
+    assert client.get("/account/login", environ_overrides={"REMOTE_ADDR": "192.0.2.1"}).status_code == 200
+    other = limited_app.test_client()
+    other_token = other.csrf_from("/account/login")
+    assert post_login(other, other_token, email, PASSWORD, ip="192.0.2.2").status_code == 303
+
+
+def test_per_account_limit_from_many_addresses(limited_app):
+    """20 attempts an hour on one account, whichever addresses they come from (a botnet)."""
+    email = make_user(limited_app, email="target@example.jp")
+    make_user(limited_app, role="expert", email="bystander@example.jp")
+    client = limited_app.test_client()
+    token = client.csrf_from("/account/login")
+    for attempt in range(20):
+        response = post_login(client, token, email, WRONG, ip=f"198.51.100.{attempt + 1}")
+        assert response.status_code == 422, attempt
+    # The 21st, from a fresh address and with the right password, in a different case: refused.
+    assert_429_page(post_login(client, token, " TARGET@example.jp", PASSWORD, ip="203.0.113.1"))
+    # Another account from another fresh address is not affected.
+    assert post_login(client, token, "bystander@example.jp", PASSWORD, ip="203.0.113.2").status_code == 303
+
+
+def test_password_reset_requests_are_limited(limited_app):
+    make_user(limited_app, email="target@example.jp")
+    client = limited_app.test_client()
+    token = client.csrf_from("/account/password-reset")
+    for attempt in range(5):
+        response = client.post("/account/password-reset", data={"csrf_token": token, "email": "target@example.jp"})
+        assert response.status_code == 200, attempt
+    assert_429_page(client.post("/account/password-reset", data={"csrf_token": token, "email": "target@example.jp"}))
+
+
+def test_totp_attempts_are_limited(limited_app):
+    from dxapp.extensions import db
+    from dxapp.services import accounts
+
+    accounts.create_staff(email="desk@example.jp", name="職員", role="desk", actor=None, password=PASSWORD)
+    db.session.commit()
+    client = limited_app.test_client()
+    token = client.csrf_from("/account/login")
+    assert post_login(client, token, "desk@example.jp", PASSWORD).status_code == 303
+    for attempt in range(10):
+        response = client.post("/account/login/code", data={"csrf_token": token, "code": "000000"},
+                               environ_overrides={"REMOTE_ADDR": "192.0.2.1"})
+        assert response.status_code in (422, 200), attempt
+    response = client.post("/account/login/code", data={"csrf_token": token, "code": "000000"},
+                           environ_overrides={"REMOTE_ADDR": "192.0.2.1"})
+    assert_429_page(response)
+
+
+def test_authenticated_limits_key_on_the_user_not_the_shared_office_address(limited_app):
+    """Two accounts behind one office IP: one of them using up a limit does not block the other."""
+    first, second = make_user(limited_app, email="a@example.jp"), make_user(limited_app, email="b@example.jp")
+    clients = []
+    for email in (first, second):
+        c = limited_app.test_client()
+        token = c.csrf_from("/account/login")
+        assert post_login(c, token, email, PASSWORD, ip="192.0.2.50").status_code == 303
+        clients.append((c, c.csrf_from("/sme/")))
+    (c1, t1), (c2, t2) = clients
+    office = {"REMOTE_ADDR": "192.0.2.50"}
+    for _ in range(5):
+        assert c1.post("/account/verify/resend", data={"csrf_token": t1, "email": first},
+                       environ_overrides=office).status_code == 303
+    assert_429_page(c1.post("/account/verify/resend", data={"csrf_token": t1, "email": first},
+                            environ_overrides=office))
+    assert c2.post("/account/verify/resend", data={"csrf_token": t2, "email": second},
+                   environ_overrides=office).status_code == 303
+
+
+def test_inquiries_are_limited(limited_app):
+    client = limited_app.test_client()
+    token = client.csrf_from("/inquiry")
+    data = {"csrf_token": token, "name": "山田", "email": "q@example.jp", "category": "other", "body": "質問"}
+    for attempt in range(10):
+        assert client.post("/inquiry", data=data).status_code == 303, attempt
+    assert_429_page(client.post("/inquiry", data=data))
