@@ -24,7 +24,7 @@ $(NODE_STAMP): package.json package-lock.json
 install: $(STAMP)
 
 translations: $(STAMP)
-	$(BIN)/pybabel compile -q -d dxapp/translations
+	$(BIN)/pybabel compile -d dxapp/translations
 
 extract: $(STAMP)
 	$(BIN)/pybabel extract -q -F babel.cfg -k _l -o dxapp/translations/messages.pot .
@@ -42,7 +42,7 @@ lint: $(STAMP)
 
 test: $(STAMP) $(NODE_STAMP) translations
 	$(BIN)/ruff check .
-	$(BIN)/bandit -q -c pyproject.toml -r dxapp
+	$(BIN)/bandit -q -r dxapp
 	$(BIN)/pytest -n 2 --dist loadfile
 
 bench: $(STAMP) translations

@@ -11,8 +11,9 @@ from flask.cli import with_appcontext
 from dxapp import clock
 from dxapp.clock import JST
 
-DEMO_PASSWORD = "demo-pass-2021!"  # noqa: S105  published demo credential, demo mode only
-DEMO_TOTP_SECRET = "DXAPPDEMOTOTPSECRETKEYFORSTAFFAA"  # noqa: S105
+# Published demo credentials (README), used only by `flask seed-demo`.
+DEMO_PASSWORD = "demo-pass-2021!"  # noqa: S105  # nosec B105
+DEMO_TOTP_SECRET = "DXAPPDEMOTOTPSECRETKEYFORSTAFFAA"  # noqa: S105  # nosec B105
 DEMO_ACCOUNTS = (
     ("sme@demo.example", "sme", "山田 花子（デモ中小企業）"),
     ("expert@demo.example", "expert", "佐藤 一郎（デモIT専門家）"),
@@ -63,7 +64,7 @@ def seed_demo() -> list[tuple[str, str]]:
     from sqlalchemy import select
 
     from dxapp.extensions import db
-    from dxapp.models import NewsItem, TermsVersion, User
+    from dxapp.models import NewsItem, TermsVersion
     from dxapp.services import accounts, audit, passwords, terms
     from dxapp.services.terms import record_consents
 
@@ -107,7 +108,7 @@ def register_cli(app: Flask) -> None:
         made = seed_demo()
         click.echo(f"demo accounts created: {len(made)}")
         click.echo("")
-        click.echo("Demo logins (password for all: %s)" % DEMO_PASSWORD)
+        click.echo(f"Demo logins (password for all: {DEMO_PASSWORD})")
         for email, role, _name in DEMO_ACCOUNTS:
             click.echo(f"  {role:16} {email}")
         click.echo(f"Secretariat TOTP secret: {DEMO_TOTP_SECRET}  (flask totp-code prints the current code)")

@@ -54,6 +54,6 @@ def init_app(app: Flask) -> None:
         app.logger.exception("unhandled error")
         try:
             db.session.rollback()
-        except Exception:  # noqa: BLE001,S110  the page must render even if the database is gone
-            pass
+        except Exception:  # noqa: BLE001  the page must render even if the database is gone
+            app.logger.warning("rollback after an unhandled error failed")
         return _render(500, InternalServerError())

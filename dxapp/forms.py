@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import request
 from flask_wtf import FlaskForm
+from wtforms import SelectChoice
 
 from dxapp import kept
 
@@ -16,3 +17,8 @@ class BaseForm(FlaskForm):
             if values is not None:
                 kwargs["formdata"] = values
         super().__init__(*args, **kwargs)
+
+
+def choices(mapping: dict) -> list[SelectChoice]:
+    """Radio/select choices from {value: label} (labels may be lazy translations)."""
+    return [SelectChoice(value=value, label=label) for value, label in mapping.items()]

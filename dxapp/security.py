@@ -30,6 +30,17 @@ def _headers(response: Response) -> Response:
     return response
 
 
+def local_path(target: str | None) -> str | None:
+    r"""``target`` when it is a path on this site (for ``next`` redirects), else None.  Browsers drop
+    tabs and newlines from URLs and read a backslash as a slash, so ``/\t/evil.example`` and
+    ``/\evil.example`` would leave the site; a newline would also break the Location header."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(ord(ch) <= 0x20 or ord(ch) == 0x7F for ch in target):
+        return None
+    return target
+
+
 def _reject_untrusted_host():
     """A Host outside TRUSTED_HOSTS leaves the request without a URL adapter, so no page (nor the
     CSRF, login or error pages, which build URLs) can be rendered for it: answer a plain 400 first."""

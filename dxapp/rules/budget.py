@@ -30,14 +30,15 @@ def _check(**amounts: object) -> None:
 
 def can_commit(budget_yen: int, claimed_yen: int, committed_yen: int, amount_yen: int) -> bool:
     """A contract whose honorarium is ``amount_yen`` may be concluded when claimed + committed + amount
-    stays within the budget (<=; seed 謝金予算額, DOMAIN.md §4: a conclusion never overshoots)."""
+    stays within the budget (<=; seed 謝金予算額, DOMAIN.md §4: a conclusion never overshoots; Phase II
+    from 2021-04-26)."""
     _check(budget_yen=budget_yen, claimed_yen=claimed_yen, committed_yen=committed_yen, amount_yen=amount_yen)
     return claimed_yen + committed_yen + amount_yen <= budget_yen
 
 
 def intake_open(budget_yen: int, claimed_yen: int, committed_yen: int) -> bool:
     """Registration and contract conclusion stay open while claimed + committed < budget (seed
-    謝金予算額, DOMAIN.md §4).  At equality everything is committed and nothing more could be concluded,
+    謝金予算額, DOMAIN.md §4; Phase II from 2021-04-26).  At equality everything is committed and nothing more could be concluded,
     so intake closes."""
     _check(budget_yen=budget_yen, claimed_yen=claimed_yen, committed_yen=committed_yen)
     return claimed_yen + committed_yen < budget_yen

@@ -76,8 +76,8 @@ WEEKDAYS = "月火水木金土日"
 
 
 def window(action: str, calendar: Mapping[str, Window] = PHASE2) -> Window:
-    """The window of ``action`` in ``calendar`` (seed 各種期間, DOMAIN.md §5).  Unknown actions raise
-    ``ValueError``."""
+    """The window of ``action`` in ``calendar`` (seed 各種期間, DOMAIN.md §5; the Phase II calendar in
+    force from 2021-04-26 10:00 JST).  Unknown actions raise ``ValueError``."""
     try:
         return calendar[action]
     except (KeyError, TypeError):
@@ -86,7 +86,8 @@ def window(action: str, calendar: Mapping[str, Window] = PHASE2) -> Window:
 
 def is_open(action: str, at: datetime, calendar: Mapping[str, Window] = PHASE2) -> bool:
     """True when ``action`` is accepted at the aware instant ``at``: opens_at <= at < closes_at
-    (DOMAIN.md §5: "until" includes the whole last day, JST).  A naive ``at`` raises ``ValueError``."""
+    (seed 各種期間, DOMAIN.md §5: "until" includes the whole last day, JST; Phase II from 2021-04-26).
+    A naive ``at`` raises ``ValueError``."""
     require_aware(at, "判定する日時")
     opens_at, closes_at = window(action, calendar)
     return opens_at <= at < closes_at

@@ -386,7 +386,8 @@ def sme_size_test(applicant: Applicant) -> tuple[bool | None, list[Reason]]:
 
     # company
     capital = applicant.capital_yen
-    assert row.capital_limit_yen is not None
+    if row.capital_limit_yen is None:  # every company row of the table has a capital limit
+        raise ValueError("資本金の上限がない業種です。事務局にお問い合わせください。")
     capital_result: bool | None = None if capital is None else capital <= row.capital_limit_yen
     if capital_result is True:
         reasons.append(Reason("sme_capital_within",

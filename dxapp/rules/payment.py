@@ -65,5 +65,6 @@ def payment_date(review_completed_on: date) -> date:
     """DOMAIN.md §4 Payment: a claim whose review ends on day 1-10 is paid on the 10th of the next month,
     on day 11-20 on the 20th, on day 21-end on the last day of the next month; a payment day that falls
     on a Saturday, Sunday, national holiday or 31 Dec - 3 Jan moves back to the previous bank business
-    day.  An aware datetime is read as its JST date; anything else but a date raises ``ValueError``."""
+    day (design from the published schedule; Phase II from 2021-04-26).  An aware datetime is read as its
+    JST date; anything else but a date raises ``ValueError``."""
     return previous_bank_business_day(scheduled_day(review_completed_on))

@@ -71,11 +71,11 @@ def parse_hours(hours: object) -> Decimal:
             raise ValueError(message) from None
     else:
         raise ValueError(message)
-    if not value.is_finite() or value <= 0 or value % _HALF != 0:
-        raise ValueError(message)
     try:
+        if not value.is_finite() or value <= 0 or value % _HALF != 0:
+            raise ValueError(message)
         return value.quantize(Decimal("0.1"))
-    except InvalidOperation:
+    except InvalidOperation:  # too large to be an amount of hours
         raise ValueError(message) from None
 
 

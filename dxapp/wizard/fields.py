@@ -46,11 +46,8 @@ class EraDateField(Field):
         self.parts = {**typed, "era": typed["era"] or "western"}
         self.raw_data = ["|".join(self.parts[p] for p in PARTS)]
         try:
-            year = self.parts["year"]
-            year_value = year if year == "元" else normalize.parse_count(year)
             self.data = normalize.parse_era_date(
-                self.parts["era"], year_value, normalize.parse_count(self.parts["month"]),
-                normalize.parse_count(self.parts["day"]),
+                self.parts["era"], self.parts["year"], self.parts["month"], self.parts["day"]
             )
         except ValueError as exc:
             self.data = None
@@ -73,19 +70,14 @@ class EraDateField(Field):
 class YenField(StringField):
     """An amount in yen typed any way people type it (「３億円」「5千万」「1.5億」), kept as typed."""
 
-    def process_formdata(self, valuelist):
-        super().process_formdata(valuelist)
-        self.amount = None
-        self.conversion_error = None
-        if self.data:
-            try:
-                self.amount = normalize.parse_yen(self.data)
-            except ValueError as exc:
-                self.conversion_error = str(exc)
+    amount: int | None = None
 
-    def pre_validate(self, form):
-        if self.data and self.conversion_error:
-            raise ValueError(self.conversion_error)
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)  # self.data keeps what was typed
+        self.amount = None
+        if self.data and self.data.strip():
+            # A ValueError here becomes a field error (WTForms' process_errors).
+            self.amount = normalize.parse_yen(self.data)
 
     def display(self) -> str:
         amount = getattr(self, "amount", None)

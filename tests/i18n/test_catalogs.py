@@ -47,6 +47,7 @@ def compile_catalog(locale: str) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             write_mo(fh, catalog, use_fuzzy=False)
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600; the .mo is an ordinary readable build product
         os.replace(tmp, mo)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -65,11 +66,13 @@ def compiled_catalogs():
             compile_catalog(locale)
             compiled.append(locale)
     if compiled:
-        # Flask-Babel caches loaded catalogs on the process-wide Babel instance; forget any (empty)
-        # catalog loaded by an earlier test before the .mo existed.
+        # Flask-Babel caches loaded catalogs on the process-wide Babel instance (a cached property, made
+        # on first use); forget any (empty) catalog an earlier test loaded before the .mo existed.
         from dxapp.extensions import babel
 
-        babel.domain_instance.cache.clear()
+        domain = vars(babel).get("domain_instance")
+        if domain is not None:
+            domain.cache.clear()
     return compiled
 
 

@@ -42,6 +42,17 @@ def row_counts() -> dict[str, int]:
     return counts
 
 
+def snapshot() -> dict[str, list[str]]:
+    """Every row of every table (as text, sorted): a GET must leave it exactly as it was."""
+    from dxapp.extensions import db
+
+    state = {}
+    for table in db.metadata.sorted_tables:
+        state[table.name] = sorted(repr(tuple(row)) for row in db.session.execute(select(table)))
+    db.session.rollback()
+    return state
+
+
 def url_for_rule(app, rule) -> str:
     """A URL for a url_map rule, with dummy values for its parameters."""
     values = {arg: DUMMY_VALUES.get(arg, "x") for arg in rule.arguments}
@@ -74,3 +85,34 @@ def role_clients(app, users, login):
         login(client, user)
         made[role] = (user, client)
     return made
+
+
+SIGNUP = "/account/sign-up"
+
+
+def sign_up(client, *, password: str, role="sme", name="山田 花子", email="hanako@example.jp"):
+    """Sign up through the wizard pages, as a browser would; returns the confirmation page URL."""
+    steps = [("role", {"role": role}), ("account", {"name": name, "email": email}),
+             ("password", {"password": password, "password_confirm": password}),
+             ("consent", {"agree_terms": "y", "agree_privacy": "y"})]
+    for slug, data in steps:
+        response = client.submit(f"{SIGNUP}/{slug}", data)
+        assert response.status_code in (302, 303), (slug, response.status_code)
+    response = client.submit(f"{SIGNUP}/submit", page=f"{SIGNUP}/check-answers")
+    assert response.status_code == 303 and "/sent/" in response.headers["Location"]
+    return response.headers["Location"]
+
+
+def mail_link(recipient: str, kind: str) -> str:
+    import re
+
+    from dxapp.extensions import db
+    from dxapp.models import OutboxMessage
+
+    body = db.session.scalars(
+        select(OutboxMessage.body).where(OutboxMessage.recipient == recipient, OutboxMessage.kind == kind)
+        .order_by(OutboxMessage.id.desc())
+    ).first()
+    db.session.rollback()
+    assert body, (recipient, kind)
+    return re.search(r"http://localhost(/\S+)", body).group(1)

@@ -139,10 +139,9 @@ def login():
 
 
 def _safe_next() -> str | None:
-    target = request.values.get("next") or ""
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
+    from dxapp.security import local_path
+
+    return local_path(request.values.get("next"))
 
 
 def _finish_login(user, *, mfa: bool = False):

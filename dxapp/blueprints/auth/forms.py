@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from dxapp.forms import BaseForm
 from wtforms import BooleanField, EmailField, PasswordField, RadioField, StringField
 from wtforms.validators import Email, InputRequired, Length, ValidationError
 
+from dxapp.forms import BaseForm, choices
 from dxapp.services import passwords, terms
+
 
 def strip(value):
     """Be liberal in what we accept: spaces typed or pasted around a value are not an error."""
     return value.strip() if isinstance(value, str) else value
 
 
-ROLE_CHOICES = [
-    ("sme", _l("A small or medium business (SME, sole proprietor, NPO and similar)")),
-    ("expert", _l("An IT expert (freelance, side job, or staff of an SME-supporter corporation)")),
-    ("supporter_admin", _l("An SME-supporter corporation (certified IT support organisation)")),
-]
+ROLE_CHOICES = {
+    "sme": _l("A small or medium business (SME, sole proprietor, NPO and similar)"),
+    "expert": _l("An IT expert (freelance, side job, or staff of an SME-supporter corporation)"),
+    "supporter_admin": _l("An SME-supporter corporation (certified IT support organisation)"),
+}
 
 
 class EmailMixin:
@@ -32,7 +33,7 @@ class EmailMixin:
 
 
 class RoleForm(BaseForm):
-    role = RadioField(_l("Who are you registering as?"), choices=ROLE_CHOICES,
+    role = RadioField(_l("Who are you registering as?"), choices=choices(ROLE_CHOICES),
                       validators=[InputRequired(_l("Choose who you are registering as."))])
 
 
@@ -108,5 +109,5 @@ class ResetForm(NewPasswordMixin, BaseForm):
 
 class StaffForm(EmailMixin, BaseForm):
     name = StringField(_l("Name"), validators=[InputRequired(_l("Enter the name.")), Length(max=100)])
-    role = RadioField(_l("Role"), choices=[("desk", _l("Desk clerk")), ("admin", _l("Administrator"))],
+    role = RadioField(_l("Role"), choices=choices({"desk": _l("Desk clerk"), "admin": _l("Administrator")}),
                       validators=[InputRequired(_l("Choose a role."))])

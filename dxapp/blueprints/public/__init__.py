@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
-from dxapp.forms import BaseForm
 from sqlalchemy import select
 from wtforms import EmailField, RadioField, StringField, TelField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, Optional
@@ -12,6 +11,7 @@ from wtforms.validators import Email, InputRequired, Length, Optional
 from dxapp import clock
 from dxapp.access import PUBLIC, policy
 from dxapp.extensions import db, limiter
+from dxapp.forms import BaseForm, choices
 from dxapp.models import NewsItem
 from dxapp.services import inquiries, terms
 
@@ -83,10 +83,10 @@ class InquiryForm(BaseForm):
         render_kw={"autocomplete": "email", "spellcheck": "false"})
     phone = TelField(_l("Phone number"), validators=[Optional(), Length(max=20)],
                      description=_l("If you would like us to call you back."), render_kw={"autocomplete": "tel"})
-    category = RadioField(_l("What is your question about?"), choices=[
-        ("registration", _l("Registration")), ("matching", _l("Finding an expert or an SME")),
-        ("contract", _l("Support plans and contracts")), ("report", _l("Reports and honorarium claims")),
-        ("other", _l("Something else"))], validators=[InputRequired(_l("Choose what your question is about."))])
+    category = RadioField(_l("What is your question about?"), choices=choices({
+        "registration": _l("Registration"), "matching": _l("Finding an expert or an SME"),
+        "contract": _l("Support plans and contracts"), "report": _l("Reports and honorarium claims"),
+        "other": _l("Something else")}), validators=[InputRequired(_l("Choose what your question is about."))])
     body = TextAreaField(_l("Your question"), validators=[
         InputRequired(_l("Enter your question.")), Length(max=4000, message=_l("Write at most 4,000 characters."))],
         description=_l("Do not write passwords, bank account numbers or My Number."))
@@ -119,7 +119,6 @@ def set_language():
     lang = request.form.get("lang")
     if lang in ("ja", "en"):
         session["lang"] = lang
-    target = request.form.get("next") or "/"
-    if not target.startswith("/") or target.startswith("//"):
-        target = "/"
-    return redirect(target, 303)
+    from dxapp.security import local_path
+
+    return redirect(local_path(request.form.get("next")) or "/", 303)
