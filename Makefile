@@ -27,8 +27,8 @@ translations: $(STAMP)
 	$(BIN)/pybabel compile -d dxapp/translations
 
 extract: $(STAMP)
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -o dxapp/translations/messages.pot .
-	$(BIN)/pybabel update -q -i dxapp/translations/messages.pot -d dxapp/translations --no-fuzzy-matching
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -o dxapp/translations/messages.pot .
+	$(BIN)/pybabel -q update -i dxapp/translations/messages.pot -d dxapp/translations --no-fuzzy-matching
 
 run: $(STAMP) translations
 	mkdir -p instance

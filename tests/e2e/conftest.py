@@ -12,6 +12,7 @@ says how to install them; with ``DXAPP_REQUIRE_BROWSER=1`` (``.ci/run``) that is
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -24,6 +25,7 @@ from urllib.parse import urlsplit
 
 import pyotp
 import pytest
+from werkzeug.serving import WSGIRequestHandler
 
 from tests.conftest import base_config, browser_required
 
@@ -121,6 +123,11 @@ class LiveServer:
         return found.group(0)
 
 
+class QuietHandler(WSGIRequestHandler):
+    def log_request(self, code="-", size="-"):
+        pass
+
+
 @pytest.fixture(scope="session")
 def live_server(databases, tmp_path_factory) -> Iterator[LiveServer]:
     from werkzeug.serving import make_server
@@ -134,7 +141,7 @@ def live_server(databases, tmp_path_factory) -> Iterator[LiveServer]:
     with app.app_context():
         seed_demo()
         db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
     live = LiveServer(app=app, url=f"http://127.0.0.1:{server.server_port}", server=server)
     app.config["EXTERNAL_BASE_URL"] = live.url  # links in e-mails point at this server
     live.thread = threading.Thread(target=server.serve_forever, name="dxapp-live-server", daemon=True)
@@ -171,11 +178,21 @@ def axe(browser, live_server) -> Axe:
 
 class Axe:
     """axe-core in the page.  The app's CSP (``script-src 'self'``) blocks script tags with inline
-    content, so axe is evaluated through the DevTools protocol, which CSP does not govern.
+    content, so axe is added as an init script (or evaluated) through the DevTools protocol, which CSP
+    does not govern.
 
     With JavaScript disabled Chromium runs no timers, and axe needs them; so a page from a no-JS
     context is replayed, exactly as that browser built it, in a separate JS-enabled page whose own
-    scripts (htmx) are blocked, with the same stylesheet and viewport."""
+    scripts (htmx) are blocked, with the same stylesheet and viewport.
+
+    A page whose DOM is the same as one already checked (apart from one-time tokens) is not checked
+    again: same DOM, same stylesheet, same viewport, same result."""
+
+    RUN = """async (tags) => {
+        const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
+        return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+            nodes: v.nodes.map(n => ({target: n.target.join(' '), summary: n.failureSummary}))}));
+    }"""
 
     def __init__(self, browser, base_url: str):
         self.source = AXE_JS.read_text(encoding="utf-8")
@@ -183,10 +200,17 @@ class Axe:
         self.base_url = base_url
         self._replay = None
         self._html = ""
+        self.passed: set[tuple] = set()
+        self.runs = 0
+
+    def install(self, context) -> None:
+        """Make axe available in every page of a (JS-enabled) context."""
+        context.add_init_script(script=self.source)
 
     def _replay_page(self, viewport):
         if self._replay is None:
             ctx = self.browser.new_context(base_url=self.base_url, java_script_enabled=True)
+            self.install(ctx)
             ctx.route("**/*", self._route)
             self._replay = ctx.new_page()
         self._replay.set_viewport_size(viewport)
@@ -201,23 +225,32 @@ class Axe:
         else:
             route.continue_()
 
-    def violations(self, page, *, js: bool) -> list[dict]:
+    def violations(self, page, *, js: bool, html: str | None = None) -> list[dict]:
+        html = page.content() if html is None else html
+        viewport = page.viewport_size or {"width": 1280, "height": 720}
+        key = (fingerprint(html), js, viewport["width"], viewport["height"])
+        if key in self.passed:
+            return []
         target = page
         if not js:
-            self._html = page.content()
-            target = self._replay_page(page.viewport_size or {"width": 1280, "height": 720})
+            self._html = html
+            target = self._replay_page(viewport)
             target.goto(page.url.split("#")[0], wait_until="load")
         if target.evaluate("typeof window.axe") == "undefined":
             target.evaluate(self.source)
-        return target.evaluate(
-            """async (tags) => {
-                const r = await axe.run(document, {runOnly: {type: 'tag', values: tags},
-                                                   resultTypes: ['violations']});
-                return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-                    nodes: v.nodes.map(n => ({target: n.target.join(' '), summary: n.failureSummary}))}));
-            }""",
-            AXE_TAGS,
-        )
+        self.runs += 1
+        found = target.evaluate(self.RUN, AXE_TAGS)
+        if not found:
+            self.passed.add(key)
+        return found
+
+
+_TOKEN = re.compile(r"[A-Za-z0-9_\-]{16,}\.[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]{16,}")
+
+
+def fingerprint(html: str) -> str:
+    """The page with its one-time values (CSRF and e-mail tokens, signed like JWTs) blanked out."""
+    return hashlib.sha256(_TOKEN.sub("TOKEN", html).encode()).hexdigest()
 
 
 def describe_violations(where: str, violations: list[dict]) -> str:
@@ -238,10 +271,10 @@ class NuPages:
 
     root: Path
     origin: dict[str, str] = field(default_factory=dict)  # file name -> where it came from
-    seen: set[int] = field(default_factory=set)
+    seen: set[str] = field(default_factory=set)
 
     def add(self, html: str, where: str, kind: str) -> None:
-        key = hash(html)
+        key = fingerprint(html)
         if key in self.seen or not html.lstrip().lower().startswith("<!doctype html"):
             return
         self.seen.add(key)
@@ -303,11 +336,17 @@ class Visit:
         page.on("response", self._on_response)
         page.on("console", self._on_console)
         page.on("pageerror", lambda exc: self.problems.append(f"page error on {page.url}: {exc}"))
+        page.on("requestfailed", lambda req: self.problems.append(f"request failed: {req.method} {req.url}: "
+                                                                  f"{req.failure}"))
 
     # -- event handlers
     def _on_response(self, response):
         request = response.request
-        if request.resource_type != "document" or 300 <= response.status < 400:
+        if request.resource_type != "document":
+            if response.status >= 400 and not response.url.endswith("/favicon.ico"):
+                self.problems.append(f"{request.method} {response.url}: {response.status} (on {self.page.url})")
+            return
+        if 300 <= response.status < 400:
             return
         if "text/html" not in (response.headers.get("content-type") or ""):
             return
@@ -316,7 +355,8 @@ class Visit:
                     "server")
 
     def _on_console(self, message):
-        if message.type == "error" and "favicon.ico" not in (message.location or {}).get("url", ""):
+        # "Failed to load resource" repeats what _on_response sees (and a 422 page is expected).
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
             self.problems.append(f"console error on {self.page.url}: {message.text}")
 
     # -- navigation
@@ -350,8 +390,9 @@ class Visit:
     def check(self) -> None:
         """axe on the page as it is now, and the live DOM for the Nu checker."""
         where = f"{self.path} [{self.mode}]"
-        self.nu.add(self.page.content(), where, "dom")
-        violations = self.axe.violations(self.page, js=self.js)
+        html = self.page.content()
+        self.nu.add(html, where, "dom")
+        violations = self.axe.violations(self.page, js=self.js, html=html)
         assert not violations, describe_violations(where, violations)
         self.checked.append(self.path)
 
@@ -391,6 +432,8 @@ def open_tab(browser, axe, nu_pages, live_server, request):
                                   timezone_id="Asia/Tokyo", viewport=viewport or {"width": 1280, "height": 800},
                                   **options)
         ctx.set_default_timeout(10_000)
+        if js:
+            axe.install(ctx)
         contexts.append(ctx)
         visit = Visit(ctx.new_page(), js=js, axe=axe, nu=nu_pages, live=live_server, name=request.node.name)
         visits.append(visit)

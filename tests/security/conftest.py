@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import func, select
 
 ROLES = ("sme", "expert", "supporter_admin", "desk", "admin")
-STAFF = ("desk", "admin")
+SIGNUP = "/account/sign-up"
 
 # Dummy values for URL parameters, so that every rule can be turned into a URL.
 DUMMY_VALUES = {"slug": "role", "token": "x", "reference": "x", "filename": "css/app.css"}
@@ -87,9 +88,6 @@ def role_clients(app, users, login):
     return made
 
 
-SIGNUP = "/account/sign-up"
-
-
 def sign_up(client, *, password: str, role="sme", name="山田 花子", email="hanako@example.jp"):
     """Sign up through the wizard pages, as a browser would; returns the confirmation page URL."""
     steps = [("role", {"role": role}), ("account", {"name": name, "email": email}),
@@ -104,8 +102,7 @@ def sign_up(client, *, password: str, role="sme", name="山田 花子", email="h
 
 
 def mail_link(recipient: str, kind: str) -> str:
-    import re
-
+    """The site-relative link in the latest e-mail of this kind to this address (from the outbox)."""
     from dxapp.extensions import db
     from dxapp.models import OutboxMessage
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms import EmailField, RadioField, StringField, TelField, TextAreaField
@@ -18,6 +19,14 @@ from dxapp.services import inquiries, terms
 bp = Blueprint("public", __name__)
 
 CALENDAR_ORDER = ("phase1_login", "registration", "contract", "report", "claim")
+# The rules carry the Japanese labels (the program's own words); English pages use these.
+CALENDAR_LABELS_EN = {
+    "phase1_login": "Phase I users start using Phase II",
+    "registration": "New registrations (SMEs, IT experts, SME supporters)",
+    "contract": "Support plans and contracts concluded",
+    "report": "Support finished and reported",
+    "claim": "Honorarium claims",
+}
 
 
 def calendar_rows(at):
@@ -28,7 +37,7 @@ def calendar_rows(at):
         window = calendar.window(action)
         rows.append({
             "action": action,
-            "label": calendar.LABELS[action],
+            "label": CALENDAR_LABELS_EN[action] if str(get_locale()) == "en" else calendar.LABELS[action],
             "opens": window.opens_at,
             "last_day": calendar.last_day(window),
             "open": calendar.is_open(action, at),
