@@ -1,6 +1,7 @@
 """SQLAlchemy models, one module per aggregate.  Import them all here so Alembic sees them."""
 
 from dxapp.models.account import Organisation, User  # noqa: F401
+from dxapp.models.application import Application, ApplicationEvent  # noqa: F401
 from dxapp.models.audit import AuditEvent  # noqa: F401
 from dxapp.models.content import Inquiry, NewsItem  # noqa: F401
 from dxapp.models.outbox import OutboxMessage  # noqa: F401

@@ -30,20 +30,27 @@ def get(wizard: str, owner_key: str) -> WizardDraft | None:
     )
 
 
-def unsaved(wizard: str, owner_key: str, user_id: int | None) -> WizardDraft:
-    """An empty draft that is not added to the session (for GET pages before the first save)."""
+def _fresh_answers(initial: dict | None) -> dict:
+    answers = {"steps": {}, "partial": {}, "flags": {}}
+    for key in ("steps", "partial", "flags"):
+        answers[key] = dict((initial or {}).get(key) or {})
+    return answers
+
+
+def unsaved(wizard: str, owner_key: str, user_id: int | None, initial: dict | None = None) -> WizardDraft:
+    """A draft that is not added to the session (for GET pages before the first save)."""
     return WizardDraft(wizard=wizard, owner_key=owner_key, user_id=user_id, version=0,
-                       answers={"steps": {}, "partial": {}, "flags": {}})
+                       answers=_fresh_answers(initial))
 
 
-def get_or_create(wizard: str, owner_key: str, user_id: int | None) -> WizardDraft:
+def get_or_create(wizard: str, owner_key: str, user_id: int | None, initial: dict | None = None) -> WizardDraft:
     draft = get(wizard, owner_key)
     if draft is not None:
         return draft
     now = clock.wall_now()
     draft = WizardDraft(
         wizard=wizard, owner_key=owner_key, user_id=user_id, version=1, created_at=now, updated_at=now,
-        answers={"steps": {}, "partial": {}, "flags": {}, "token": secrets.token_urlsafe(24)},
+        answers={**_fresh_answers(initial), "token": secrets.token_urlsafe(24)},
         updated_by_id=user_id,
     )
     db.session.add(draft)

@@ -43,6 +43,12 @@ class Step:
     # (strings, unsaved) and feeds ``panel_template``; served by GET .../<slug>/check.
     panel: Callable[[Mapping, Answers], dict] | None = None
     panel_template: str | None = None
+    # After a live check: fill empty fields from the panel's findings (never overwrite what was typed).
+    prefill: Callable[[object, dict], list[str]] | None = None
+    # The label of the no-JavaScript button that runs the live check.
+    check_label: str | None = None
+    # Show the panel right after this field instead of after the last one.
+    panel_after: str | None = None
 
 
 STATUS_NOT_STARTED = "not_started"

@@ -28,6 +28,14 @@ class WizardRoutes:
     prefix: str = ""
     actor: Callable[[], int | None] = lambda: None
     cancel_endpoint: str | None = None
+    # Refuses writes (step saves, submit) with a page of its own, e.g. outside the registration window.
+    write_guard: Callable[[], object] | None = None
+    # After a step is saved: a URL to go to instead of the next step (e.g. the ineligible result page).
+    after_save: Callable[[str, dict], str | None] | None = None
+    # Before check-answers and submit: a URL to go to when these answers cannot be submitted.
+    blocker: Callable[[dict], str | None] | None = None
+    # Answers to start a new draft with (e.g. a returned application, Phase I carry-over).
+    initial_answers: Callable[[], dict | None] | None = None
 
     def ep(self, name: str) -> str:
         return f"{self.bp.name}.{self.wizard.name}_{name}"
@@ -48,9 +56,11 @@ class WizardRoutes:
         """The saved draft; GET requests never create one (GET changes no data), they see an empty,
         unsaved draft of version 0 instead."""
         owner_key, user_id = self.owner()
+        initial = self.initial_answers() if self.initial_answers else None
         if create:
-            return drafts.get_or_create(self.wizard.name, owner_key, user_id)
-        return drafts.get(self.wizard.name, owner_key) or drafts.unsaved(self.wizard.name, owner_key, user_id)
+            return drafts.get_or_create(self.wizard.name, owner_key, user_id, initial=initial)
+        return drafts.get(self.wizard.name, owner_key) or drafts.unsaved(self.wizard.name, owner_key, user_id,
+                                                                         initial=initial)
 
     def _ctx(self, draft, **extra):
         done, total = self.wizard.progress(draft.answers)
@@ -82,13 +92,16 @@ class WizardRoutes:
             kept_values = kept.take()
             form = step.form(formdata=kept_values) if kept_values is not None else refill(step.form, stored)
             return self._render_step(step, draft, form, returning)
+        if self.write_guard is not None and (refused := self.write_guard()) is not None:
+            return refused
         form = step.form()
         form.answers = answers
         try:
             version = int(request.form.get("draft_version", ""))
         except ValueError:
             abort(400)
-        if version == 0 and draft.version == 1 and not (answers.get("steps") or answers.get("partial")):
+        if version == 0 and draft.version == 1 and draft.updated_by_id == draft.user_id and \
+                draft.created_at == draft.updated_at:
             version = 1  # the form was shown before the draft existed; it has just been created
         raw = raw_of(form)
         try:
@@ -103,6 +116,8 @@ class WizardRoutes:
             drafts.save(draft, version, new_answers, slug=slug, raw=raw, actor_id=self.actor())
         except drafts.StaleDraft as stale:
             return self._conflict(step, stale)
+        if self.after_save is not None and (target := self.after_save(slug, new_answers)):
+            return redirect(target)
         if returning and self.wizard.is_finished(new_answers):
             return redirect(url_for(self.ep("check")))
         return redirect(self._go(self.wizard.next_step(new_answers, slug)))
@@ -114,7 +129,9 @@ class WizardRoutes:
     def _panel(self, step, draft, form) -> dict | None:
         if step.panel is None:
             return None
-        return step.panel(self._values(form), draft.answers)
+        # Extra inputs of the panel itself (e.g. a choice among several towns) come with the form.
+        values = {k: v for k, v in request.values.items() if k not in ("csrf_token", "draft_version")}
+        return step.panel({**values, **self._values(form)}, draft.answers)
 
     def live(self, slug: str):
         """Live feedback: run the rules on the values typed so far.  Saves nothing.  htmx gets the
@@ -130,17 +147,21 @@ class WizardRoutes:
         if not self.wizard.can_open(draft.answers, slug):
             return redirect(self._go(self.wizard.first_incomplete_step(draft.answers)))
         form = step.form(formdata=request.args)
+        panel = self._panel(step, draft, form)
+        filled = step.prefill(form, panel) if step.prefill else []
         if htmx.is_partial():
-            return render_template(step.panel_template, panel=self._panel(step, draft, form), step=step)
-        return self._render_step(step, draft, form, request.args.get("return") == "check")
+            return render_template(step.panel_template, panel=panel, step=step, form=form, filled=filled,
+                                   fragment=True)
+        return self._render_step(step, draft, form, request.args.get("return") == "check", panel=panel)
 
-    def _render_step(self, step, draft, form, returning, status=200):
+    def _render_step(self, step, draft, form, returning, status=200, panel=None):
         previous = self.wizard.previous_step(draft.answers, step.slug)
         back = url_for(self.ep("check")) if returning else (
             url_for(self.ep("step"), slug=previous.slug) if previous else url_for(self.ep("tasks")))
         extra = step.context(draft.answers) if step.context else {}
         return render_template(step.template, step=step, form=form, back_url=back, returning=returning,
-                               has_errors=bool(form.errors), panel=self._panel(step, draft, form),
+                               has_errors=bool(form.errors),
+                               panel=panel if panel is not None else self._panel(step, draft, form),
                                **self._ctx(draft, **extra)), status
 
     def _conflict(self, step, stale: drafts.StaleDraft):
@@ -156,6 +177,8 @@ class WizardRoutes:
         first = self.wizard.first_incomplete_step(draft.answers)
         if first is not None:
             return redirect(self._go(first))
+        if self.blocker is not None and (target := self.blocker(draft.answers)):
+            return redirect(target)
         sections = []
         for section in self.wizard.sections:
             rows = []
@@ -182,6 +205,10 @@ class WizardRoutes:
         first = self.wizard.first_incomplete_step(draft.answers)
         if first is not None:
             return redirect(self._go(first), 303)
+        if self.blocker is not None and (target := self.blocker(draft.answers)):
+            return redirect(target, 303)
+        if self.write_guard is not None and (refused := self.write_guard()) is not None:
+            return refused
         try:
             submission, _created = drafts.submit(draft, token, self.on_submit,
                                                  reference_prefix=self.reference_prefix)

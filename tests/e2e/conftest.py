@@ -186,7 +186,8 @@ class Axe:
     scripts (htmx) are blocked, with the same stylesheet and viewport.
 
     A page whose DOM is the same as one already checked (apart from one-time tokens) is not checked
-    again: same DOM, same stylesheet, same viewport, same result."""
+    again: same DOM, same stylesheet, same viewport, same result, whether it came from a tab with
+    JavaScript or without (htmx changes the DOM it enhances, so such pages differ and are checked)."""
 
     RUN = """async (tags) => {
         const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
@@ -200,6 +201,7 @@ class Axe:
         self.base_url = base_url
         self._replay = None
         self._html = ""
+        self._assets: dict[str, object] = {}
         self.passed: set[tuple] = set()
         self.runs = 0
 
@@ -223,12 +225,16 @@ class Axe:
         elif kind == "script":
             route.abort()
         else:
-            route.continue_()
+            # Routing turns off the HTTP cache: keep the stylesheet (and the favicon's 404) in memory.
+            url = route.request.url
+            if url not in self._assets:
+                self._assets[url] = route.fetch()
+            route.fulfill(response=self._assets[url])
 
     def violations(self, page, *, js: bool, html: str | None = None) -> list[dict]:
         html = page.content() if html is None else html
         viewport = page.viewport_size or {"width": 1280, "height": 720}
-        key = (fingerprint(html), js, viewport["width"], viewport["height"])
+        key = (fingerprint(html), viewport["width"], viewport["height"])
         if key in self.passed:
             return []
         target = page

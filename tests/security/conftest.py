@@ -29,6 +29,15 @@ def fast_argon2(request, monkeypatch):
     monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
+@pytest.fixture(scope="session")
+def bare_app(tmp_path_factory):
+    """An app without a database, for tests that only read its url_map, views and config."""
+    from dxapp import create_app
+    from tests.conftest import base_config
+
+    return create_app(base_config("sqlite://", tmp_path_factory.mktemp("bare")))
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", "real_argon2: use the production argon2 parameters")
 

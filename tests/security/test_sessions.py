@@ -47,17 +47,11 @@ def test_replayed_cookie_fails_after_logout(app, users, login):
     login(client, user)
     stolen = session_cookie(app, client)
     assert replay(app, stolen).get("/sme/").status_code == 200  # the copy works while logged in
+    assert client.get("/account/logout").status_code == 405  # logging out is a POST (GET changes nothing)
+    assert client.get("/sme/").status_code == 200
     assert client.submit("/account/logout", page="/sme/").status_code == 303
     assert_logged_out(client.get("/sme/"))
     assert_logged_out(replay(app, stolen).get("/sme/"))
-
-
-def test_logout_needs_a_post(app, users, login):
-    user = users("sme")
-    client = app.test_client()
-    login(client, user)
-    assert client.get("/account/logout").status_code == 405
-    assert client.get("/sme/").status_code == 200
 
 
 def test_replayed_cookie_fails_after_password_change(app, users, login):
@@ -105,7 +99,7 @@ def test_replayed_cookie_fails_after_disablement(app, users, login):
     assert_logged_out(client.get("/supporter/"))
 
 
-def test_session_token_rotates_at_login(app, users, login):
+def test_session_token_rotates_at_every_login(app, users, login):
     user = users("sme")
     before_token = reload(user).session_token
     client = app.test_client()
@@ -117,16 +111,12 @@ def test_session_token_rotates_at_login(app, users, login):
     # The cookie from before login stays anonymous (no session fixation).
     assert_logged_out(replay(app, anonymous_cookie).get("/sme/"))
     assert client.get("/sme/").status_code == 200
-
-
-def test_a_new_login_revokes_the_cookie_of_an_earlier_login(app, users, login):
-    user = users("sme")
-    first, second = app.test_client(), app.test_client()
-    login(first, user)
-    old = session_cookie(app, first)
+    # Logging in again (another browser) rotates the token: the cookie of the earlier login is revoked.
+    earlier = session_cookie(app, client)
+    second = app.test_client()
     login(second, user)
     assert second.get("/sme/").status_code == 200
-    assert_logged_out(replay(app, old).get("/sme/"))
+    assert_logged_out(replay(app, earlier).get("/sme/"))
 
 
 def test_no_remember_me_cookie(app, users):
@@ -156,13 +146,16 @@ def test_idle_timeout_logs_out_and_redirects_to_login(app, users, login, program
     assert_logged_out(client.get("/sme/"))  # not logged back in by anything
 
 
-def test_idle_timeout_applies_to_a_replayed_cookie(app, users, login, program_clock):
-    user = users("sme")
-    client = app.test_client()
+def test_idle_timeout_applies_to_a_replayed_cookie_and_to_staff(app, users, login, program_clock):
+    user, desk = users("sme"), users("desk")
+    client, staff = app.test_client(), app.test_client()
     login(client, user)
+    login(staff, desk)
     stolen = session_cookie(app, client)
+    assert staff.get("/secretariat/").status_code == 200
     program_clock.advance_wall(31 * 60)
     assert_logged_out(replay(app, stolen).get("/sme/"))
+    assert_logged_out(staff.get("/secretariat/"))
 
 
 def test_absolute_timeout_after_12_hours(app, users, login, program_clock):
@@ -174,12 +167,3 @@ def test_absolute_timeout_after_12_hours(app, users, login, program_clock):
         assert client.get("/expert/").status_code == 200
     program_clock.advance_wall(25 * 60)  # 12 h 01 min after login, 25 minutes after the last request
     assert_logged_out(client.get("/expert/"))
-
-
-def test_timeouts_apply_to_staff_too(app, users, login, program_clock):
-    desk = users("desk")
-    client = app.test_client()
-    login(client, desk)
-    assert client.get("/secretariat/").status_code == 200
-    program_clock.advance_wall(31 * 60)
-    assert_logged_out(client.get("/secretariat/"))

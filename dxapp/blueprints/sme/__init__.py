@@ -1,20 +1,137 @@
-"""The `sme` blueprint: My Page for the sme role.  Its registration wizard arrives with its own issue;
-My Page already shows the account, the deadlines that apply and what to do next."""
+"""The `sme` blueprint: My Page and the registration wizard with live eligibility feedback."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from dxapp import clock
 from dxapp.access import policy
 from dxapp.blueprints.public import calendar_rows
+from dxapp.blueprints.sme import eligibility
+from dxapp.blueprints.sme.wizard import SME_REGISTRATION
+from dxapp.extensions import db
+from dxapp.models import Submission
+from dxapp.rules import calendar
+from dxapp.rules.application import STATUS_LABELS, WITHDRAWABLE
+from dxapp.services import applications
+from dxapp.wizard.views import WizardRoutes
 
 bp = Blueprint("sme", __name__)
+
+
+def _owner():
+    return f"user:{current_user.id}", current_user.id
+
+
+def _write_guard():
+    """One open application at a time; new registrations only inside the window (drafts stay
+    readable by GET either way)."""
+    current = applications.open_application(current_user.id, "sme")
+    if current is not None and current.status == "returned":
+        return None  # a returned application may be corrected and resubmitted, even after the window
+    if current is not None:
+        return render_template("sme/already_applied.html", application=current, status_labels=STATUS_LABELS), 409
+    now = clock.program_now()
+    if calendar.is_open("registration", now):
+        return None
+    window = calendar.window("registration")
+    return render_template("sme/closed.html", window=window, last_day=calendar.last_day(window),
+                           before=now < window.opens_at), 403
+
+
+def _after_save(slug, answers):
+    if slug in eligibility.STEPS_WITH_FACTS and eligibility.is_ineligible(answers):
+        return url_for("sme.result")
+    return None
+
+
+def _blocker(answers):
+    return url_for("sme.result") if eligibility.is_ineligible(answers) else None
+
+
+def _initial_answers():
+    """A returned application comes back as the draft, with the flagged steps to re-enter."""
+    current = applications.open_application(current_user.id, "sme")
+    if current is not None and current.status == "returned":
+        return {"steps": current.answers.get("steps", {}), "flags": current.flags or {}}
+    return None
+
+
+def _submit(draft):
+    decision = eligibility.saved_decision(draft.answers)
+    if decision["outcome"] != "eligible":
+        raise ValueError("not eligible")
+    application = applications.submit(user=current_user, kind="sme", answers=draft.answers, decision=decision,
+                                      organisation_id=current_user.organisation_id)
+    organisation = current_user.organisation
+    name = SME_REGISTRATION.data(draft.answers, "business-details").get("name")
+    if organisation is not None and name:
+        organisation.name = name
+    return "application", application.id
+
+
+registration = WizardRoutes(
+    bp=bp, wizard=SME_REGISTRATION, rule=("sme",), owner=_owner, on_submit=_submit,
+    done_endpoint="sme.submitted", reference_prefix="R", prefix="/register",
+    actor=lambda: current_user.id, write_guard=_write_guard, after_save=_after_save,
+    blocker=_blocker, initial_answers=_initial_answers,
+).register()
 
 
 @bp.route("/")
 @policy("sme")
 def index():
-    return render_template("mypage.html", user=current_user, rows=calendar_rows(clock.program_now()),
-                           kind="sme")
+    application = applications.latest(current_user.id, "sme")
+    draft = registration._draft()
+    done, total = SME_REGISTRATION.progress(draft.answers)
+    return render_template(
+        "sme/mypage.html", user=current_user, application=application, draft=draft, done=done, total=total,
+        status_labels=STATUS_LABELS, withdrawable=application is not None and application.status in WITHDRAWABLE,
+        rows=calendar_rows(clock.program_now()),
+    )
+
+
+@bp.route("/register/result")
+@policy("sme")
+def result():
+    draft = registration._draft()
+    decision = eligibility.saved_decision(draft.answers)
+    if decision["outcome"] != "ineligible":
+        return redirect(url_for(registration.ep("tasks")))
+    return render_template("sme/result.html", panel=decision)
+
+
+@bp.route("/register/sent/<reference>")
+@policy("sme")
+def submitted(reference: str):
+    submission = db.session.query(Submission).filter_by(
+        wizard=SME_REGISTRATION.name, owner_key=f"user:{current_user.id}", reference=reference).first()
+    if submission is None:
+        abort(404)
+    application = applications.owned(current_user.id, submission.result_id)
+    if application is None:
+        abort(404)
+    return render_template("sme/submitted.html", application=application, status_labels=STATUS_LABELS)
+
+
+@bp.route("/applications/<int:application_id>/withdraw", methods=["GET", "POST"])
+@policy("sme")
+def withdraw(application_id: int):
+    application = applications.owned(current_user.id, application_id)
+    if application is None:
+        abort(404)
+    if request.method == "POST":
+        try:
+            version = int(request.form.get("version", ""))
+            applications.withdraw(application, version=version, actor_id=current_user.id)
+        except ValueError:
+            abort(400)
+        except applications.StaleApplication:
+            abort(409)
+        flash(_("The application has been withdrawn."), "success")
+        return redirect(url_for("sme.index"), 303)
+    if application.status not in WITHDRAWABLE:
+        abort(409)
+    return render_template("sme/withdraw.html", application=application, status_labels=STATUS_LABELS)

@@ -1,0 +1,51 @@
+"""The SME registration wizard: declared steps (DOMAIN.md §6 step 1, issue "SME registration")."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from flask_babel import lazy_gettext as _l
+
+from dxapp.blueprints.sme import eligibility
+from dxapp.blueprints.sme.address import address_panel, address_prefill
+from dxapp.blueprints.sme.forms import (
+    AddressForm,
+    BusinessDetailsForm,
+    BusinessTypeForm,
+    DeclarationForm,
+    ExclusionsForm,
+    SizeForm,
+)
+from dxapp.wizard import Section, Step, Wizard
+
+PANEL = "sme/_eligibility_panel.html"
+
+
+def _panel(slug):
+    return partial(eligibility.panel, slug=slug)
+
+
+SME_REGISTRATION = Wizard(
+    name="sme_registration",
+    title=_l("Register your business"),
+    submit_label=_l("Send this application"),
+    sections=(
+        Section("business", _l("About the business")),
+        Section("contact", _l("Address and contact")),
+        Section("eligibility", _l("Size and eligibility")),
+        Section("declaration", _l("Declaration")),
+    ),
+    steps=(
+        Step("business-type", _l("Legal form and industry"), BusinessTypeForm, "business",
+             panel=_panel("business-type"), panel_template=PANEL),
+        Step("business-details", _l("Name and representative"), BusinessDetailsForm, "business"),
+        Step("address", _l("Address and contact details"), AddressForm, "contact", panel=address_panel,
+             panel_template="sme/_address_panel.html", prefill=address_prefill,
+             check_label=_l("Search for the address"), panel_after="postal_code"),
+        Step("size", _l("Capital and employees"), SizeForm, "eligibility", panel=_panel("size"),
+             panel_template=PANEL),
+        Step("exclusions", _l("Ownership by large companies"), ExclusionsForm, "eligibility",
+             panel=_panel("exclusions"), panel_template=PANEL),
+        Step("declaration", _l("Terms of use and declaration"), DeclarationForm, "declaration"),
+    ),
+)

@@ -1,0 +1,110 @@
+"""Registration applications: submit, resubmit after a return, withdraw; every move writes a timeline
+event and an audit event in the same transaction, and checks the version (conditional UPDATE)."""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import select, update
+
+from dxapp import clock
+from dxapp.extensions import db
+from dxapp.models import Application, ApplicationEvent
+from dxapp.rules.application import STATUS_LABELS, WITHDRAWABLE, can_move
+from dxapp.services import audit, outbox
+
+PREFIX = {"sme": "C", "expert": "E", "supporter": "S"}
+
+
+class StaleApplication(Exception):
+    """The application changed (status or version) since the page was shown."""
+
+
+def open_application(user_id: int, kind: str) -> Application | None:
+    """The user's latest application of this kind that has not ended in withdrawal or rejection."""
+    return db.session.scalar(
+        select(Application).where(Application.user_id == user_id, Application.kind == kind,
+                                  Application.status.not_in(("withdrawn", "rejected")))
+        .order_by(Application.id.desc()).limit(1)
+    )
+
+
+def latest(user_id: int, kind: str) -> Application | None:
+    return db.session.scalar(
+        select(Application).where(Application.user_id == user_id, Application.kind == kind)
+        .order_by(Application.id.desc()).limit(1)
+    )
+
+
+def owned(user_id: int, application_id: int) -> Application | None:
+    """Loaded through the owner's scope: another user's id is simply not found."""
+    return db.session.scalar(select(Application).where(Application.id == application_id,
+                                                       Application.user_id == user_id))
+
+
+def _event(application: Application, from_status, to_status, *, actor_id, on_behalf_of_id=None, note=None):
+    db.session.add(ApplicationEvent(application_id=application.id, at=clock.wall_now(), from_status=from_status,
+                                    to_status=to_status, actor_id=actor_id, on_behalf_of_id=on_behalf_of_id,
+                                    note=note))
+    audit.record(f"application.{to_status}", "application", application.id, actor=actor_id,
+                 on_behalf_of=on_behalf_of_id,
+                 summary={"kind": application.kind, "reference": application.reference, "from": from_status,
+                          "to": to_status})
+
+
+def submit(*, user, kind: str, answers: dict, decision: dict, organisation_id: int | None,
+           on_behalf_of_id: int | None = None) -> Application:
+    """A first submission (申請済み), or the resubmission (再申請) of a returned application.  Runs inside
+    the wizard's submit transaction; the caller commits."""
+    now = clock.wall_now()
+    snapshot = {k: v for k, v in answers.items() if k != "token"}
+    current = open_application(user.id, kind)
+    if current is not None and current.status == "returned":
+        changed = db.session.execute(
+            update(Application)
+            .where(Application.id == current.id, Application.status == "returned",
+                   Application.version == current.version)
+            .values(status="resubmitted", answers=snapshot, decision=decision, flags={},
+                    version=current.version + 1, submitted_at=now, updated_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if not changed:
+            raise StaleApplication()
+        db.session.refresh(current)
+        _event(current, "returned", "resubmitted", actor_id=user.id, on_behalf_of_id=on_behalf_of_id)
+        application = current
+    elif current is not None:
+        raise StaleApplication()  # one open application per kind
+    else:
+        application = Application(
+            kind=kind, reference=f"{PREFIX[kind]}{secrets.randbelow(10**8):08d}", user_id=user.id,
+            organisation_id=organisation_id, status="submitted", answers=snapshot, decision=decision, flags={},
+            version=1, created_at=now, submitted_at=now, updated_at=now,
+        )
+        db.session.add(application)
+        db.session.flush()
+        _event(application, "draft", "submitted", actor_id=user.id, on_behalf_of_id=on_behalf_of_id)
+    outbox.enqueue(user.email, f"{kind}-application-received",
+                   f"dxapp: 登録申請を受け付けました（受付番号 {application.reference}）",
+                   "application_received.txt", user=user, application=application,
+                   status_label=STATUS_LABELS[application.status])
+    return application
+
+
+def withdraw(application: Application, *, version: int, actor_id: int, note: str | None = None) -> None:
+    if application.status not in WITHDRAWABLE or not can_move(application.status, "withdrawn"):
+        raise StaleApplication()
+    before = application.status
+    changed = db.session.execute(
+        update(Application)
+        .where(Application.id == application.id, Application.version == version,
+               Application.status.in_(tuple(WITHDRAWABLE)))
+        .values(status="withdrawn", version=version + 1, updated_at=clock.wall_now())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not changed:
+        db.session.rollback()
+        raise StaleApplication()
+    _event(application, before, "withdrawn", actor_id=actor_id, note=note)
+    db.session.commit()
+    db.session.refresh(application)

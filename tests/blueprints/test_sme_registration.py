@@ -1,0 +1,209 @@
+"""The SME registration wizard: steps, live eligibility, ineligible result, submit once, withdraw,
+registration window (issue "SME registration wizard")."""
+
+from datetime import datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from dxapp.clock import JST
+from dxapp.extensions import db
+from dxapp.models import Application, ApplicationEvent, OutboxMessage
+from tests.fixtures.pages import inspect, text_of
+
+BASE = "/sme/register"
+
+TYPE = {"legal_form": "company", "industry": "retail"}
+DETAILS = {"name": "株式会社やまだ商店", "name_kana": "かぶしきがいしゃやまだしょうてん", "trade_name": "",
+           "corporate_number": "7000012050002", "invoice_number": "", "established-era": "heisei",
+           "established-year": "元", "established-month": "4", "established-day": "1",
+           "representative_name": "山田 太郎", "representative_kana": "ヤマダ タロウ",
+           "representative_title": "代表取締役"}
+ADDRESS = {"postal_code": "〒１００−０００１", "prefecture": "東京都", "city": "千代田区", "street": "千代田1-1",
+           "building": "", "phone": "03-1234-5678", "contact_email": "yamada@example.jp"}
+SIZE = {"capital": "５千万円", "employees": "１２人"}
+EXCLUSIONS = {"shares_total": "1000", "shares_largest_large_company": "0", "shares_all_large_companies": "0",
+              "officers_total": "3", "officers_from_large_companies": "0", "owned_by_deemed_large": "no",
+              "officers_all_from_deemed_large": "no", "avg_taxable_income": "", "no_antisocial_ties": "y"}
+
+
+@pytest.fixture
+def sme(client, users, login):
+    user = users("sme")
+    login(client, user)
+    return user
+
+
+def go(client, slug, data, expect=302):
+    r = client.submit(f"{BASE}/{slug}", data)
+    assert r.status_code == expect, (slug, r.status_code, text_of(r)[:1500])
+    return r
+
+
+def fill_all(client):
+    go(client, "business-type", TYPE)
+    go(client, "business-details", DETAILS)
+    go(client, "address", ADDRESS)
+    go(client, "size", SIZE)
+    go(client, "exclusions", EXCLUSIONS)
+    r = go(client, "declaration", {"agree_terms": "y"})
+    assert r.headers["Location"].endswith(f"{BASE}/check-answers")
+
+
+def test_full_registration_submits_one_application(client, sme):
+    fill_all(client)
+    check = client.get(f"{BASE}/check-answers")
+    hidden = {i["name"]: i.get("value", "") for i in inspect(check.get_data(as_text=True)).inputs
+              if i.get("type") == "hidden"}
+    body = text_of(check)
+    assert "株式会社やまだ商店" in body and "50,000,000円" in body and "1989年4月1日（平成元年）" in body
+    r = client.submit(f"{BASE}/submit", page=f"{BASE}/check-answers")
+    assert r.status_code == 303
+    done = client.get(r.headers["Location"])
+    application = db.session.scalars(select(Application)).one()
+    assert application.reference in text_of(done)
+    assert application.status == "submitted" and application.decision["outcome"] == "eligible"
+    assert application.answers["steps"]["business-details"]["data"]["corporate_number"] == "7000012050002"
+    assert application.answers["steps"]["address"]["data"]["postal_code"] == "1000001"
+    assert application.answers["steps"]["size"]["data"]["capital"] == 50_000_000
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)
+                             .where(OutboxMessage.kind == "sme-application-received")) == 1
+    # Back + submit again: still one application.
+    again = client.post(f"{BASE}/submit", data=hidden)
+    assert again.status_code == 303 and again.headers["Location"] == r.headers["Location"]
+    assert db.session.scalar(select(func.count()).select_from(Application)) == 1
+    mypage = text_of(client.get("/sme/"))
+    assert application.reference in mypage and "申請済み" in mypage
+
+
+def test_live_panel_fragment_and_no_js_page(client, sme):
+    r = client.get(f"{BASE}/business-type/check", query_string=TYPE, headers={"HX-Request": "true"})
+    assert r.status_code == 200 and "<html" not in r.get_data(as_text=True)
+    assert "まだ判定できません" in text_of(r)
+    go(client, "business-type", TYPE)
+    go(client, "business-details", DETAILS)
+    go(client, "address", ADDRESS)
+    r = client.get(f"{BASE}/size/check", query_string={"capital": "5千万", "employees": "51"},
+                   headers={"HX-Request": "true"})
+    assert "中小企業に該当します" in text_of(r)
+    assert len(r.get_data()) < 6000
+    r = client.get(f"{BASE}/size/check", query_string={"capital": "5千万1円", "employees": "51"},
+                   headers={"HX-Request": "true"})
+    assert "対象外です" in text_of(r)
+    # Without JavaScript the same check returns the whole step, values kept, nothing saved.
+    page = client.get(f"{BASE}/size/check", query_string={"capital": "5千万1円", "employees": "51"})
+    assert page.status_code == 200 and 'value="5千万1円"' in page.get_data(as_text=True)
+    assert "対象外です" in text_of(page)
+    assert "size" not in db.session.scalars(select(ApplicationEvent)).all()
+
+
+def test_small_business_is_announced(client, sme):
+    go(client, "business-type", {"legal_form": "company", "industry": "retail"})
+    go(client, "business-details", DETAILS)
+    go(client, "address", ADDRESS)
+    r = client.get(f"{BASE}/size/check", query_string={"capital": "1000万", "employees": "5"},
+                   headers={"HX-Request": "true"})
+    assert "小規模事業者にも該当します" in text_of(r)
+
+
+def test_ineligible_answers_lead_to_result_page(client, sme):
+    go(client, "business-type", TYPE)
+    go(client, "business-details", DETAILS)
+    go(client, "address", ADDRESS)
+    r = go(client, "size", {"capital": "50,000,001", "employees": "51"})
+    assert r.headers["Location"].endswith(f"{BASE}/result")
+    result = client.get(f"{BASE}/result")
+    assert result.status_code == 200 and "対象外です" in text_of(result)
+    # The check page and submit refuse to go on.
+    assert client.get(f"{BASE}/check-answers").status_code == 302
+    # Changing the answer makes it eligible again.
+    go(client, "size", SIZE)
+    assert client.get(f"{BASE}/result").status_code == 302
+
+
+def test_step_errors_and_full_width_input(client, sme):
+    go(client, "business-type", TYPE)
+    bad = {**DETAILS, "corporate_number": "1234567890123", "name_kana": "Yamada"}
+    r = go(client, "business-details", bad, expect=422)
+    html = r.get_data(as_text=True)
+    assert 'value="1234567890123"' in html and 'href="#corporate_number"' in html
+    go(client, "business-details", {**DETAILS, "corporate_number": "７０００−０１２０−５０００２"})
+
+
+def test_company_must_give_capital_sole_proprietor_need_not(client, sme):
+    go(client, "business-type", TYPE)
+    go(client, "business-details", DETAILS)
+    go(client, "address", ADDRESS)
+    go(client, "size", {"capital": "", "employees": "3"}, expect=422)
+
+
+def test_withdraw_application(client, sme):
+    fill_all(client)
+    client.submit(f"{BASE}/submit", page=f"{BASE}/check-answers")
+    application = db.session.scalars(select(Application)).one()
+    r = client.submit(f"/sme/applications/{application.id}/withdraw")
+    assert r.status_code == 303
+    db.session.refresh(application)
+    assert application.status == "withdrawn"
+    assert [e.to_status for e in application.events] == ["submitted", "withdrawn"]
+    # A second withdrawal of the same version is a conflict, not a second event.
+    assert client.get(f"/sme/applications/{application.id}/withdraw").status_code == 409
+
+
+def test_foreign_application_is_not_found(client, sme, users, app):
+    other = app.test_client()
+    from tests.conftest import PASSWORD
+
+    user = users("sme")
+    other.submit("/account/login", {"email": user.email, "password": PASSWORD})
+    fill_all(other)
+    other.submit(f"{BASE}/submit", page=f"{BASE}/check-answers")
+    foreign = db.session.scalars(select(Application)).one()
+    assert client.get(f"/sme/applications/{foreign.id}/withdraw").status_code == 404
+
+
+def test_registration_window_closed_keeps_drafts_readable(client, sme, program_clock):
+    go(client, "business-type", TYPE)
+    program_clock.set(datetime(2021, 10, 1, 0, 0, tzinfo=JST))
+    # The terms changed on 2021-07-20: agree first (the consent gate), then the draft is readable.
+    client.submit("/account/consent", {"agree_terms": "y", "agree_privacy": "y"})
+    assert client.get(f"{BASE}/business-type").status_code == 200
+    r = client.submit(f"{BASE}/business-type", TYPE)
+    assert r.status_code == 403 and "2021年9月30日" in text_of(r)
+    program_clock.set(datetime(2021, 9, 30, 23, 59, 59, tzinfo=JST))
+    go(client, "business-type", TYPE)
+
+
+def test_other_roles_cannot_use_the_sme_wizard(client, users, login):
+    login(client, users("expert"))
+    assert client.get(f"{BASE}/business-type").status_code == 403
+
+
+def test_postal_lookup_with_and_without_javascript(client, sme):
+    go(client, "business-type", TYPE)
+    go(client, "business-details", DETAILS)
+    # Without JavaScript: the search button re-renders the step with the address filled in.
+    page = client.get(f"{BASE}/address/check", query_string={"postal_code": "１００ー０００１", "prefecture": "",
+                                                               "city": "", "street": ""})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'value="東京都"' in html and 'value="千代田区"' in html
+    # Never overwrite what the user typed.
+    page = client.get(f"{BASE}/address/check", query_string={"postal_code": "1000001", "prefecture": "東京都",
+                                                               "city": "自分で入力", "street": ""})
+    assert 'value="自分で入力"' in page.get_data(as_text=True)
+    # With htmx: a fragment, with out-of-band inputs for the fields it filled.
+    r = client.get(f"{BASE}/address/check", query_string={"postal_code": "1000001", "prefecture": "", "city": "",
+                                                            "street": ""}, headers={"HX-Request": "true"})
+    fragment = r.get_data(as_text=True)
+    assert "<html" not in fragment and 'hx-swap-oob="true"' in fragment and 'value="千代田区"' in fragment
+    # Several towns: a choice, then the chosen one fills the street.
+    r = client.get(f"{BASE}/address/check", query_string={"postal_code": "452-0961", "prefecture": "", "city": "",
+                                                            "street": ""})
+    assert 'name="town_choice"' in r.get_data(as_text=True)
+    r = client.get(f"{BASE}/address/check", query_string={"postal_code": "452-0961", "prefecture": "", "city": "",
+                                                            "street": "", "town_choice": "1"})
+    assert 'value="清須市"' in r.get_data(as_text=True)
+    # Unknown code: manual entry stays possible.
+    r = client.get(f"{BASE}/address/check", query_string={"postal_code": "9999999"})
+    assert r.status_code == 200
+    go(client, "address", ADDRESS)
