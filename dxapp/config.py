@@ -52,7 +52,9 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "Asia/Tokyo"
     LANGUAGES = ("ja", "en")
     COMPRESS_ALGORITHM = ["br", "gzip"]
-    COMPRESS_MIMETYPES = ["text/html", "text/css", "application/javascript", "text/csv", "image/svg+xml"]
+    # Flask serves .js as text/javascript (RFC 9239); without it htmx travels uncompressed.
+    COMPRESS_MIMETYPES = ["text/html", "text/css", "text/javascript", "application/javascript", "text/csv",
+                          "image/svg+xml"]
     COMPRESS_MIN_SIZE = 300
     SERVER_NAME_ALLOWED = os.environ.get("ALLOWED_HOSTS", "")
     PASSWORD_MIN_LENGTH = 15

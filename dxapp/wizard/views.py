@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from dxapp import htmx, kept
@@ -119,8 +119,24 @@ class WizardRoutes:
         if self.after_save is not None and (target := self.after_save(slug, new_answers)):
             return redirect(target)
         if returning and self.wizard.is_finished(new_answers):
-            return redirect(url_for(self.ep("check")))
-        return redirect(self._go(self.wizard.next_step(new_answers, slug)))
+            return self._continue(draft, None)
+        return self._continue(draft, self.wizard.next_step(new_answers, slug))
+
+    def _continue(self, draft, next_step):
+        """After a save: POST-redirect-GET; for a boosted (htmx) POST, answer with the next page itself
+        and ``HX-Push-Url``, so a step costs one round trip on a slow link."""
+        url = self._go(next_step)
+        if not htmx.is_boosted():
+            return redirect(url)
+        if next_step is None:
+            body, status = self._check_page(draft), 200
+        else:
+            stored = (draft.answers.get("steps") or {}).get(next_step.slug, {}).get("raw") or \
+                (draft.answers.get("partial") or {}).get(next_step.slug)
+            body, status = self._render_step(next_step, draft, refill(next_step.form, stored), False)
+        if not isinstance(body, str):  # _check_page redirected (blocked or incomplete)
+            return body
+        return htmx.push_url(make_response(body, status), url)
 
     @staticmethod
     def _values(form) -> dict:
@@ -173,7 +189,9 @@ class WizardRoutes:
                                **self._ctx(stale.draft)), 409
 
     def check(self):
-        draft = self._draft()
+        return self._check_page(self._draft())
+
+    def _check_page(self, draft):
         first = self.wizard.first_incomplete_step(draft.answers)
         if first is not None:
             return redirect(self._go(first))

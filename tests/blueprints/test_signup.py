@@ -189,3 +189,16 @@ def test_password_step_rejects_weak_and_mismatched(client):
     assert r.status_code == 422
     r = client.submit(f"{BASE}/password", {"password": "yamada-hanako-secret", "password_confirm": "yamada-hanako-secret"})
     assert r.status_code == 422
+
+
+def test_boosted_step_post_answers_with_the_next_step(client):
+    """One round trip per step with htmx: the next page and HX-Push-Url, no redirect (UX.md budget)."""
+    r = client.submit(f"{BASE}/role", {"role": "sme"}, headers={"HX-Request": "true", "HX-Boosted": "true",
+                                                                 "HX-Request-Type": "full"})
+    assert r.status_code == 200
+    assert r.headers["HX-Push-Url"].endswith(f"{BASE}/account")
+    assert 'name="email"' in r.get_data(as_text=True)
+    # A boosted POST with errors comes back as the same step with 422 and no push.
+    r = client.submit(f"{BASE}/account", {"name": "", "email": "x"}, headers={"HX-Request": "true",
+                                                                              "HX-Boosted": "true"})
+    assert r.status_code == 422 and "HX-Push-Url" not in r.headers
