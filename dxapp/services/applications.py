@@ -108,3 +108,27 @@ def withdraw(application: Application, *, version: int, actor_id: int, note: str
     _event(application, before, "withdrawn", actor_id=actor_id, note=note)
     db.session.commit()
     db.session.refresh(application)
+
+
+def move(application: Application, target: str, *, version: int, actor_id: int, note: str | None = None,
+         flags: dict | None = None, on_behalf_of_id: int | None = None) -> None:
+    """A secretariat move along the status list (pick up, approve, reject, return for correction),
+    refused when the application changed since the page was shown (409)."""
+    before = application.status
+    if not can_move(before, target):
+        raise StaleApplication()
+    values = {"status": target, "version": version + 1, "updated_at": clock.wall_now()}
+    if target == "returned":
+        values["flags"] = dict(flags or {})
+    changed = db.session.execute(
+        update(Application)
+        .where(Application.id == application.id, Application.version == version, Application.status == before)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not changed:
+        db.session.rollback()
+        raise StaleApplication()
+    db.session.refresh(application)
+    _event(application, before, target, actor_id=actor_id, on_behalf_of_id=on_behalf_of_id, note=note)
+    db.session.commit()

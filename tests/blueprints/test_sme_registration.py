@@ -207,3 +207,42 @@ def test_postal_lookup_with_and_without_javascript(client, sme):
     r = client.get(f"{BASE}/address/check", query_string={"postal_code": "9999999"})
     assert r.status_code == 200
     go(client, "address", ADDRESS)
+
+
+def test_returned_application_reenters_only_flagged_steps(client, sme, users):
+    from dxapp.services import applications
+
+    fill_all(client)
+    client.submit(f"{BASE}/submit", page=f"{BASE}/check-answers")
+    application = db.session.scalars(select(Application)).one()
+    clerk = users("desk")
+    applications.move(application, "under_review", version=application.version, actor_id=clerk.id)
+    applications.move(application, "returned", version=application.version, actor_id=clerk.id,
+                      flags={"business-details": "商号が登記事項証明書と一致しません。"}, note="商号を確認してください")
+    mypage = text_of(client.get("/sme/"))
+    assert "差戻し" in mypage and "商号が登記事項証明書と一致しません。" in mypage
+    tasks = client.get(f"{BASE}/")
+    assert "確認が必要" in text_of(tasks)
+    # Only the flagged step needs re-entry; the others are complete.
+    assert client.get(f"{BASE}/check-answers").headers["Location"].endswith(f"{BASE}/business-details")
+    go(client, "business-details", {**DETAILS, "name": "株式会社山田商店"})
+    r = client.submit(f"{BASE}/submit", page=f"{BASE}/check-answers")
+    assert r.status_code == 303
+    db.session.refresh(application)
+    assert application.status == "resubmitted" and application.flags == {}
+    assert application.answers["steps"]["business-details"]["data"]["name"] == "株式会社山田商店"
+    assert [e.to_status for e in application.events] == ["submitted", "under_review", "returned", "resubmitted"]
+    assert db.session.scalar(select(func.count()).select_from(Application)) == 1
+
+
+def test_stale_review_move_is_refused(client, sme, users):
+    from dxapp.services import applications
+
+    fill_all(client)
+    client.submit(f"{BASE}/submit", page=f"{BASE}/check-answers")
+    application = db.session.scalars(select(Application)).one()
+    clerk = users("desk")
+    version = application.version
+    applications.move(application, "under_review", version=version, actor_id=clerk.id)
+    with pytest.raises(applications.StaleApplication):
+        applications.move(application, "under_review", version=version, actor_id=clerk.id)
