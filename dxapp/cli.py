@@ -19,6 +19,7 @@ DEMO_ACCOUNTS = (
     ("expert@demo.example", "expert", "佐藤 一郎（デモIT専門家）"),
     ("supporter@demo.example", "supporter_admin", "鈴木 次郎（デモSMEサポーター）"),
     ("phase1-expert@demo.example", "expert", "高橋 三郎（第Ⅰ期からのIT専門家）"),
+    ("phase1-sme@demo.example", "sme", "中村 美咲（第Ⅰ期からの中小企業）"),
     ("desk@demo.example", "desk", "田中 窓口（事務局）"),
     ("admin@demo.example", "admin", "伊藤 管理（事務局）"),
 )
@@ -60,6 +61,42 @@ def seed_terms() -> None:
     db.session.commit()
 
 
+PHASE1_SME_ANSWERS = {
+    "business-type": {"legal_form": "company", "industry": "retail"},
+    "business-details": {"name": "株式会社なかむら商店", "name_kana": "カブシキガイシャナカムラショウテン",
+                         "corporate_number": "7000012050002", "representative_name": "中村 美咲",
+                         "representative_kana": "ナカムラ ミサキ", "representative_title": "代表取締役",
+                         "established-era": "heisei", "established-year": "15", "established-month": "4",
+                         "established-day": "1"},
+    "address": {"postal_code": "100-0001", "prefecture": "東京都", "city": "千代田区", "street": "千代田1-1",
+                "phone": "03-1234-5678", "contact_email": "phase1-sme@demo.example"},
+    "size": {"capital": "1000万円", "employees": "8"},
+}
+
+
+def carry_over_phase1_sme(user) -> None:
+    """Phase I data carried into a Phase II draft: the questions Phase II added (exclusions,
+    documents, declaration) are still to answer."""
+    from flask import current_app
+    from werkzeug.datastructures import MultiDict
+
+    from dxapp.blueprints.sme.wizard import SME_REGISTRATION
+    from dxapp.services import drafts
+    from dxapp.wizard import Wizard
+    from dxapp.wizard.forms import data_of, raw_of
+
+    answers: dict = {"steps": {}, "partial": {}, "flags": {}}
+    with current_app.test_request_context("/"):
+        for slug, values in PHASE1_SME_ANSWERS.items():
+            form = SME_REGISTRATION.step(slug).form(formdata=MultiDict(values), meta={"csrf": False})
+            form.answers = answers
+            if not form.validate():
+                raise click.ClickException(f"demo answers for {slug} are invalid: {form.errors}")
+            answers = Wizard.with_step(answers, slug, raw_of(form), data_of(form))
+        draft = drafts.get_or_create(SME_REGISTRATION.name, f"user:{user.id}", user.id, initial=answers)
+    draft.answers = {**draft.answers, "carried_over": True}
+
+
 def seed_demo() -> list[tuple[str, str]]:
     from sqlalchemy import select
 
@@ -94,6 +131,8 @@ def seed_demo() -> list[tuple[str, str]]:
                                            consented_at=datetime(2021, 1, 15, 10, 0, tzinfo=JST)))
             else:
                 record_consents(user, [v.id for v in terms.current_versions()])
+        if email == "phase1-sme@demo.example":
+            carry_over_phase1_sme(user)
         audit.record("demo.account_seeded", "user", user.id, summary={"role": role})
         made.append((email, role))
     db.session.commit()

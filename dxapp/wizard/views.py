@@ -197,19 +197,26 @@ class WizardRoutes:
             return redirect(self._go(first))
         if self.blocker is not None and (target := self.blocker(draft.answers)):
             return redirect(target)
+        sections = self.answer_sections(draft.answers)
+        return render_template("wizard/check.html", sections=sections, token=draft.answers.get("token"),
+                               **self._ctx(draft))
+
+    def answer_sections(self, answers, *, complete_only: bool = False):
+        """[(section, [(step, field id, label, shown value)])] for every visible step answered."""
         sections = []
         for section in self.wizard.sections:
             rows = []
-            for step in self.wizard.visible_steps(draft.answers):
-                if step.section != section.key:
+            for step in self.wizard.visible_steps(answers):
+                if step.section != section.key or step.slug not in (answers.get("steps") or {}):
                     continue
-                form = refill(step.form, draft.answers["steps"][step.slug]["raw"])
+                if complete_only and not self.wizard.is_complete(answers, step.slug):
+                    continue
+                form = refill(step.form, answers["steps"][step.slug]["raw"])
                 for field_id, label, value in summary_rows(form):
                     rows.append((step, field_id, label, value))
             if rows:
                 sections.append((section, rows))
-        return render_template("wizard/check.html", sections=sections, token=draft.answers.get("token"),
-                               **self._ctx(draft))
+        return sections
 
     def submit(self):
         token = request.form.get("submit_token", "")

@@ -163,7 +163,7 @@ def test_create_admin_and_seed_demo_commands(app):
     assert db.session.scalar(select(User).where(User.email == "boss@example.jp")).role == "admin"
     assert runner.invoke(args=["create-admin", "--email", "boss@example.jp", "--name", "x"]).exit_code != 0
     result = runner.invoke(args=["seed-demo"])
-    assert "demo accounts created: 6" in result.output and "demo-pass-2021!" in result.output
+    assert "demo accounts created: 7" in result.output and "demo-pass-2021!" in result.output
     assert "demo accounts created: 0" in runner.invoke(args=["seed-demo"]).output
 
 
@@ -204,3 +204,18 @@ def test_pages_are_compressed(client):
     assert r.headers.get("Content-Encoding") == "gzip"
     r = client.get("/account/login", headers={"Accept-Encoding": "br"})
     assert r.headers.get("Content-Encoding") == "br"
+
+
+def test_phase1_sme_sees_carried_over_details_after_consent(app, client, login):
+    from dxapp.cli import DEMO_PASSWORD, seed_demo
+
+    seed_demo()
+    user = db.session.scalar(select(User).where(User.email == "phase1-sme@demo.example"))
+    login(client, user, password=DEMO_PASSWORD)
+    assert "/account/consent" in client.get("/sme/").headers["Location"]
+    client.submit("/account/consent", {"agree_terms": "y", "agree_privacy": "y"})
+    page = text_of(client.get("/sme/"))
+    assert "株式会社なかむら商店" in page and "10,000,000円" in page
+    # The new Phase II questions are still to answer.
+    r = client.get("/sme/register/check-answers")
+    assert r.headers["Location"].endswith("/sme/register/exclusions")

@@ -259,6 +259,22 @@ def fingerprint(html: str) -> str:
     return hashlib.sha256(_TOKEN.sub("TOKEN", html).encode()).hexdigest()
 
 
+# Whether htmx will boost this button's form (or this link): hx-boost on the form or link itself, or
+# hx-boost:inherited on an ancestor (htmx 4 inherits nothing implicitly); data-hx-* spellings too.
+BOOSTED_JS = """el => {
+    const start = el.form || el;
+    for (let n = start; n && n.getAttribute; n = n.parentElement) {
+        for (const p of ['hx-', 'data-hx-']) {
+            const own = n === start ? n.getAttribute(p + 'boost') : null;
+            const inherited = n.getAttribute(p + 'boost:inherited') ?? n.getAttribute(p + 'boost-inherited');
+            const value = own ?? inherited;
+            if (value !== null) return value !== 'false';
+        }
+    }
+    return false;
+}"""
+
+
 def describe_violations(where: str, violations: list[dict]) -> str:
     lines = [f"axe-core: {len(violations)} WCAG A/AA violation(s) on {where}"]
     for v in violations:
@@ -348,17 +364,25 @@ class Visit:
     # -- event handlers
     def _on_response(self, response):
         request = response.request
-        if request.resource_type != "document":
+        kind = request.resource_type
+        if kind not in ("document", "fetch", "xhr"):
             if response.status >= 400 and not response.url.endswith("/favicon.ico"):
                 self.problems.append(f"{request.method} {response.url}: {response.status} (on {self.page.url})")
             return
-        if 300 <= response.status < 400:
-            return
-        if "text/html" not in (response.headers.get("content-type") or ""):
+        if kind != "document" and response.status >= 500:
+            self.problems.append(f"htmx {request.method} {response.url}: {response.status} (on {self.page.url})")
+        if 300 <= response.status < 400 or "text/html" not in (response.headers.get("content-type") or ""):
             return
         path = urlsplit(response.url).path
-        self.nu.add(response.body().decode("utf-8"), f"{request.method} {path} {response.status} [{self.mode}]",
-                    "server")
+        where = f"{request.method} {path} {response.status} [{self.mode}{'' if kind == 'document' else ', htmx'}]"
+        body = response.body().decode("utf-8")
+        if not body.lstrip().lower().startswith("<!doctype html"):
+            # An htmx fragment: valid in a minimal document around it.
+            body = (f'<!doctype html><html lang="ja"><head><meta charset="utf-8"><title>fragment</title></head>'
+                    f"<body>{body}</body></html>")
+            self.nu.add(body, where, "fragment")
+        else:
+            self.nu.add(body, where, "server")
 
     def _on_console(self, message):
         # "Failed to load resource" repeats what _on_response sees (and a 422 page is expected).
@@ -380,15 +404,34 @@ class Visit:
         return response
 
     def submit(self, button, *, status: int | None = 200):
-        """Press a button that submits a form and wait for the page that comes back (after any redirect)."""
-        with self.page.expect_navigation(wait_until="load") as nav:
-            button.click()
-        response = nav.value
+        """Press a button (or follow a link) and wait for the page that comes back.
+
+        Without JavaScript, or where htmx does not boost, that is a navigation (after any redirect).
+        A boosted form is posted by htmx, which swaps the answer into the page (and pushes its URL): then
+        the response is the POST's own and the wait is for the swap to settle."""
+        if self.js and button.evaluate(BOOSTED_JS):
+            response = self._boosted(button)
+        else:
+            with self.page.expect_navigation(wait_until="load") as nav:
+                button.click()
+            response = nav.value
         if status is not None:
             assert response is not None and response.status == status, (
                 f"after pressing the button on {self.path}: {response and response.status}, expected {status}")
         self.check()
         return response
+
+    def _boosted(self, button):
+        old_main = self.page.locator("main").element_handle()
+        method = (button.evaluate("b => (b.getAttribute('formmethod') || (b.form && b.form.method) || 'get')")
+                  .upper())
+        with self.page.expect_response(lambda r: r.request.method == method
+                                       and r.request.resource_type in ("fetch", "xhr")) as answer:
+            button.click()
+        self.page.wait_for_function(
+            "old => document.querySelector('main') !== old"
+            " && !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')", arg=old_main)
+        return answer.value
 
     def click(self, link, *, status: int | None = 200):
         return self.submit(link, status=status)

@@ -63,9 +63,18 @@ def snapshot() -> dict[str, list[str]]:
     return state
 
 
+def _dummy(rule, arg: str):
+    kind = type(rule._converters.get(arg)).__name__
+    if kind in ("IntegerConverter", "FloatConverter"):
+        return 1
+    if kind == "UUIDConverter":
+        return "00000000-0000-0000-0000-000000000000"
+    return DUMMY_VALUES.get(arg, "x")
+
+
 def url_for_rule(app, rule) -> str:
-    """A URL for a url_map rule, with dummy values for its parameters."""
-    values = {arg: DUMMY_VALUES.get(arg, "x") for arg in rule.arguments}
+    """A URL for a url_map rule, with dummy values for its parameters (by name, else by converter)."""
+    values = {arg: _dummy(rule, arg) for arg in rule.arguments}
     with app.test_request_context("/"):
         from flask import url_for
 

@@ -89,6 +89,8 @@ def index():
     return render_template(
         "sme/mypage.html", user=current_user, application=application, draft=draft, done=done, total=total,
         status_labels=STATUS_LABELS, withdrawable=application is not None and application.status in WITHDRAWABLE,
+        sections=registration.answer_sections(draft.answers, complete_only=True),
+        carried_over=bool(draft.answers.get("carried_over")),
         rows=calendar_rows(clock.program_now()),
     )
 
