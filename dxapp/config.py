@@ -39,7 +39,12 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = False
     WTF_CSRF_TIME_LIMIT = 12 * 3600
     WTF_CSRF_SSL_STRICT = False
-    MAX_CONTENT_LENGTH = 4 * 1024 * 1024
+    # Uploads (SECURITY.md rule 9): 3 MB per file, stored under generated names in UPLOAD_DIR.  A request
+    # may carry one file and a few form fields, so anything much bigger is refused with the 413 page
+    # before it is read.
+    UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or str(BASE_DIR / "instance" / "uploads")
+    UPLOAD_MAX_BYTES = 3 * 1024 * 1024
+    MAX_CONTENT_LENGTH = UPLOAD_MAX_BYTES + 64 * 1024
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -28,6 +28,7 @@ def base_config(database_url: str, tmp_path: Path) -> dict:
         "DXAPP_NOW_FROZEN": True,
         "DXAPP_DEMO": False,
         "MAIL_DIR": str(tmp_path / "mail"),
+        "UPLOAD_DIR": str(tmp_path / "uploads"),
         "MAIL_SERVER": "",
         "SESSION_COOKIE_SECURE": False,
         "RATELIMIT_ENABLED": False,

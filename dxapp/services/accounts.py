@@ -178,6 +178,8 @@ def set_password(user: User, password: str, *, actor: User | None = None, action
     user.password_hash = passwords.hash_password(password)
     user.password_changed_at = clock.wall_now()
     user.session_token = new_session_token()
+    if action == "account.password_reset" and user.email_verified_at is None:
+        user.email_verified_at = user.password_changed_at  # the e-mailed link proved the mailbox
     audit.record(action, "user", user.id, actor=actor or user)
     db.session.commit()
 

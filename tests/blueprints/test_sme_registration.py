@@ -1,6 +1,7 @@
 """The SME registration wizard: steps, live eligibility, ineligible result, submit once, withdraw,
 registration window (issue "SME registration wizard")."""
 
+import io
 from datetime import datetime
 
 import pytest
@@ -22,6 +23,7 @@ DETAILS = {"name": "株式会社やまだ商店", "name_kana": "かぶしきが�
 ADDRESS = {"postal_code": "〒１００−０００１", "prefecture": "東京都", "city": "千代田区", "street": "千代田1-1",
            "building": "", "phone": "03-1234-5678", "contact_email": "yamada@example.jp"}
 SIZE = {"capital": "５千万円", "employees": "１２人"}
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 EXCLUSIONS = {"shares_total": "1000", "shares_largest_large_company": "0", "shares_all_large_companies": "0",
               "officers_total": "3", "officers_from_large_companies": "0", "owned_by_deemed_large": "no",
               "officers_all_from_deemed_large": "no", "avg_taxable_income": "", "no_antisocial_ties": "y"}
@@ -32,6 +34,14 @@ def sme(client, users, login):
     user = users("sme")
     login(client, user)
     return user
+
+
+def upload(client, purpose, name="履歴事項全部証明書.pdf", content=PDF, expect=303):
+    """Upload one file on the documents step, as the browser's multipart form does."""
+    r = client.submit(f"{BASE}/documents/upload", {"purpose": purpose, "file": (io.BytesIO(content), name)},
+                      page=f"{BASE}/documents", content_type="multipart/form-data")
+    assert r.status_code == expect, (r.status_code, text_of(r)[:1500])
+    return r
 
 
 def go(client, slug, data, expect=302):
@@ -46,6 +56,8 @@ def fill_all(client):
     go(client, "address", ADDRESS)
     go(client, "size", SIZE)
     go(client, "exclusions", EXCLUSIONS)
+    upload(client, "registration_certificate")
+    go(client, "documents", {})
     r = go(client, "declaration", {"agree_terms": "y"})
     assert r.headers["Location"].endswith(f"{BASE}/check-answers")
 

@@ -461,7 +461,8 @@ class Visit:
     def screenshot(self, name: str) -> Path:
         out = ARTIFACTS / "screenshots" / f"{name}.png"
         out.parent.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(out), full_page=True)
+        # caret="initial": hiding the caret injects a style element, which the CSP rightly blocks.
+        self.page.screenshot(path=str(out), full_page=True, caret="initial")
         return out
 
 

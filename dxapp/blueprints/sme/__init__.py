@@ -9,13 +9,16 @@ from flask_login import current_user
 from dxapp import clock
 from dxapp.access import policy
 from dxapp.blueprints.public import calendar_rows
+from dxapp.blueprints.sme import documents as documents_step
 from dxapp.blueprints.sme import eligibility
 from dxapp.blueprints.sme.wizard import SME_REGISTRATION
 from dxapp.extensions import db
 from dxapp.models import Submission
 from dxapp.rules import calendar
 from dxapp.rules.application import STATUS_LABELS, WITHDRAWABLE
+from dxapp.blueprints.sme.forms import ContactEditForm, ContactForm
 from dxapp.services import applications
+from dxapp.services import contacts as contacts_service
 from dxapp.wizard.views import WizardRoutes
 
 bp = Blueprint("sme", __name__)
@@ -48,7 +51,9 @@ def _after_save(slug, answers):
 
 
 def _blocker(answers):
-    return url_for("sme.result") if eligibility.is_ineligible(answers) else None
+    if eligibility.is_ineligible(answers):
+        return url_for("sme.result")
+    return documents_step.blocker_url(registration, answers)
 
 
 def _initial_answers():
@@ -78,6 +83,7 @@ registration = WizardRoutes(
     actor=lambda: current_user.id, write_guard=_write_guard, after_save=_after_save,
     blocker=_blocker, initial_answers=_initial_answers,
 ).register()
+documents_step.register(bp, registration, write_guard=_write_guard)
 
 
 @bp.route("/")
@@ -137,3 +143,55 @@ def withdraw(application_id: int):
     if application.status not in WITHDRAWABLE:
         abort(409)
     return render_template("sme/withdraw.html", application=application, status_labels=STATUS_LABELS)
+
+
+# ---------------------------------------------------------------------------- contact persons
+
+@bp.route("/contacts", methods=["GET", "POST"])
+@policy("sme")
+def contacts():
+    form = ContactForm()
+    if request.method == "POST" and form.validate():
+        try:
+            contacts_service.add(actor=current_user._get_current_object(), name=form.name.data,
+                                 department=form.department.data, email=form.email.data, phone=form.phone.data)
+        except contacts_service.ContactError as exc:
+            form.email.errors.append(str(exc))
+        else:
+            flash(_("The contact person has been added and invited by e-mail."), "success")
+            return redirect(url_for("sme.contacts"), 303)
+    status = 422 if form.errors else 200
+    return render_template("sme/contacts.html", form=form, contacts=contacts_service.active(current_user.organisation_id),
+                           has_errors=bool(form.errors)), status
+
+
+@bp.route("/contacts/<int:contact_id>/edit", methods=["GET", "POST"])
+@policy("sme")
+def contact_edit(contact_id: int):
+    contact = contacts_service.owned(current_user.organisation_id, contact_id)
+    if contact is None:
+        abort(404)
+    form = ContactEditForm(data={"name": contact.name, "department": contact.department, "phone": contact.phone}
+                           if request.method == "GET" else None)
+    if request.method == "POST" and form.validate():
+        contacts_service.update(contact, actor=current_user._get_current_object(), name=form.name.data,
+                                department=form.department.data, phone=form.phone.data)
+        flash(_("The contact person has been updated."), "success")
+        return redirect(url_for("sme.contacts"), 303)
+    status = 422 if form.errors else 200
+    return render_template("sme/contact_edit.html", form=form, contact=contact, has_errors=bool(form.errors)), status
+
+
+@bp.route("/contacts/<int:contact_id>/remove", methods=["POST"])
+@policy("sme")
+def contact_remove(contact_id: int):
+    contact = contacts_service.owned(current_user.organisation_id, contact_id)
+    if contact is None:
+        abort(404)
+    try:
+        contacts_service.remove(contact, actor=current_user._get_current_object())
+    except contacts_service.ContactError as exc:
+        flash(str(exc), "info")
+    else:
+        flash(_("The contact person has been removed."), "success")
+    return redirect(url_for("sme.contacts"), 303)

@@ -177,3 +177,18 @@ class ExclusionsForm(BaseForm):
 class DeclarationForm(BaseForm):
     agree_terms = BooleanField(_l("I agree to the terms of use in force and declare that my answers are true"),
                                validators=[InputRequired(_l("Agree to the terms of use to continue."))])
+
+
+class ContactForm(BaseForm):
+    name = StringField(_l("Name"), filters=[strip], validators=[InputRequired(_l("Enter the name.")), Length(max=100)],
+                       render_kw={"autocomplete": "off"})
+    department = StringField(_l("Department"), filters=[strip], validators=[Optional(), Length(max=100)])
+    email = EmailField(_l("E-mail address"), filters=[strip],
+                       validators=[InputRequired(_l("Enter your e-mail address.")), Length(max=254),
+                                   Email(_l("Enter an e-mail address in the form name@example.jp."))],
+                       render_kw={"autocomplete": "off", "spellcheck": "false"})
+    phone = TelField(_l("Phone number"), filters=[strip], validators=[Optional(), _normalised(normalize.phone)])
+
+
+class ContactEditForm(ContactForm):
+    email = None  # the address is the login: remove the person and add them again to change it

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from dxapp.blueprints.sme import eligibility
 from dxapp.blueprints.sme.address import address_panel, address_prefill
+from dxapp.blueprints.sme.documents import DocumentsForm, step_context
 from dxapp.blueprints.sme.forms import (
     AddressForm,
     BusinessDetailsForm,
@@ -33,6 +34,7 @@ SME_REGISTRATION = Wizard(
         Section("business", _l("About the business")),
         Section("contact", _l("Address and contact")),
         Section("eligibility", _l("Size and eligibility")),
+        Section("documents", _l("Documents")),
         Section("declaration", _l("Declaration")),
     ),
     steps=(
@@ -46,6 +48,8 @@ SME_REGISTRATION = Wizard(
              panel_template=PANEL),
         Step("exclusions", _l("Ownership by large companies"), ExclusionsForm, "eligibility",
              panel=_panel("exclusions"), panel_template=PANEL),
+        Step("documents", _l("Confirmation documents"), DocumentsForm, "documents", template="sme/documents.html",
+             context=step_context),
         Step("declaration", _l("Terms of use and declaration"), DeclarationForm, "declaration"),
     ),
 )
