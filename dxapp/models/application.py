@@ -34,6 +34,8 @@ class Application(db.Model):
     # Fields the secretariat flagged when returning it: {step slug: note}.
     flags: Mapped[dict] = mapped_column(JSON, default=dict)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # A change request after approval points at the registration it would change.
+    change_of_id: Mapped[int | None] = mapped_column(ForeignKey("application.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -20,26 +20,42 @@ class StaleApplication(Exception):
     """The application changed (status or version) since the page was shown."""
 
 
-def open_application(user_id: int, kind: str) -> Application | None:
-    """The user's latest application of this kind that has not ended in withdrawal or rejection."""
+def _scope(user, kind: str | None = None):
+    """Applications of an SME or a supporter corporation belong to the organisation (every member
+    acts for it); an expert's belong to the person."""
+    if kind in ("sme", "supporter") or (kind is None and user.organisation_id is not None):
+        return Application.organisation_id == user.organisation_id
+    return Application.user_id == user.id
+
+
+def registration(user, kind: str) -> Application | None:
+    """The latest registration (not a change request) of this kind, whatever its status."""
     return db.session.scalar(
-        select(Application).where(Application.user_id == user_id, Application.kind == kind,
-                                  Application.status.not_in(("withdrawn", "rejected")))
+        select(Application).where(_scope(user, kind), Application.kind == kind, Application.change_of_id.is_(None))
         .order_by(Application.id.desc()).limit(1)
     )
 
 
-def latest(user_id: int, kind: str) -> Application | None:
+def open_application(user, kind: str) -> Application | None:
+    """The application (registration or change request) still in progress: submitted, under review,
+    returned or resubmitted."""
     return db.session.scalar(
-        select(Application).where(Application.user_id == user_id, Application.kind == kind)
+        select(Application).where(_scope(user, kind), Application.kind == kind,
+                                  Application.status.in_(("submitted", "under_review", "returned", "resubmitted")))
         .order_by(Application.id.desc()).limit(1)
     )
 
 
-def owned(user_id: int, application_id: int) -> Application | None:
-    """Loaded through the owner's scope: another user's id is simply not found."""
-    return db.session.scalar(select(Application).where(Application.id == application_id,
-                                                       Application.user_id == user_id))
+def latest(user, kind: str) -> Application | None:
+    return db.session.scalar(
+        select(Application).where(_scope(user, kind), Application.kind == kind)
+        .order_by(Application.id.desc()).limit(1)
+    )
+
+
+def owned(user, application_id: int) -> Application | None:
+    """Loaded through the owner's scope: another owner's id is simply not found."""
+    return db.session.scalar(select(Application).where(Application.id == application_id, _scope(user)))
 
 
 def _event(application: Application, from_status, to_status, *, actor_id, on_behalf_of_id=None, note=None):
@@ -58,7 +74,9 @@ def submit(*, user, kind: str, answers: dict, decision: dict, organisation_id: i
     the wizard's submit transaction; the caller commits."""
     now = clock.wall_now()
     snapshot = {k: v for k, v in answers.items() if k != "token"}
-    current = open_application(user.id, kind)
+    current = open_application(user, kind)
+    approved = registration(user, kind)
+    approved = approved if approved is not None and approved.status == "approved" else None
     if current is not None and current.status == "returned":
         changed = db.session.execute(
             update(Application)
@@ -76,10 +94,13 @@ def submit(*, user, kind: str, answers: dict, decision: dict, organisation_id: i
     elif current is not None:
         raise StaleApplication()  # one open application per kind
     else:
+        # After approval a new submission is a change request: reviewed again while the approved
+        # details stay in force (DOMAIN.md §6).
         application = Application(
             kind=kind, reference=f"{PREFIX[kind]}{secrets.randbelow(10**8):08d}", user_id=user.id,
             organisation_id=organisation_id, status="submitted", answers=snapshot, decision=decision, flags={},
             version=1, created_at=now, submitted_at=now, updated_at=now,
+            change_of_id=approved.id if approved is not None else None,
         )
         db.session.add(application)
         db.session.flush()
@@ -131,4 +152,11 @@ def move(application: Application, target: str, *, version: int, actor_id: int, 
         raise StaleApplication()
     db.session.refresh(application)
     _event(application, before, target, actor_id=actor_id, on_behalf_of_id=on_behalf_of_id, note=note)
+    if target == "approved" and application.change_of_id is not None:
+        # An approved change request puts the new details in force on the registration.
+        original = db.session.get(Application, application.change_of_id)
+        original.answers, original.decision = application.answers, application.decision
+        original.updated_at = clock.wall_now()
+        audit.record("application.change_applied", "application", original.id, actor=actor_id,
+                     summary={"change": application.reference})
     db.session.commit()

@@ -258,3 +258,45 @@ def test_stale_review_move_is_refused(client, sme, users):
     applications.move(application, "under_review", version=version, actor_id=clerk.id)
     with pytest.raises(applications.StaleApplication):
         applications.move(application, "under_review", version=version, actor_id=clerk.id)
+
+
+def test_change_request_after_approval_keeps_approved_details_in_force(client, sme, users):
+    from dxapp.services import applications
+
+    fill_all(client)
+    client.submit(f"{BASE}/submit", page=f"{BASE}/check-answers")
+    registration = db.session.scalars(select(Application)).one()
+    clerk = users("desk")
+    applications.move(registration, "under_review", version=registration.version, actor_id=clerk.id)
+    applications.move(registration, "approved", version=registration.version, actor_id=clerk.id)
+    assert "株式会社やまだ商店" in text_of(client.get("/sme/"))
+    # The change starts from the approved details; only the changed step is re-entered.
+    go(client, "address", {**ADDRESS, "street": "千代田2-2"})
+    assert client.get(f"{BASE}/check-answers").status_code == 200
+    r = client.submit(f"{BASE}/submit", page=f"{BASE}/check-answers")
+    assert r.status_code == 303
+    change = db.session.scalars(select(Application).where(Application.change_of_id == registration.id)).one()
+    db.session.refresh(registration)
+    assert change.status == "submitted" and registration.status == "approved"
+    assert registration.answers["steps"]["address"]["data"]["street"] == "千代田1-1"  # still in force
+    page = text_of(client.get("/sme/"))
+    assert change.reference in page
+    applications.move(change, "under_review", version=change.version, actor_id=clerk.id)
+    applications.move(change, "approved", version=change.version, actor_id=clerk.id)
+    db.session.refresh(registration)
+    assert registration.answers["steps"]["address"]["data"]["street"] == "千代田2-2"
+
+
+def test_contact_person_continues_the_same_draft(client, sme, app):
+    import re
+
+    go(client, "business-type", TYPE)
+    client.submit("/sme/contacts", {"name": "担当 次郎", "email": "tanto@example.jp"})
+    body = db.session.scalars(select(OutboxMessage.body).where(OutboxMessage.kind == "contact-invitation")).one()
+    link = re.search(r"http://localhost(/\S+)", body).group(1)
+    other = app.test_client()
+    other.submit(link, {"password": "quiet river stone lantern", "password_confirm": "quiet river stone lantern"})
+    other.submit("/account/login", {"email": "tanto@example.jp", "password": "quiet river stone lantern"})
+    other.submit("/account/consent", {"agree_terms": "y", "agree_privacy": "y"})
+    # The organisation's draft: the contact person continues where the owner stopped.
+    assert other.get(f"{BASE}/check-answers").headers["Location"].endswith(f"{BASE}/business-details")

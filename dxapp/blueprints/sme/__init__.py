@@ -25,17 +25,21 @@ bp = Blueprint("sme", __name__)
 
 
 def _owner():
-    return f"user:{current_user.id}", current_user.id
+    """The SME's draft belongs to the organisation: every member (contact person) continues it."""
+    return f"org:{current_user.organisation_id}", current_user.id
 
 
 def _write_guard():
     """One open application at a time; new registrations only inside the window (drafts stay
     readable by GET either way)."""
-    current = applications.open_application(current_user.id, "sme")
+    current = applications.open_application(current_user, "sme")
     if current is not None and current.status == "returned":
         return None  # a returned application may be corrected and resubmitted, even after the window
     if current is not None:
         return render_template("sme/already_applied.html", application=current, status_labels=STATUS_LABELS), 409
+    registered = applications.registration(current_user, "sme")
+    if registered is not None and registered.status == "approved":
+        return None  # a change request of an approved registration is not a new registration
     now = clock.program_now()
     if calendar.is_open("registration", now):
         return None
@@ -58,9 +62,12 @@ def _blocker(answers):
 
 def _initial_answers():
     """A returned application comes back as the draft, with the flagged steps to re-enter."""
-    current = applications.open_application(current_user.id, "sme")
+    current = applications.open_application(current_user, "sme")
     if current is not None and current.status == "returned":
         return {"steps": current.answers.get("steps", {}), "flags": current.flags or {}}
+    registered = applications.registration(current_user, "sme")
+    if current is None and registered is not None and registered.status == "approved":
+        return {"steps": registered.answers.get("steps", {})}  # a change starts from the details in force
     return None
 
 
@@ -89,13 +96,19 @@ documents_step.register(bp, registration, write_guard=_write_guard)
 @bp.route("/")
 @policy("sme")
 def index():
-    application = applications.latest(current_user.id, "sme")
+    application = applications.registration(current_user, "sme")
+    current = applications.open_application(current_user, "sme")
+    change = applications.latest(current_user, "sme")
+    change = change if change is not None and change.change_of_id is not None else None
     draft = registration._draft()
     done, total = SME_REGISTRATION.progress(draft.answers)
     return render_template(
         "sme/mypage.html", user=current_user, application=application, draft=draft, done=done, total=total,
-        status_labels=STATUS_LABELS, withdrawable=application is not None and application.status in WITHDRAWABLE,
-        sections=registration.answer_sections(draft.answers, complete_only=True),
+        status_labels=STATUS_LABELS, current=current,
+        withdrawable=current is not None and current.status in WITHDRAWABLE,
+        sections=registration.answer_sections(draft.answers, complete_only=True), change=change,
+        registered_sections=registration.answer_sections(application.answers) if application is not None and
+        application.status == "approved" else [],
         carried_over=bool(draft.answers.get("carried_over")),
         rows=calendar_rows(clock.program_now()),
     )
@@ -115,10 +128,10 @@ def result():
 @policy("sme")
 def submitted(reference: str):
     submission = db.session.query(Submission).filter_by(
-        wizard=SME_REGISTRATION.name, owner_key=f"user:{current_user.id}", reference=reference).first()
+        wizard=SME_REGISTRATION.name, owner_key=_owner()[0], reference=reference).first()
     if submission is None:
         abort(404)
-    application = applications.owned(current_user.id, submission.result_id)
+    application = applications.owned(current_user, submission.result_id)
     if application is None:
         abort(404)
     return render_template("sme/submitted.html", application=application, status_labels=STATUS_LABELS)
@@ -127,7 +140,7 @@ def submitted(reference: str):
 @bp.route("/applications/<int:application_id>/withdraw", methods=["GET", "POST"])
 @policy("sme")
 def withdraw(application_id: int):
-    application = applications.owned(current_user.id, application_id)
+    application = applications.owned(current_user, application_id)
     if application is None:
         abort(404)
     if request.method == "POST":

@@ -1,0 +1,367 @@
+"""Load on the live eligibility check (issue 4, "Benchmark"): dxapp under gunicorn as in production
+against a bare Flask app serving a fixed fragment the same way, both driven by wrk (C, from Debian).
+
+    apt-get install wrk                      (once; this script installs nothing)
+    .venv/bin/python bench/check_load.py     [--duration 10] [--connections 10,50] [--profile]
+
+What it does, in one run:
+1. creates the PostgreSQL database ``dxapp_bench`` on 127.0.0.1:5432 (dropped first if left over),
+   runs ``flask db upgrade`` and ``flask seed-demo`` on it (DATABASE_URL set, production config);
+2. starts ``gunicorn -c gunicorn.conf.py wsgi:app`` (GUNICORN_WORKERS=2, a free port, Redis database 14
+   for the rate limiter, SESSION_COOKIE_SECURE=0, program clock at 2021-06-01 10:00 JST) and
+   ``gunicorn -c gunicorn.conf.py bare_app:app`` (bench/bare_app.py) with the same settings; every
+   protection that applies to a GET stays on, and the access log is written (to a file) as in production;
+3. logs in as sme@demo.example through the real form, answers the business-type step, and checks that
+   GET /sme/register/size/check?capital=5000万&employees=51 answers the panel fragment;
+4. runs wrk (2 threads, 10 s, after a 3 s warm-up) with that session cookie and the headers htmx sends
+   (HX-Request: true, HX-Request-Type: partial, Accept-Encoding as a browser over HTTPS) at 10 and 50
+   connections against each server, interleaved; every response is checked to be a 200 in gunicorn's
+   access log (wrk alone would count a redirect to the login page as a success);
+5. prints requests/s and p50/p95/p99 latency (from wrk's own histogram via a Lua ``done`` function),
+   the throughput ratio dxapp/bare per connection count, and whether the target holds
+   (ratio >= 0.5 and p95 <= 50 ms at 50 connections);
+6. when the target is missed (or with --profile), profiles the check request in-process against the
+   same database: SQL statements per request and where the time goes (compression, session, login,
+   rate limiter, Babel, templates, SQL, ...), and re-runs wrk at 50 connections without
+   Accept-Encoding to show what compression costs under load;
+7. stops both servers and drops the database (also on errors).
+
+Exit code: 0 target met, 1 target missed, 2 wrk missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import _harness as h  # noqa: E402
+
+DB_NAME = "dxapp_bench"
+CHECK_PATH = "/sme/register/size/check?" + "&".join(
+    f"{k}={quote(v)}" for k, v in (("capital", "5000万"), ("employees", "51")))
+ACCEPT_ENCODING = "gzip, deflate, br"  # Chrome over HTTPS (production is behind a TLS proxy)
+HTMX_HEADERS = {"HX-Request": "true", "HX-Request-Type": "partial"}
+TARGET_RATIO = 0.5
+TARGET_P95_MS = 50.0
+TARGET_CONNECTIONS = 50
+
+LUA = r"""
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    "BENCH requests=%d duration_us=%d connect=%d read=%d write=%d status=%d timeout=%d " ..
+    "p50=%d p75=%d p90=%d p95=%d p99=%d max=%d mean=%.1f bytes=%d\n",
+    summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
+    latency:percentile(50), latency:percentile(75), latency:percentile(90), latency:percentile(95),
+    latency:percentile(99), latency.max, latency.mean, summary.bytes))
+end
+"""
+
+
+@dataclass
+class Run:
+    target: str
+    connections: int
+    rps: float
+    p50: float
+    p95: float
+    p99: float
+    requests: int
+    errors: int
+    statuses: dict
+    bytes_per_response: float
+
+    @property
+    def all_ok(self) -> bool:
+        return self.errors == 0 and set(self.statuses) == {"200"} and sum(self.statuses.values()) >= self.requests
+
+
+def wrk(url: str, headers: dict, *, connections: int, threads: int, duration: int, lua: Path) -> dict:
+    cmd = ["wrk", "--latency", "-t", str(min(threads, connections)), "-c", str(connections), "-d", f"{duration}s",
+           "--timeout", "5s", "-s", str(lua)]
+    for name, value in headers.items():
+        cmd += ["-H", f"{name}: {value}"]
+    cmd.append(url)
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60, check=False)
+    m = re.search(r"^BENCH (.*)$", r.stdout, re.M)
+    if r.returncode != 0 or not m:
+        raise SystemExit(f"wrk failed ({r.returncode}):\n{r.stdout}\n{r.stderr}")
+    out = {k: float(v) for k, v in (kv.split("=") for kv in m.group(1).split())}
+    out["text"] = r.stdout
+    return out
+
+
+def measure(server: h.Server, label: str, headers: dict, connections: int, args, lua: Path,
+            path: str = CHECK_PATH) -> Run:
+    url = server.url + path
+    wrk(url, headers, connections=connections, threads=args.threads, duration=args.warmup, lua=lua)
+    time.sleep(0.5)
+    offset = server.log_size()
+    res = wrk(url, headers, connections=connections, threads=args.threads, duration=args.duration, lua=lua)
+    time.sleep(1.0)  # let the access log catch up
+    statuses = server.statuses_since(offset)
+    errors = int(res["connect"] + res["read"] + res["write"] + res["status"] + res["timeout"])
+    requests = int(res["requests"])
+    run = Run(label, connections, requests / (res["duration_us"] / 1e6), res["p50"] / 1000, res["p95"] / 1000,
+              res["p99"] / 1000, requests, errors, statuses, res["bytes"] / max(requests, 1))
+    h.say(f"  {label:<18} c={connections:<3} {run.rps:8.0f} req/s  p50 {run.p50:6.1f}  p95 {run.p95:6.1f}  "
+          f"p99 {run.p99:6.1f} ms  statuses {statuses} errors {errors}")
+    return run
+
+
+def prepare_session(server: h.Server) -> tuple[str, dict]:
+    """Log in as the demo SME, answer the business-type step, check the fragment.  Returns the cookie
+    header and facts about the fragment."""
+    client = h.Client(server.url)
+    h.log_in(client, "sme@demo.example")
+    h.answer_step(client, "business-type", {"legal_form": "company", "industry": "retail"})
+    facts = {}
+    for enc in ("identity", "gzip", "br"):
+        r = client.get(CHECK_PATH, headers={**HTMX_HEADERS, "Accept-Encoding": enc})
+        if r.status != 200 or 'id="live-panel"' not in (r.text if enc == "identity" else 'id="live-panel"'):
+            raise SystemExit(f"GET {CHECK_PATH} answered {r.status} (Location: {r.headers.get('location')}); "
+                             f"the size step cannot be opened with this session")
+        facts[enc] = (len(r.body), r.headers.get("content-encoding", "-"))
+        if enc == "identity":
+            facts["text"] = r.text
+            facts["headers"] = r.headers
+    cookie = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
+    client.close()
+    return cookie, facts
+
+
+def still_logged_in(server: h.Server, cookie: str) -> bool:
+    c = h.Client(server.url)
+    r = c.get(CHECK_PATH, headers={**HTMX_HEADERS, "Cookie": cookie})
+    c.close()
+    return r.status == 200 and 'id="live-panel"' in r.text
+
+
+# ------------------------------------------------------------------------------------------- profiling
+
+PROFILE_CODE = r"""
+import cProfile, pstats, sys, time, io
+from collections import defaultdict
+from sqlalchemy import event
+from dxapp import create_app
+from dxapp.extensions import db
+
+path, cookie, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+app = create_app()
+client = app.test_client()
+base = {"HX-Request": "true", "HX-Request-Type": "partial", "Cookie": cookie}
+statements = []
+with app.app_context():
+    engine = db.engine
+@event.listens_for(engine, "before_cursor_execute")
+def _count(conn, cursor, statement, parameters, context, executemany):
+    statements.append(" ".join(statement.split())[:150])
+pings = []
+@event.listens_for(engine, "engine_connect")
+def _conn(conn):
+    pings.append(1)
+
+def run(enc, count):
+    t0 = time.perf_counter()
+    for _ in range(count):
+        r = client.get(path, headers={**base, "Accept-Encoding": enc})
+        assert r.status_code == 200, (r.status_code, r.headers.get("Location"))
+    return (time.perf_counter() - t0) / count * 1000
+
+run("br", 50)  # warm up
+statements.clear()
+client.get(path, headers={**base, "Accept-Encoding": "br"})
+print("SQL statements in one check request:", len(statements))
+for s in statements:
+    print("   ", s)
+for enc in ("identity", "gzip", "br"):
+    print(f"mean in-process time per check request, Accept-Encoding {enc!r}: {run(enc, n):.2f} ms")
+
+prof = cProfile.Profile()
+prof.enable()
+run("gzip, deflate, br", n)
+prof.disable()
+stats = pstats.Stats(prof)
+raw = stats.stats  # (file, line, name) -> (cc, nc, tt, ct, callers)
+total = sum(v[2] for v in raw.values())
+
+def cum(match):
+    # cumulative time of the first function matching (file part, name), per request
+    best = 0.0
+    for (file, line, name), (cc, nc, tt, ct, callers) in raw.items():
+        if match[0] in file and name == match[1]:
+            best = max(best, ct)
+    return best / n * 1000
+
+hooks = [
+    ("whole request (Flask.wsgi_app)", ("flask/app.py", "wsgi_app")),
+    ("  view: WizardRoutes.live", ("dxapp/wizard/views.py", "live")),
+    ("    draft lookup (_draft: drafts.get + initial_answers)", ("dxapp/wizard/views.py", "_draft")),
+    ("    open_application (initial_answers + nothing else)", ("dxapp/services/applications.py", "open_application")),
+    ("    rules: eligibility.panel", ("dxapp/blueprints/sme/eligibility.py", "panel")),
+    ("    render_template (Jinja)", ("flask/templating.py", "render_template")),
+    ("  gates (_gates: timeouts, consent)", ("dxapp/__init__.py", "_gates")),
+    ("    missing_consents (2 SQL)", ("dxapp/services/terms.py", "missing_consents")),
+    ("  login: load_user (SQL)", ("dxapp/services/accounts.py", "load_user")),
+    ("  session open (cookie verify)", ("flask/sessions.py", "open_session")),
+    ("  session save (sign + Set-Cookie)", ("flask/sessions.py", "save_session")),
+    ("  compression (Flask-Compress after_request)", ("flask_compress", "after_request")),
+    ("  CSRF (Flask-WTF protect)", ("flask_wtf/csrf.py", "protect")),
+    ("  rate limiter (before_request)", ("flask_limiter", "_check_request_limit")),
+    ("  Babel get_locale", ("flask_babel", "get_locale")),
+    ("  security headers", ("dxapp/security.py", "_headers")),
+    ("  SQL: Session.execute (all)", ("sqlalchemy/orm/session.py", "execute")),
+    ("  SQL: pool checkout (pre-ping)", ("sqlalchemy/pool/base.py", "checkout")),
+    ("  teardown: session remove / commit", ("flask_sqlalchemy/session.py", "remove")),
+]
+print(f"cProfile, {n} requests with Accept-Encoding 'gzip, deflate, br' (times per request, ms, "
+      f"inflated by the profiler):")
+for label, match in hooks:
+    print(f"  {label:<58} {cum(match):6.2f}")
+by_pkg = defaultdict(float)
+for (file, line, name), (cc, nc, tt, ct, callers) in raw.items():
+    f = file.replace("\\", "/")
+    if "site-packages/" in f:
+        key = f.split("site-packages/")[1].split("/")[0]
+    elif "/dxapp/" in f:
+        key = "dxapp." + f.split("/dxapp/")[1].split("/")[0].removesuffix(".py")
+    elif f.startswith("~") or f.startswith("<"):
+        key = "builtins/C"
+    else:
+        key = "stdlib:" + f.rsplit("/", 1)[-1]
+    by_pkg[key] += tt
+print("own time by package (per request, ms):")
+for key, tt in sorted(by_pkg.items(), key=lambda kv: -kv[1])[:14]:
+    print(f"  {key:<40} {tt / n * 1000:6.2f}  ({tt / total:5.1%})")
+"""
+
+
+def profile(env: dict, cookie: str, n: int = 400) -> str:
+    r = subprocess.run([str(h.BIN / "python"), "-c", PROFILE_CODE, CHECK_PATH, cookie, str(n)], cwd=h.ROOT,
+                       env=env, capture_output=True, text=True, timeout=600, check=False)
+    if r.returncode != 0:
+        return f"(profiling failed: {r.stderr[-2000:]})"
+    return r.stdout
+
+
+# ------------------------------------------------------------------------------------------- report
+
+def table(runs: list[Run], connections: list[int]) -> tuple[str, bool]:
+    lines = [f"{'target':<22} {'conns':>5} {'requests/s':>11} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
+             f"{'requests':>9}  all 200?"]
+    for r in runs:
+        lines.append(f"{r.target:<22} {r.connections:>5} {r.rps:>11.0f} {r.p50:>8.1f} {r.p95:>8.1f} {r.p99:>8.1f} "
+                     f"{r.requests:>9}  {'yes' if r.all_ok else 'NO ' + str(r.statuses) + f' errors={r.errors}'}")
+    lines.append("")
+    ok = True
+    for c in connections:
+        dx = next(r for r in runs if r.target == "dxapp" and r.connections == c)
+        bare = next(r for r in runs if r.target == "bare flask" and r.connections == c)
+        ratio = dx.rps / bare.rps
+        line = f"throughput ratio dxapp/bare at {c:>2} connections: {ratio:.2f}"
+        if c == TARGET_CONNECTIONS:
+            hold_ratio, hold_p95 = ratio >= TARGET_RATIO, dx.p95 <= TARGET_P95_MS
+            ok = hold_ratio and hold_p95 and dx.all_ok
+            line += (f"   target ratio >= {TARGET_RATIO}: {'PASS' if hold_ratio else 'FAIL'};  dxapp p95 {dx.p95:.1f} ms "
+                     f"<= {TARGET_P95_MS:.0f} ms: {'PASS' if hold_p95 else 'FAIL'}")
+        lines.append(line)
+    if TARGET_CONNECTIONS not in connections:
+        ok = False
+        lines.append(f"(the target is judged at {TARGET_CONNECTIONS} connections, which this run did not measure)")
+    lines.append(f"TARGET {'HOLDS' if ok else 'MISSED'} (ratio >= {TARGET_RATIO} and p95 <= {TARGET_P95_MS:.0f} ms "
+                 f"at {TARGET_CONNECTIONS} connections)")
+    return "\n".join(lines), ok
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--duration", type=int, default=10, help="seconds per measured wrk run (default 10)")
+    ap.add_argument("--warmup", type=int, default=3, help="seconds of warm-up before each run (default 3)")
+    ap.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
+    ap.add_argument("--connections", default="10,50", help="comma-separated (default 10,50)")
+    ap.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
+    ap.add_argument("--profile", action="store_true", help="profile even when the target holds")
+    ap.add_argument("--no-profile", action="store_true", help="never profile")
+    args = ap.parse_args()
+    connections = [int(c) for c in args.connections.split(",")]
+
+    if shutil.which("wrk") is None:
+        print("wrk (the HTTP load generator) is not installed. Install it from Debian:\n\n"
+              "    apt-get install wrk\n\nthen run this script again.", file=sys.stderr)
+        return 2
+    h.check_translations()
+
+    with h.workdir("dxapp-bench-") as work, h.bench_database(DB_NAME) as database_url:
+        lua = work / "report.lua"
+        lua.write_text(LUA)
+        h.flush_ratelimit_store()
+        try:
+            env = h.app_env(database_url, work)
+            h.say(f"migrating and seeding {DB_NAME} ...")
+            h.migrate_and_seed(env)
+            with h.gunicorn("dxapp", "wsgi:app", env, work, workers=args.workers) as dx, \
+                    h.gunicorn("bare", "bare_app:app", env, work, workers=args.workers,
+                               extra_args=("--pythonpath", "bench")) as bare:
+                cookie, facts = prepare_session(dx)
+                headers = {**HTMX_HEADERS, "Accept-Encoding": ACCEPT_ENCODING, "Cookie": cookie}
+                h.say("running wrk ...")
+                runs = []
+                for c in connections:
+                    runs.append(measure(dx, "dxapp", headers, c, args, lua))
+                    runs.append(measure(bare, "bare flask", headers, c, args, lua))
+                logged_in = still_logged_in(dx, cookie)
+                extra = []
+                text, ok = table(runs, connections)
+                want_profile = args.profile or (not ok and not args.no_profile)
+                if want_profile:
+                    h.say("profiling ...")
+                    plain = {k: v for k, v in headers.items() if k != "Accept-Encoding"}
+                    extra.append(measure(dx, "dxapp, no compr.", plain, TARGET_CONNECTIONS, args, lua))
+                    prof = profile(env, cookie)
+
+            print()
+            print(f"dxapp check_load: GET {CHECK_PATH}")
+            print(f"  headers: HX-Request: true, HX-Request-Type: partial, Accept-Encoding: {ACCEPT_ENCODING}, "
+                  f"session cookie of sme@demo.example")
+            print(f"  gunicorn -c gunicorn.conf.py, {args.workers} workers x gthread (GUNICORN_THREADS default 4), "
+                  f"PostgreSQL, Redis rate-limit store, access log on; wrk -t{args.threads}, {args.duration} s per run "
+                  f"after {args.warmup} s warm-up")
+            print(f"  dxapp fragment: {facts['identity'][0]} bytes raw, gzip {facts['gzip'][0]} bytes "
+                  f"({facts['gzip'][1]}), br {facts['br'][0]} bytes ({facts['br'][1]}); "
+                  f"bare fragment: {len(bare_fragment())} bytes raw, not compressed")
+            print(f"  response headers of the dxapp fragment: Set-Cookie "
+                  f"{'yes' if 'set-cookie' in facts['headers'] else 'no'}, Vary: {facts['headers'].get('vary', '-')}")
+            print()
+            print(text)
+            if not logged_in:
+                print("WARNING: the session cookie no longer opens the check after the runs")
+            if want_profile:
+                print()
+                print("PROFILE")
+                for r in extra:
+                    print(f"  wrk at {r.connections} connections without Accept-Encoding (no compression): "
+                          f"{r.rps:.0f} req/s, p50 {r.p50:.1f} ms, p95 {r.p95:.1f} ms, p99 {r.p99:.1f} ms, "
+                          f"all 200: {'yes' if r.all_ok else 'no ' + str(r.statuses)}")
+                print("  " + prof.replace("\n", "\n  ").rstrip())
+            return 0 if ok else 1
+        finally:
+            h.flush_ratelimit_store()
+
+
+def bare_fragment() -> str:
+    from bare_app import FRAGMENT
+
+    return FRAGMENT
+
+
+if __name__ == "__main__":
+    sys.exit(main())
