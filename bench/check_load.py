@@ -11,7 +11,9 @@ What it does, in one run:
    for the rate limiter, SESSION_COOKIE_SECURE=0, program clock at 2021-06-01 10:00 JST) and
    ``gunicorn -c gunicorn.conf.py bare_app:app`` (bench/bare_app.py) with the same settings; every
    protection that applies to a GET stays on, and the access log is written (to a file) as in production;
-3. logs in as sme@demo.example through the real form, answers the business-type step, and checks that
+3. logs in as sme@demo.example through the real form, answers the steps before the size step
+   (business-type, business-details, address: a step opens only when those before it are complete) as
+   plain form POSTs, and checks that
    GET /sme/register/size/check?capital=5000万&employees=51 answers the panel fragment;
 4. runs wrk (2 threads, 10 s, after a 3 s warm-up) with that session cookie and the headers htmx sends
    (HX-Request: true, HX-Request-Type: partial, Accept-Encoding as a browser over HTTPS) at 10 and 50
@@ -123,11 +125,13 @@ def prepare_session(server: h.Server) -> tuple[str, dict]:
     header and facts about the fragment."""
     client = h.Client(server.url)
     h.log_in(client, "sme@demo.example")
-    h.answer_step(client, "business-type", {"legal_form": "company", "industry": "retail"})
+    # The size step opens once every step before it is complete: answer them in order.
+    for slug, values in h.STEPS_BEFORE_SIZE:
+        h.answer_step(client, slug, values)
     facts = {}
     for enc in ("identity", "gzip", "br"):
         r = client.get(CHECK_PATH, headers={**HTMX_HEADERS, "Accept-Encoding": enc})
-        if r.status != 200 or 'id="live-panel"' not in (r.text if enc == "identity" else 'id="live-panel"'):
+        if r.status != 200 or (enc == "identity" and 'id="live-panel"' not in r.text):
             raise SystemExit(f"GET {CHECK_PATH} answered {r.status} (Location: {r.headers.get('location')}); "
                              f"the size step cannot be opened with this session")
         facts[enc] = (len(r.body), r.headers.get("content-encoding", "-"))
@@ -149,7 +153,7 @@ def still_logged_in(server: h.Server, cookie: str) -> bool:
 # ------------------------------------------------------------------------------------------- profiling
 
 PROFILE_CODE = r"""
-import cProfile, pstats, sys, time, io
+import cProfile, pstats, sys, time, traceback
 from collections import defaultdict
 from sqlalchemy import event
 from dxapp import create_app
@@ -158,17 +162,22 @@ from dxapp.extensions import db
 path, cookie, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 app = create_app()
 client = app.test_client()
-base = {"HX-Request": "true", "HX-Request-Type": "partial", "Cookie": cookie}
+for pair in cookie.split("; "):
+    name, value = pair.split("=", 1)
+    client.set_cookie(name, value)
+base = {"HX-Request": "true", "HX-Request-Type": "partial"}
 statements = []
 with app.app_context():
     engine = db.engine
+
 @event.listens_for(engine, "before_cursor_execute")
-def _count(conn, cursor, statement, parameters, context, executemany):
-    statements.append(" ".join(statement.split())[:150])
-pings = []
-@event.listens_for(engine, "engine_connect")
-def _conn(conn):
-    pings.append(1)
+def _before(conn, cursor, statement, parameters, context, executemany):
+    here = [f"{f.name}" for f in traceback.extract_stack() if "/dxapp/" in f.filename]
+    statements.append([" ".join(statement.split())[:48], " < ".join(here[-3:]), time.perf_counter()])
+
+@event.listens_for(engine, "after_cursor_execute")
+def _after(conn, cursor, statement, parameters, context, executemany):
+    statements[-1][2] = (time.perf_counter() - statements[-1][2]) * 1000
 
 def run(enc, count):
     t0 = time.perf_counter()
@@ -180,9 +189,11 @@ def run(enc, count):
 run("br", 50)  # warm up
 statements.clear()
 client.get(path, headers={**base, "Accept-Encoding": "br"})
-print("SQL statements in one check request:", len(statements))
-for s in statements:
-    print("   ", s)
+print(f"SQL statements in one check request: {len(statements)} (plus the pool's pre-ping on checkout)")
+for text, where, ms in statements:
+    print(f"  {ms:5.2f} ms  {text:<50} from {where}")
+event.remove(engine, "before_cursor_execute", _before)
+event.remove(engine, "after_cursor_execute", _after)
 for enc in ("identity", "gzip", "br"):
     print(f"mean in-process time per check request, Accept-Encoding {enc!r}: {run(enc, n):.2f} ms")
 
@@ -190,58 +201,56 @@ prof = cProfile.Profile()
 prof.enable()
 run("gzip, deflate, br", n)
 prof.disable()
-stats = pstats.Stats(prof)
-raw = stats.stats  # (file, line, name) -> (cc, nc, tt, ct, callers)
+raw = pstats.Stats(prof).stats  # (file, line, name) -> (cc, nc, tt, ct, callers)
 total = sum(v[2] for v in raw.values())
 
-def cum(match):
-    # cumulative time of the first function matching (file part, name), per request
+def cum(file_part, name):
     best = 0.0
-    for (file, line, name), (cc, nc, tt, ct, callers) in raw.items():
-        if match[0] in file and name == match[1]:
+    for (file, line, fname), (cc, nc, tt, ct, callers) in raw.items():
+        if file_part in file.replace("\\", "/") and fname == name:
             best = max(best, ct)
     return best / n * 1000
 
 hooks = [
-    ("whole request (Flask.wsgi_app)", ("flask/app.py", "wsgi_app")),
-    ("  view: WizardRoutes.live", ("dxapp/wizard/views.py", "live")),
-    ("    draft lookup (_draft: drafts.get + initial_answers)", ("dxapp/wizard/views.py", "_draft")),
-    ("    open_application (initial_answers + nothing else)", ("dxapp/services/applications.py", "open_application")),
-    ("    rules: eligibility.panel", ("dxapp/blueprints/sme/eligibility.py", "panel")),
-    ("    render_template (Jinja)", ("flask/templating.py", "render_template")),
-    ("  gates (_gates: timeouts, consent)", ("dxapp/__init__.py", "_gates")),
-    ("    missing_consents (2 SQL)", ("dxapp/services/terms.py", "missing_consents")),
-    ("  login: load_user (SQL)", ("dxapp/services/accounts.py", "load_user")),
-    ("  session open (cookie verify)", ("flask/sessions.py", "open_session")),
-    ("  session save (sign + Set-Cookie)", ("flask/sessions.py", "save_session")),
-    ("  compression (Flask-Compress after_request)", ("flask_compress", "after_request")),
-    ("  CSRF (Flask-WTF protect)", ("flask_wtf/csrf.py", "protect")),
-    ("  rate limiter (before_request)", ("flask_limiter", "_check_request_limit")),
-    ("  Babel get_locale", ("flask_babel", "get_locale")),
-    ("  security headers", ("dxapp/security.py", "_headers")),
-    ("  SQL: Session.execute (all)", ("sqlalchemy/orm/session.py", "execute")),
-    ("  SQL: pool checkout (pre-ping)", ("sqlalchemy/pool/base.py", "checkout")),
-    ("  teardown: session remove / commit", ("flask_sqlalchemy/session.py", "remove")),
+    ("whole request (Flask.wsgi_app)", "flask/app.py", "wsgi_app"),
+    ("  before_request: _gates (session timeouts, consent gate)", "dxapp/__init__.py", "_gates"),
+    ("    of which flask-login load_user (1 SQL)", "dxapp/services/accounts.py", "load_user"),
+    ("    of which missing_consents (terms in force + consents)", "dxapp/services/terms.py", "missing_consents"),
+    ("  before_request: rate limiter", "flask_limiter", "_check_request_limit"),
+    ("  before_request: CSRF (Flask-WTF)", "flask_wtf/csrf.py", "protect"),
+    ("  view: WizardRoutes.live", "dxapp/wizard/views.py", "live"),
+    ("    _draft (initial_answers + drafts.get)", "dxapp/wizard/views.py", "_draft"),
+    ("      of which _initial_answers (application queries)", "dxapp/blueprints/sme/__init__.py", "_initial_answers"),
+    ("    rules (eligibility.panel)", "dxapp/blueprints/sme/eligibility.py", "panel"),
+    ("    render_template (Jinja, Babel gettext)", "flask/templating.py", "render_template"),
+    ("  after_request: compression (Flask-Compress)", "flask_compress", "after_request"),
+    ("  after_request: security headers", "dxapp/security.py", "_headers"),
+    ("  session open (verify the signed cookie)", "flask/sessions.py", "open_session"),
+    ("  session save (sign, Set-Cookie on every response)", "flask/sessions.py", "save_session"),
+    ("  Babel get_locale", "flask_babel", "get_locale"),
+    ("  all SQL through the ORM session", "sqlalchemy/orm/session.py", "_execute_internal"),
+    ("  pool checkout (incl. pre-ping round trip)", "sqlalchemy/pool/base.py", "_checkout"),
+    ("  teardown (scoped session remove)", "flask_sqlalchemy/session.py", "remove"),
 ]
-print(f"cProfile, {n} requests with Accept-Encoding 'gzip, deflate, br' (times per request, ms, "
-      f"inflated by the profiler):")
-for label, match in hooks:
-    print(f"  {label:<58} {cum(match):6.2f}")
+print(f"cProfile over {n} requests (Accept-Encoding 'gzip, deflate, br'), cumulative ms per request, "
+      f"inflated by the profiler:")
+for label, file_part, name in hooks:
+    print(f"  {label:<60} {cum(file_part, name):6.2f}")
 by_pkg = defaultdict(float)
 for (file, line, name), (cc, nc, tt, ct, callers) in raw.items():
     f = file.replace("\\", "/")
     if "site-packages/" in f:
         key = f.split("site-packages/")[1].split("/")[0]
     elif "/dxapp/" in f:
-        key = "dxapp." + f.split("/dxapp/")[1].split("/")[0].removesuffix(".py")
-    elif f.startswith("~") or f.startswith("<"):
-        key = "builtins/C"
+        key = "dxapp/" + f.split("/dxapp/")[1]
+    elif f.startswith(("~", "<")):
+        key = "builtins (C)"
     else:
-        key = "stdlib:" + f.rsplit("/", 1)[-1]
+        key = "stdlib " + f.rsplit("/", 1)[-1]
     by_pkg[key] += tt
-print("own time by package (per request, ms):")
-for key, tt in sorted(by_pkg.items(), key=lambda kv: -kv[1])[:14]:
-    print(f"  {key:<40} {tt / n * 1000:6.2f}  ({tt / total:5.1%})")
+print("own time by package or module (ms per request, share):")
+for key, tt in sorted(by_pkg.items(), key=lambda kv: -kv[1])[:12]:
+    print(f"  {key:<44} {tt / n * 1000:6.2f}  {tt / total:6.1%}")
 """
 
 
@@ -337,7 +346,7 @@ def main() -> int:
                   f"after {args.warmup} s warm-up")
             print(f"  dxapp fragment: {facts['identity'][0]} bytes raw, gzip {facts['gzip'][0]} bytes "
                   f"({facts['gzip'][1]}), br {facts['br'][0]} bytes ({facts['br'][1]}); "
-                  f"bare fragment: {len(bare_fragment())} bytes raw, not compressed")
+                  f"bare fragment: {len(bare_fragment().encode())} bytes raw, not compressed")
             print(f"  response headers of the dxapp fragment: Set-Cookie "
                   f"{'yes' if 'set-cookie' in facts['headers'] else 'no'}, Vary: {facts['headers'].get('vary', '-')}")
             print()

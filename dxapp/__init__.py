@@ -25,6 +25,12 @@ def create_app(config: dict | str | None = None) -> Flask:
         raise RuntimeError("SECRET_KEY is not set")
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
+    proxies = int(app.config.get("PROXY_COUNT") or 0)
+    if proxies:
+        # Behind nginx: the client's address and scheme come from X-Forwarded-* (rate limits, audit).
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     app.extensions["dxapp_clock"] = clock.from_config(app.config)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))

@@ -62,6 +62,8 @@ class Config:
                           "image/svg+xml"]
     COMPRESS_MIN_SIZE = 300
     SERVER_NAME_ALLOWED = os.environ.get("ALLOWED_HOSTS", "")
+    # Number of reverse proxies in front (nginx: 1) whose X-Forwarded-* headers are trusted.
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
     PASSWORD_MIN_LENGTH = 15
     PASSWORD_MIN_LENGTH_WITH_MFA = 8
     SECRETARIAT_PHONE = "0570-000-000"

@@ -13,10 +13,12 @@ from werkzeug.datastructures import MultiDict
 _KEY = "kept_form"
 _MAX_CHARS = 2500
 _NEVER = ("csrf_token", "submit_token", "draft_version", "action")
+# Never kept in the (signed, not encrypted) session cookie.
+_SENSITIVE = ("password", "account_number", "my_number", "bank", "totp", "code")
 
 
 def _secret(name: str) -> bool:
-    return name in _NEVER or "password" in name or name.endswith("token")
+    return name in _NEVER or name.endswith("token") or any(word in name for word in _SENSITIVE)
 
 
 def keep_posted_values(path: str | None = None) -> bool:

@@ -8,7 +8,9 @@
   detected type); the user's file name is kept for display only, without any directory part.
 * Every change writes an audit event in the same transaction; removal is a soft delete (the bytes stay,
   so what an application was sent with can still be shown to the secretariat).
-* Documents are loaded through the owner's scope: another user's id is simply not found.
+* Documents are loaded through the owner's scope: an SME's documents belong to its organisation (every
+  member, i.e. contact person, continues the same draft), a user without an organisation owns their own;
+  another scope's id is simply not found.
 
 Errors are ``ValueError`` with Japanese messages that say what to do; a file that is too big raises
 ``FileTooLarge`` (a ``ValueError`` too), which pages turn into the 413 page.
@@ -250,11 +252,18 @@ def replace(owner, document_id: int, file_storage, *, actor=None, on_behalf_of=N
 # Reading (through the owner's scope)
 # ------------------------------------------------------------------------------------------------------
 
+def _scope(owner):
+    """The documents ``owner`` may see: their organisation's, or their own when they have none."""
+    organisation_id = getattr(owner, "organisation_id", None)
+    if organisation_id is not None:
+        return Document.organisation_id == organisation_id
+    return (Document.owner_user_id == owner.id) & Document.organisation_id.is_(None)
+
+
 def list_for(owner) -> list[Document]:
     """The owner's current documents, oldest first."""
     return list(db.session.scalars(
-        select(Document).where(Document.owner_user_id == owner.id, Document.deleted_at.is_(None))
-        .order_by(Document.id)
+        select(Document).where(_scope(owner), Document.deleted_at.is_(None)).order_by(Document.id)
     ))
 
 
@@ -265,8 +274,7 @@ def get_owned(owner, document_id) -> Document | None:
     except (TypeError, ValueError):
         return None
     return db.session.scalar(
-        select(Document).where(Document.id == document_id, Document.owner_user_id == owner.id,
-                               Document.deleted_at.is_(None))
+        select(Document).where(Document.id == document_id, _scope(owner), Document.deleted_at.is_(None))
     )
 
 

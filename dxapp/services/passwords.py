@@ -45,8 +45,14 @@ def check_policy(password: str, *, email: str = "", min_length: int = 15) -> Non
         raise PasswordPolicyError(_l("Do not use your e-mail address in the password."))
 
 
+def _normalised(password: str) -> str:
+    """NIST SP 800-63B: the same password typed on another device (composed or decomposed kana,
+    full-width letters) must verify, so passwords are NFKC-normalised before hashing."""
+    return unicodedata.normalize("NFKC", password)
+
+
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher.hash(_normalised(password))
 
 
 def verify_password(stored_hash: str | None, password: str) -> bool:
@@ -55,7 +61,7 @@ def verify_password(stored_hash: str | None, password: str) -> bool:
         _hasher.hash(password)
         return False
     try:
-        return _hasher.verify(stored_hash, password)
+        return _hasher.verify(stored_hash, _normalised(password))
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 

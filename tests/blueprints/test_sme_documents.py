@@ -270,6 +270,29 @@ def test_foreign_document_id_is_404(app, client, sme, users):
     assert expert.get(f"/sme/documents/{mine.id}").status_code == 403
 
 
+def test_members_of_the_same_sme_share_the_documents(app, client, sme):
+    """The draft belongs to the organisation, so do its documents: a contact person continues the step."""
+    from dxapp import clock
+    from dxapp.models import User
+    from dxapp.services import accounts, passwords
+
+    to_documents_step(client)
+    upload(client, "registration_certificate")
+    (document,) = rows(sme)
+    member = User(email="member@example.jp", name="担当 花子", role="sme", organisation_id=sme.organisation_id,
+                  password_hash=passwords.hash_password(PASSWORD), session_token=accounts.new_session_token(),
+                  created_at=clock.wall_now(), email_verified_at=clock.wall_now(), totp_last_counter=0, active=True)
+    db.session.add(member)
+    db.session.commit()
+    other = app.test_client()
+    other.submit("/account/login", {"email": "member@example.jp", "password": PASSWORD})
+    other.submit("/account/consent", {"agree_terms": "y", "agree_privacy": "y"})
+    assert other.get(f"/sme/documents/{document.id}").get_data() == PDF
+    assert document.original_name in other.get(STEP).get_data(as_text=True)
+    r = other.submit(STEP, {})
+    assert r.status_code == 302 and r.headers["Location"].endswith(f"{BASE}/declaration")
+
+
 def test_anonymous_download_goes_to_login(app, client, sme):
     to_documents_step(client)
     upload(client, "registration_certificate")
