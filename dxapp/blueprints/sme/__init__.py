@@ -11,12 +11,12 @@ from dxapp.access import policy
 from dxapp.blueprints.public import calendar_rows
 from dxapp.blueprints.sme import documents as documents_step
 from dxapp.blueprints.sme import eligibility
+from dxapp.blueprints.sme.forms import ContactEditForm, ContactForm
 from dxapp.blueprints.sme.wizard import SME_REGISTRATION
 from dxapp.extensions import db
 from dxapp.models import Submission
 from dxapp.rules import calendar
 from dxapp.rules.application import STATUS_LABELS, WITHDRAWABLE
-from dxapp.blueprints.sme.forms import ContactEditForm, ContactForm
 from dxapp.services import applications
 from dxapp.services import contacts as contacts_service
 from dxapp.wizard.views import WizardRoutes
