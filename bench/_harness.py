@@ -339,3 +339,13 @@ DECLARATION = {"agree_terms": "y"}
 ANSWERS = {"business-type": TYPE, "business-details": DETAILS, "address": ADDRESS, "size": SIZE,
            "exclusions": EXCLUSIONS, "declaration": DECLARATION}
 STEPS_BEFORE_SIZE = (("business-type", TYPE), ("business-details", DETAILS), ("address", ADDRESS))
+
+
+def load_average() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def machine_load(before: str) -> str:
+    """CPUs and the load average before and after the run: another busy process on the machine (a test
+    suite, a browser) takes CPU from the server and the load generator and skews every number."""
+    return f"{os.cpu_count()} CPUs; load average (1/5/15 min) {before} at the start, {load_average()} at the end"

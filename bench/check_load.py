@@ -309,6 +309,7 @@ def main() -> int:
         return 2
     h.check_translations()
 
+    load_before = h.load_average()
     with h.workdir("dxapp-bench-") as work, h.bench_database(DB_NAME) as database_url:
         lua = work / "report.lua"
         lua.write_text(LUA)
@@ -339,6 +340,7 @@ def main() -> int:
 
             print()
             print(f"dxapp check_load: GET {CHECK_PATH}")
+            print(f"  machine: {h.machine_load(load_before)}")
             print(f"  headers: HX-Request: true, HX-Request-Type: partial, Accept-Encoding: {ACCEPT_ENCODING}, "
                   f"session cookie of sme@demo.example")
             print(f"  gunicorn -c gunicorn.conf.py, {args.workers} workers x gthread (GUNICORN_THREADS default 4), "

@@ -27,7 +27,7 @@ from collections import deque
 from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -127,7 +127,9 @@ def same_site(base: str, href: str) -> str | None:
     path = parts.path or "/"
     if path.startswith("/static/") or path in SKIP_PATHS:
         return None
-    return path + (f"?{parts.query}" if parts.query else "")
+    # ?next=... only says where to go afterwards: the same page, so one row for it.
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "next"])
+    return path + (f"?{query}" if query else "")
 
 
 def log_in(app, client, email: str, password: str, staff: bool) -> None:
@@ -224,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
         print(header)
         print("-" * len(header))
         assets: set[str] = set()
-        visitors = [("anonymous", None, None)] + [(role if not email.startswith("phase1-") else "expert (Ph.I)",
+        visitors = [("anonymous", None, None)] + [(f"{role} (Ph.I)" if email.startswith("phase1-") else role,
                                                    email, role) for email, role, _name in DEMO_ACCOUNTS]
         pages = 0
         for label, email, role in visitors:

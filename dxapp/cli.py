@@ -80,7 +80,7 @@ def carry_over_phase1_sme(user) -> None:
     from flask import current_app
     from werkzeug.datastructures import MultiDict
 
-    from dxapp.blueprints.sme.wizard import SME_REGISTRATION
+    from dxapp.blueprints.sme.wizard import SME_REGISTRATION, owner_key
     from dxapp.services import drafts
     from dxapp.wizard import Wizard
     from dxapp.wizard.forms import data_of, raw_of
@@ -93,7 +93,7 @@ def carry_over_phase1_sme(user) -> None:
             if not form.validate():
                 raise click.ClickException(f"demo answers for {slug} are invalid: {form.errors}")
             answers = Wizard.with_step(answers, slug, raw_of(form), data_of(form))
-        draft = drafts.get_or_create(SME_REGISTRATION.name, f"user:{user.id}", user.id, initial=answers)
+        draft = drafts.get_or_create(SME_REGISTRATION.name, owner_key(user), user.id, initial=answers)
     draft.answers = {**draft.answers, "carried_over": True}
 
 

@@ -12,20 +12,13 @@ import re
 
 import pytest
 
-from dxapp.cli import DEMO_PASSWORD, DEMO_TOTP_SECRET
+from dxapp.cli import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_TOTP_SECRET
 from tests.conftest import PASSWORD
 
 SIGNUP = "/account/sign-up"
 HOME_OF = {"sme": "/sme/", "expert": "/expert/", "supporter_admin": "/supporter/", "desk": "/secretariat/",
            "admin": "/secretariat/"}
-DEMO = [
-    ("sme@demo.example", "sme"),
-    ("expert@demo.example", "expert"),
-    ("supporter@demo.example", "supporter_admin"),
-    ("phase1-expert@demo.example", "expert"),
-    ("desk@demo.example", "desk"),
-    ("admin@demo.example", "admin"),
-]
+DEMO = [(email, role) for email, role, _name in DEMO_ACCOUNTS]  # every demo account, as `make run` prints them
 
 
 def assert_japanese_page(tab) -> None:

@@ -12,7 +12,7 @@ from dxapp.blueprints.public import calendar_rows
 from dxapp.blueprints.sme import documents as documents_step
 from dxapp.blueprints.sme import eligibility
 from dxapp.blueprints.sme.forms import ContactEditForm, ContactForm
-from dxapp.blueprints.sme.wizard import SME_REGISTRATION
+from dxapp.blueprints.sme.wizard import SME_REGISTRATION, owner_key
 from dxapp.extensions import db
 from dxapp.models import Submission
 from dxapp.rules import calendar
@@ -25,8 +25,7 @@ bp = Blueprint("sme", __name__)
 
 
 def _owner():
-    """The SME's draft belongs to the organisation: every member (contact person) continues it."""
-    return f"org:{current_user.organisation_id}", current_user.id
+    return owner_key(current_user), current_user.id
 
 
 def _write_guard():

@@ -22,6 +22,11 @@ from dxapp.wizard import Section, Step, Wizard
 PANEL = "sme/_eligibility_panel.html"
 
 
+def owner_key(user) -> str:
+    """The SME's draft belongs to the organisation: every member (contact person) continues it."""
+    return f"org:{user.organisation_id}"
+
+
 def _panel(slug):
     return partial(eligibility.panel, slug=slug)
 
