@@ -46,8 +46,19 @@ def yen(value: int | None) -> str:
     return f"{value:,}円"
 
 
+def public_citation(citation: str) -> str:
+    """The rules cite the program's announcement ("seed ...") and our design notes ("DOMAIN.md ...");
+    users see only the program's own source, named as such."""
+    parts = [part.strip() for part in (citation or "").split(";")]
+    for part in parts:
+        if part.startswith("seed "):
+            return f"事業案内: {part.removeprefix('seed ')}"
+    return "本事業の運用ルール"
+
+
 def init_app(app: Flask) -> None:
-    app.jinja_env.filters.update(jst_datetime=jst_datetime, jst_date=jst_date, yen=yen)
+    app.jinja_env.filters.update(jst_datetime=jst_datetime, jst_date=jst_date, yen=yen,
+                                 public_citation=public_citation)
     app.jinja_env.globals.update(static_url=static_url, csrf_token=generate_csrf)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True

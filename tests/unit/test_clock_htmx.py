@@ -109,3 +109,17 @@ def test_push_url_header(bare_app):
     with bare_app.test_request_context("/"):
         response = htmx.push_url(bare_app.make_response("x"), "/next")
         assert response.headers["HX-Push-Url"] == "/next"
+
+
+@pytest.mark.parametrize(
+    ("citation", "shown"),
+    [
+        ("seed 中小企業の範囲 ④（小売業）; DOMAIN.md §3", "事業案内: 中小企業の範囲 ④（小売業）"),
+        ("DOMAIN.md §4 Budget", "本事業の運用ルール"),
+        ("", "本事業の運用ルール"),
+    ],
+)
+def test_citations_shown_to_users_name_the_programs_source(citation, shown):
+    from dxapp.templating import public_citation
+
+    assert public_citation(citation) == shown
