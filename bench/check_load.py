@@ -80,7 +80,6 @@ class Run:
     requests: int
     errors: int
     statuses: dict
-    bytes_per_response: float
 
     @property
     def all_ok(self) -> bool:
@@ -106,7 +105,7 @@ def measure(server: h.Server, label: str, headers: dict, connections: int, args,
             path: str = CHECK_PATH) -> Run:
     url = server.url + path
     wrk(url, headers, connections=connections, threads=args.threads, duration=args.warmup, lua=lua)
-    time.sleep(0.5)
+    time.sleep(2.0)  # the warm-up's last requests are answered and logged before the run starts
     offset = server.log_size()
     res = wrk(url, headers, connections=connections, threads=args.threads, duration=args.duration, lua=lua)
     time.sleep(1.0)  # let the access log catch up
@@ -114,15 +113,15 @@ def measure(server: h.Server, label: str, headers: dict, connections: int, args,
     errors = int(res["connect"] + res["read"] + res["write"] + res["status"] + res["timeout"])
     requests = int(res["requests"])
     run = Run(label, connections, requests / (res["duration_us"] / 1e6), res["p50"] / 1000, res["p95"] / 1000,
-              res["p99"] / 1000, requests, errors, statuses, res["bytes"] / max(requests, 1))
+              res["p99"] / 1000, requests, errors, statuses)
     h.say(f"  {label:<18} c={connections:<3} {run.rps:8.0f} req/s  p50 {run.p50:6.1f}  p95 {run.p95:6.1f}  "
           f"p99 {run.p99:6.1f} ms  statuses {statuses} errors {errors}")
     return run
 
 
 def prepare_session(server: h.Server) -> tuple[str, dict]:
-    """Log in as the demo SME, answer the business-type step, check the fragment.  Returns the cookie
-    header and facts about the fragment."""
+    """Log in as the demo SME, answer the steps before the size step, check the fragment.  Returns the
+    cookie header and facts about the fragment."""
     client = h.Client(server.url)
     h.log_in(client, "sme@demo.example")
     # The size step opens once every step before it is complete: answer them in order.
@@ -186,10 +185,25 @@ def run(enc, count):
         assert r.status_code == 200, (r.status_code, r.headers.get("Location"))
     return (time.perf_counter() - t0) / count * 1000
 
+from psycopg import _connection_base, _cursor_base
+trips = []
+_send, _command = _cursor_base.BaseCursor._execute_send, _connection_base.BaseConnection._exec_command
+def _count_send(self, query, *a, **k):
+    trips.append(bytes(query.query).split(None, 1)[0][:12].decode(errors="replace") if query.query else "?")
+    return _send(self, query, *a, **k)
+def _count_command(self, command, *a, **k):
+    trips.append((command if isinstance(command, bytes) else str(command).encode())[:12].decode(errors="replace"))
+    return _command(self, command, *a, **k)
+_cursor_base.BaseCursor._execute_send = _count_send
+_connection_base.BaseConnection._exec_command = _count_command
+
 run("br", 50)  # warm up
 statements.clear()
+trips.clear()
 client.get(path, headers={**base, "Accept-Encoding": "br"})
-print(f"SQL statements in one check request: {len(statements)} (plus the pool's pre-ping on checkout)")
+_cursor_base.BaseCursor._execute_send, _connection_base.BaseConnection._exec_command = _send, _command
+print(f"PostgreSQL round trips in one check request: {len(trips)} ({', '.join(trips)}; ';' is the pool's pre-ping)")
+print(f"SQL statements in one check request: {len(statements)}")
 for text, where, ms in statements:
     print(f"  {ms:5.2f} ms  {text:<50} from {where}")
 event.remove(engine, "before_cursor_execute", _before)

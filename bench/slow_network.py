@@ -13,13 +13,16 @@ before the browser starts (their session cookie is given to the browser context)
 Each run completes the whole wizard in its own browser context, with JavaScript on and with it off:
 
 * cold: the first step opened with an empty cache (HTML, CSS and, with JavaScript, htmx), timed from
-  the navigation until the load event;
+  sending the page request until the first contentful paint (the stylesheet blocks rendering and the
+  form is in the HTML, so the form is usable then; htmx is ``defer`` and never required), with the
+  load event shown beside it;
 * warm: every "Save and continue" (and the final "Send this application"), timed from the click until
   the next page's form is usable: with JavaScript, until the page's h1 has changed and the form is
   there (a boosted form answered with the next step and HX-Push-Url), or until the load event when the
   form is not boosted; without JavaScript, until the load event (POST, redirect, GET);
 * the documents step, when the wizard has it: a tiny PDF is uploaded with set_input_files first (its
-  own row); when the upload is refused the run stops there and says why.
+  own row, timed like a step and judged against the same warm target); when the upload is refused the
+  run stops there and says why.
 
 Per row: the requests the browser sent (CDP Network.requestWillBeSent, redirects included, cache hits
 excluded), the bytes received (CDP Network.loadingFinished encodedDataLength, headers included, plus the
