@@ -105,13 +105,24 @@ def _gates():
     if current_user.is_staff and not session.get("mfa_ok"):
         logout_user()
         return redirect(url_for("auth.login"))
-    if not current_user.is_staff:
-        from dxapp.services.terms import missing_consents
+    if not current_user.is_staff and not _consent_known_current():
+        from dxapp.services.terms import missing_consents, next_change
 
         if missing_consents(current_user):
             g.consent_needed = True
             return redirect(url_for("auth.consent", next=request.full_path.rstrip("?")))
+        # Consent is current until the next terms version takes effect: no queries until then.
+        upcoming = next_change(clock.program_now())
+        session["consent_ok"] = {"user": current_user.id, "until": upcoming.isoformat() if upcoming else None}
     return None
+
+
+def _consent_known_current() -> bool:
+    known = session.get("consent_ok")
+    if not known or known.get("user") != current_user.id:
+        return False
+    until = known.get("until")
+    return until is None or clock.program_now() < clock.parse_instant(until)
 
 
 def flask_config():

@@ -31,6 +31,14 @@ def current_versions(at=None) -> list[TermsVersion]:
     return [v for v in (in_force(kind, at) for kind in KINDS) if v is not None]
 
 
+def next_change(at):
+    """When the next terms version takes effect after ``at`` (None if none is announced)."""
+    return db.session.scalar(
+        select(TermsVersion.effective_at).where(TermsVersion.effective_at > at)
+        .order_by(TermsVersion.effective_at).limit(1)
+    )
+
+
 def missing_consents(user) -> list[TermsVersion]:
     current = current_versions()
     if not current:

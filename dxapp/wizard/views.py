@@ -56,11 +56,13 @@ class WizardRoutes:
         """The saved draft; GET requests never create one (GET changes no data), they see an empty,
         unsaved draft of version 0 instead."""
         owner_key, user_id = self.owner()
-        initial = self.initial_answers() if self.initial_answers else None
+        existing = drafts.get(self.wizard.name, owner_key)
+        if existing is not None:
+            return existing
+        initial = self.initial_answers() if self.initial_answers else None  # only for a new draft
         if create:
             return drafts.get_or_create(self.wizard.name, owner_key, user_id, initial=initial)
-        return drafts.get(self.wizard.name, owner_key) or drafts.unsaved(self.wizard.name, owner_key, user_id,
-                                                                         initial=initial)
+        return drafts.unsaved(self.wizard.name, owner_key, user_id, initial=initial)
 
     def _ctx(self, draft, **extra):
         done, total = self.wizard.progress(draft.answers)
