@@ -6,7 +6,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from dxapp import htmx, kept
@@ -225,7 +235,7 @@ class WizardRoutes:
         owner_key, _user_id = self.owner()
         existing = drafts.find_submission(self.wizard.name, owner_key, token) if token else None
         if existing is not None:
-            return redirect(url_for(self.done_endpoint, reference=existing.reference), 303)
+            return self._done(existing.reference)
         draft = drafts.get(self.wizard.name, owner_key)
         if draft is None or not token:
             return redirect(url_for(self.ep("tasks")), 303)
@@ -241,4 +251,12 @@ class WizardRoutes:
                                                  reference_prefix=self.reference_prefix)
         except ValueError:
             abort(400)
-        return redirect(url_for(self.done_endpoint, reference=submission.reference), 303)
+        return self._done(submission.reference)
+
+    def _done(self, reference: str):
+        """The confirmation page: redirect (PRG); for a boosted POST, the page itself and HX-Push-Url."""
+        url = url_for(self.done_endpoint, reference=reference)
+        if not htmx.is_boosted():
+            return redirect(url, 303)
+        view = current_app.view_functions[self.done_endpoint]
+        return htmx.push_url(make_response(view(reference=reference)), url)

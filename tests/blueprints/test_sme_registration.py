@@ -300,3 +300,27 @@ def test_contact_person_continues_the_same_draft(client, sme, app):
     other.submit("/account/consent", {"agree_terms": "y", "agree_privacy": "y"})
     # The organisation's draft: the contact person continues where the owner stopped.
     assert other.get(f"{BASE}/check-answers").headers["Location"].endswith(f"{BASE}/business-details")
+
+
+def test_boosted_submit_answers_with_the_confirmation_page(client, sme):
+    """One round trip with htmx for the final send too (UX.md slow-link budget)."""
+    fill_all(client)
+    r = client.submit(f"{BASE}/submit", page=f"{BASE}/check-answers",
+                      headers={"HX-Request": "true", "HX-Boosted": "true", "HX-Request-Type": "full"})
+    application = db.session.scalars(select(Application)).one()
+    assert r.status_code == 200 and "/sme/register/sent/" in r.headers["HX-Push-Url"]
+    assert application.reference in text_of(r)
+
+
+def test_boosted_upload_answers_with_the_step(client, sme):
+    go(client, "business-type", TYPE)
+    go(client, "business-details", DETAILS)
+    go(client, "address", ADDRESS)
+    go(client, "size", SIZE)
+    go(client, "exclusions", EXCLUSIONS)
+    r = client.submit(f"{BASE}/documents/upload",
+                      {"purpose": "registration_certificate", "file": (io.BytesIO(PDF), "登記.pdf")},
+                      page=f"{BASE}/documents", content_type="multipart/form-data",
+                      headers={"HX-Request": "true", "HX-Boosted": "true", "HX-Request-Type": "full"})
+    assert r.status_code == 200 and r.headers["HX-Push-Url"].endswith(f"{BASE}/documents")
+    assert "登記.pdf" in text_of(r)

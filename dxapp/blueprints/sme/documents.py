@@ -7,7 +7,7 @@ that come back to the step, and a download is a GET through the owner's scope.""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -16,6 +16,7 @@ from wtforms import Field, RadioField
 from wtforms.validators import InputRequired, ValidationError
 from wtforms.widgets import HiddenInput
 
+from dxapp import htmx
 from dxapp.access import policy
 from dxapp.extensions import limiter
 from dxapp.forms import BaseForm
@@ -184,7 +185,7 @@ def register(bp, routes, *, write_guard) -> None:
         first = wizard.first_incomplete_step(draft.answers)
         return redirect(url_for(routes.ep("step"), slug=first.slug) if first else url_for(routes.ep("check")), 303)
 
-    def render_step(draft, *, upload_form=None, replace_error=None, status=422):
+    def render_step(draft, *, upload_form=None, replace_error=None, status=422, has_errors=True):
         returning = request.args.get("return") == "check"
         stored = (draft.answers.get("steps") or {}).get(SLUG, {}).get("raw") or \
             (draft.answers.get("partial") or {}).get(SLUG)
@@ -193,7 +194,7 @@ def register(bp, routes, *, write_guard) -> None:
             url_for(routes.ep("step"), slug=previous.slug) if previous else url_for(routes.ep("tasks")))
         extra = page_context(draft.answers, upload_form=upload_form, replace_error=replace_error)
         return render_template(step.template, step=step, form=refill(step.form, stored), back_url=back,
-                               returning=returning, has_errors=True, panel=None,
+                               returning=returning, has_errors=has_errors, panel=None,
                                **routes._ctx(draft, **extra)), status
 
     def reopen_if_incomplete(draft) -> None:
@@ -209,6 +210,14 @@ def register(bp, routes, *, write_guard) -> None:
                         action="draft.step_reopened")
         except drafts.StaleDraft:
             pass  # saved elsewhere meanwhile; check-answers sends them back here anyway
+
+    def back_to_step():
+        """After a change: POST-redirect-GET; a boosted (htmx) POST gets the step itself and
+        HX-Push-Url, one round trip on a slow link."""
+        if not htmx.is_boosted():
+            return redirect(step_url(), 303)
+        body, status = render_step(routes._draft(), status=200, has_errors=False)
+        return htmx.push_url(make_response(body, status), step_url())
 
     def too_large():
         return render_template("sme/upload_too_large.html", back_url=step_url(), has_errors=False), 413
@@ -231,7 +240,7 @@ def register(bp, routes, *, write_guard) -> None:
                 form.file.errors.append(str(exc))
             else:
                 flash(_("%(name)s has been uploaded.", name=document.original_name), "success")
-                return redirect(step_url(), 303)
+                return back_to_step()
         return render_step(draft, upload_form=form)
 
     @policy("sme")
@@ -251,7 +260,7 @@ def register(bp, routes, *, write_guard) -> None:
         except ValueError as exc:
             return render_step(draft, replace_error=(document_id, str(exc)))
         flash(_("The file has been replaced with %(name)s.", name=document.original_name), "success")
-        return redirect(step_url(), 303)
+        return back_to_step()
 
     @policy("sme")
     def remove(document_id: int):
@@ -265,7 +274,7 @@ def register(bp, routes, *, write_guard) -> None:
         document = documents.remove(current_user, document_id)
         reopen_if_incomplete(draft)
         flash(_("%(name)s has been removed.", name=document.original_name), "success")
-        return redirect(step_url(), 303)
+        return back_to_step()
 
     @policy("sme")
     def download(document_id: int):
