@@ -135,7 +135,8 @@ class AddressForm(BaseForm):
 
 class SizeForm(BaseForm):
     capital = YenField(_l("Capital (total contribution)"),
-                       description=_l("In yen. You can type it as on paper: 3億円, 5千万, 300,000,000."),
+                       description=_l("Required for companies; others leave it empty. In yen, typed as on paper: "
+                                      "3億円, 5千万, 300,000,000."),
                        render_kw={"inputmode": "numeric"})  # required for companies: validate_capital
     employees = CountField(_l("Number of regular employees"), description=enterprise.EMPLOYEES_HELP,
                            validators=[InputRequired(_l("Enter the number of regular employees (0 if none)."))],
