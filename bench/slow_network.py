@@ -312,9 +312,10 @@ class Run:
             ("load", "load event")) if key in t)
         self.row(f"open {slug_of(self.page.url)} (empty cache)", "cold", usable, note=note)
 
-    def click_and_wait(self, button, boosted: bool) -> tuple[float | None, str]:
-        """Click; with htmx (boosted form, JS on) wait until the h1 changed and a form is there; else
-        wait for the load event of the navigation."""
+    def click_and_wait(self, button, boosted: bool, swapped_js: str | None = None) -> tuple[float | None, str]:
+        """Click; with htmx (boosted form, JS on) wait until the h1 changed and a form is there (or until
+        ``swapped_js`` holds, for a step that answers with itself, such as an upload); else wait for the
+        load event of the navigation."""
         page = self.page
         before = heading(page)
         t0 = time.perf_counter()
@@ -322,7 +323,7 @@ class Run:
             if self.mode == "on" and boosted:
                 button.click()
                 page.wait_for_function(
-                    """(before) => { const h = document.querySelector('main h1');
+                    swapped_js or """(before) => { const h = document.querySelector('main h1');
                         return !!h && h.textContent.trim() !== before &&
                                (!!document.querySelector('main form') || !document.querySelector('main .progress')); }""",
                     arg=before, timeout=self.timeout * 1000, polling="raf")
@@ -381,7 +382,10 @@ class Run:
             radios.first.check()
         self.rec.start()
         boosted = form.get_attribute("hx-boost") == "true"
-        seconds, note = self.click_and_wait(form.locator("button[type=submit], button:not([type])").first, boosted)
+        listed = """() => [...document.querySelectorAll('main table a')].some(a => a.textContent.includes('registration.pdf'))
+                      && !document.querySelector('.htmx-request')"""
+        seconds, note = self.click_and_wait(form.locator("button[type=submit], button:not([type])").first, boosted,
+                                            swapped_js=listed)
         errors = page.locator(".error-summary li").all_inner_texts()
         if errors:
             note = "upload refused: " + "; ".join(errors)[:200]
