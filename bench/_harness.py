@@ -321,23 +321,18 @@ with app.app_context():
 
 
 # ------------------------------------------------------------------------------------------- answers
-# Valid answers per step, as in tests/blueprints/test_sme_registration.py.
+# Valid answers per step: the same data the functional tests use.
+sys.path.insert(0, str(ROOT))
+from tests.fixtures.sme_answers import (  # noqa: E402,F401
+    ADDRESS,
+    ANSWERS,
+    DECLARATION,
+    DETAILS,
+    EXCLUSIONS,
+    SIZE,
+    TYPE,
+)
 
-TYPE = {"legal_form": "company", "industry": "retail"}
-DETAILS = {"name": "株式会社やまだ商店", "name_kana": "かぶしきがいしゃやまだしょうてん", "trade_name": "",
-           "corporate_number": "7000012050002", "invoice_number": "", "established-era": "heisei",
-           "established-year": "元", "established-month": "4", "established-day": "1",
-           "representative_name": "山田 太郎", "representative_kana": "ヤマダ タロウ",
-           "representative_title": "代表取締役"}
-ADDRESS = {"postal_code": "〒１００−０００１", "prefecture": "東京都", "city": "千代田区", "street": "千代田1-1",
-           "building": "", "phone": "03-1234-5678", "contact_email": "yamada@example.jp"}
-SIZE = {"capital": "５千万円", "employees": "１２人"}
-EXCLUSIONS = {"shares_total": "1000", "shares_largest_large_company": "0", "shares_all_large_companies": "0",
-              "officers_total": "3", "officers_from_large_companies": "0", "owned_by_deemed_large": "no",
-              "officers_all_from_deemed_large": "no", "avg_taxable_income": "", "no_antisocial_ties": "y"}
-DECLARATION = {"agree_terms": "y"}
-ANSWERS = {"business-type": TYPE, "business-details": DETAILS, "address": ADDRESS, "size": SIZE,
-           "exclusions": EXCLUSIONS, "declaration": DECLARATION}
 STEPS_BEFORE_SIZE = (("business-type", TYPE), ("business-details", DETAILS), ("address", ADDRESS))
 
 

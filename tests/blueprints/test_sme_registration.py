@@ -11,22 +11,9 @@ from dxapp.clock import JST
 from dxapp.extensions import db
 from dxapp.models import Application, ApplicationEvent, OutboxMessage
 from tests.fixtures.pages import inspect, text_of
+from tests.fixtures.sme_answers import ADDRESS, DETAILS, EXCLUSIONS, PDF, SIZE, TYPE  # noqa: F401
 
 BASE = "/sme/register"
-
-TYPE = {"legal_form": "company", "industry": "retail"}
-DETAILS = {"name": "株式会社やまだ商店", "name_kana": "かぶしきがいしゃやまだしょうてん", "trade_name": "",
-           "corporate_number": "7000012050002", "invoice_number": "", "established-era": "heisei",
-           "established-year": "元", "established-month": "4", "established-day": "1",
-           "representative_name": "山田 太郎", "representative_kana": "ヤマダ タロウ",
-           "representative_title": "代表取締役"}
-ADDRESS = {"postal_code": "〒１００−０００１", "prefecture": "東京都", "city": "千代田区", "street": "千代田1-1",
-           "building": "", "phone": "03-1234-5678", "contact_email": "yamada@example.jp"}
-SIZE = {"capital": "５千万円", "employees": "１２人"}
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-EXCLUSIONS = {"shares_total": "1000", "shares_largest_large_company": "0", "shares_all_large_companies": "0",
-              "officers_total": "3", "officers_from_large_companies": "0", "owned_by_deemed_large": "no",
-              "officers_all_from_deemed_large": "no", "avg_taxable_income": "", "no_antisocial_ties": "y"}
 
 
 @pytest.fixture

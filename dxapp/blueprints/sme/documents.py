@@ -219,6 +219,17 @@ def register(bp, routes, *, write_guard) -> None:
         body, status = render_step(routes._draft(), status=200, has_errors=False)
         return htmx.push_url(make_response(body, status), step_url())
 
+    def guarded(document_id: int):
+        """(draft, None) when this owner's document may be changed now, else (None, the answer):
+        404 for another owner's id, the first step still to do, or the write guard's page."""
+        if documents.get_owned(current_user, document_id) is None:
+            abort(404)
+        draft = routes._draft()
+        refused = not_open(draft)
+        if refused is None:
+            refused = write_guard()
+        return draft, refused
+
     def too_large():
         return render_template("sme/upload_too_large.html", back_url=step_url(), has_errors=False), 413
 
@@ -246,12 +257,8 @@ def register(bp, routes, *, write_guard) -> None:
     @policy("sme")
     @limiter.shared_limit(UPLOAD_LIMIT, scope="sme-document-upload")
     def replace(document_id: int):
-        if documents.get_owned(current_user, document_id) is None:
-            abort(404)
-        draft = routes._draft()
-        if (away := not_open(draft)) is not None:
-            return away
-        if (refused := write_guard()) is not None:
+        draft, refused = guarded(document_id)
+        if refused is not None:
             return refused
         try:
             document = documents.replace(current_user, document_id, request.files.get("file"))
@@ -264,12 +271,8 @@ def register(bp, routes, *, write_guard) -> None:
 
     @policy("sme")
     def remove(document_id: int):
-        if documents.get_owned(current_user, document_id) is None:
-            abort(404)
-        draft = routes._draft()
-        if (away := not_open(draft)) is not None:
-            return away
-        if (refused := write_guard()) is not None:
+        draft, refused = guarded(document_id)
+        if refused is not None:
             return refused
         document = documents.remove(current_user, document_id)
         reopen_if_incomplete(draft)

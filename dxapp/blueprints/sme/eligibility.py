@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from dxapp.rules import enterprise, normalize
-from dxapp.wizard import Wizard
 
 STEPS_WITH_FACTS = ("business-type", "size", "exclusions")
 _COUNTS = ("employees", "shares_total", "shares_largest_large_company", "shares_all_large_companies",
@@ -87,7 +86,3 @@ def saved_decision(answers: Mapping) -> dict:
 
 def is_ineligible(answers: Mapping) -> bool:
     return saved_decision(answers)["outcome"] == "ineligible"
-
-
-def completed_fact_steps(wizard: Wizard, answers: Mapping) -> bool:
-    return all(wizard.is_complete(answers, s) for s in STEPS_WITH_FACTS)
