@@ -20,6 +20,26 @@ class StaleApplication(Exception):
     """The application changed (status or version) since the page was shown."""
 
 
+#: Other services react to a status change of their kind without this module knowing them:
+#: ``on_status("expert", "approved")(fn)`` registers ``fn(application, actor_id)``, called inside the
+#: same transaction right after the move (and after an approved change request is applied).  The key
+#: ``(kind, "submitted")`` also fires for a resubmission and for a change request.
+_HOOKS: dict[tuple[str, str], list] = {}
+
+
+def on_status(kind: str, status: str):
+    def register(fn):
+        if fn not in _HOOKS.setdefault((kind, status), []):
+            _HOOKS[(kind, status)].append(fn)
+        return fn
+    return register
+
+
+def _fire(application: Application, status: str, actor_id) -> None:
+    for fn in _HOOKS.get((application.kind, status), ()):
+        fn(application, actor_id)
+
+
 def _scope(user, kind: str | None = None):
     """Applications of an SME or a supporter corporation belong to the organisation (every member
     acts for it); an expert's belong to the person."""
@@ -105,6 +125,7 @@ def submit(*, user, kind: str, answers: dict, decision: dict, organisation_id: i
         db.session.add(application)
         db.session.flush()
         _event(application, "draft", "submitted", actor_id=user.id, on_behalf_of_id=on_behalf_of_id)
+    _fire(application, "submitted", user.id)
     outbox.enqueue(user.email, f"{kind}-application-received",
                    f"dxapp: 登録申請を受け付けました（受付番号 {application.reference}）",
                    "application_received.txt", user=user, application=application,
@@ -159,4 +180,5 @@ def move(application: Application, target: str, *, version: int, actor_id: int, 
         original.updated_at = clock.wall_now()
         audit.record("application.change_applied", "application", original.id, actor=actor_id,
                      summary={"change": application.reference})
+    _fire(application, target, actor_id)
     db.session.commit()
