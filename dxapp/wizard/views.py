@@ -97,7 +97,7 @@ class WizardRoutes:
         draft = self._draft(create=request.method == "POST")
         answers = draft.answers
         if not self.wizard.can_open(answers, slug):
-            return redirect(self._go(self.wizard.first_incomplete_step(answers)))
+            return redirect(self._go(self.wizard.first_incomplete_step(answers)), 303)
         returning = request.values.get("return") == "check"
         stored = (answers.get("steps") or {}).get(slug, {}).get("raw") or (answers.get("partial") or {}).get(slug)
         if request.method == "GET":
@@ -121,7 +121,7 @@ class WizardRoutes:
                 drafts.save(draft, version, self.wizard.with_partial(answers, slug, raw), slug=slug, raw=raw,
                             actor_id=self.actor(), action="draft.saved_for_later")
                 flash(_("Your answers have been saved. You can continue later from this page."), "success")
-                return redirect(url_for(self.ep("tasks")))
+                return redirect(url_for(self.ep("tasks")), 303)
             if not form.validate():
                 return self._render_step(step, draft, form, returning, status=422)
             new_answers = self.wizard.with_step(answers, slug, raw, data_of(form))
@@ -129,7 +129,7 @@ class WizardRoutes:
         except drafts.StaleDraft as stale:
             return self._conflict(step, stale)
         if self.after_save is not None and (target := self.after_save(slug, new_answers)):
-            return redirect(target)
+            return redirect(target, 303)
         if returning and self.wizard.is_finished(new_answers):
             return self._continue(draft, None)
         return self._continue(draft, self.wizard.next_step(new_answers, slug))
@@ -139,7 +139,7 @@ class WizardRoutes:
         and ``HX-Push-Url``, so a step costs one round trip on a slow link."""
         url = self._go(next_step)
         if not htmx.is_boosted():
-            return redirect(url)
+            return redirect(url, 303)
         if next_step is None:
             body, status = self._check_page(draft), 200
         else:
@@ -173,7 +173,7 @@ class WizardRoutes:
             abort(404)
         draft = self._draft()
         if not self.wizard.can_open(draft.answers, slug):
-            return redirect(self._go(self.wizard.first_incomplete_step(draft.answers)))
+            return redirect(self._go(self.wizard.first_incomplete_step(draft.answers)), 303)
         form = step.form(formdata=request.args)
         panel = self._panel(step, draft, form)
         filled = step.prefill(form, panel) if step.prefill else []
@@ -206,9 +206,9 @@ class WizardRoutes:
     def _check_page(self, draft):
         first = self.wizard.first_incomplete_step(draft.answers)
         if first is not None:
-            return redirect(self._go(first))
+            return redirect(self._go(first), 303)
         if self.blocker is not None and (target := self.blocker(draft.answers)):
-            return redirect(target)
+            return redirect(target, 303)
         sections = self.answer_sections(draft.answers)
         return render_template("wizard/check.html", sections=sections, token=draft.answers.get("token"),
                                **self._ctx(draft))

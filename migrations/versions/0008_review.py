@@ -1,7 +1,7 @@
-"""secretariat review
+"""secretariat review - searchable application columns and fraud-signal keys
 
 Revision ID: 0008
-Revises:  searchable application columns and fraud-signal keys:0007
+Revises: 0007
 Create Date: 2026-11-26 10:40:00
 
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa  # noqa: F401
 from alembic import op  # noqa: F401
 
 revision = "0008"
-down_revision = " searchable application columns and fraud-signal keys:0007"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

@@ -17,11 +17,11 @@ BASE = "/account/sign-up"
 def fill_signup(client, *, role="sme", name="山田 花子", email="hanako@example.jp"):
     assert client.submit(f"{BASE}/role", {"role": role}).headers["Location"].endswith(f"{BASE}/account")
     r = client.submit(f"{BASE}/account", {"name": name, "email": email})
-    assert r.status_code == 302 and r.headers["Location"].endswith(f"{BASE}/password")
+    assert r.status_code == 303 and r.headers["Location"].endswith(f"{BASE}/password")
     r = client.submit(f"{BASE}/password", {"password": PASSWORD, "password_confirm": PASSWORD})
-    assert r.status_code == 302 and r.headers["Location"].endswith(f"{BASE}/consent")
+    assert r.status_code == 303 and r.headers["Location"].endswith(f"{BASE}/consent")
     r = client.submit(f"{BASE}/consent", {"agree_terms": "y", "agree_privacy": "y"})
-    assert r.status_code == 302 and r.headers["Location"].endswith(f"{BASE}/check-answers")
+    assert r.status_code == 303 and r.headers["Location"].endswith(f"{BASE}/check-answers")
 
 
 def verification_link(email):
@@ -132,13 +132,13 @@ def test_step_errors_rerender_with_422_and_keep_values(client):
     assert 'aria-invalid="true"' in html and 'href="#email"' in html
     r = client.submit(f"{BASE}/password", {"password": "short", "password_confirm": "short", "draft_version": "2"},
                       page=f"{BASE}/account")
-    assert r.status_code == 302  # cannot open password before account is complete
+    assert r.status_code == 303  # cannot open password before account is complete
     assert r.headers["Location"].endswith(f"{BASE}/account")
 
 
 def test_later_step_redirects_to_first_incomplete(client):
     r = client.get(f"{BASE}/consent")
-    assert r.status_code == 302 and r.headers["Location"].endswith(f"{BASE}/role")
+    assert r.status_code == 303 and r.headers["Location"].endswith(f"{BASE}/role")
     assert client.get(f"{BASE}/check-answers").headers["Location"].endswith(f"{BASE}/role")
     assert client.get(f"{BASE}/no-such-step").status_code == 404
 
@@ -146,7 +146,7 @@ def test_later_step_redirects_to_first_incomplete(client):
 def test_save_and_return_keeps_typed_values_without_validating(client):
     client.submit(f"{BASE}/role", {"role": "sme"})
     r = client.submit(f"{BASE}/account", {"name": "途中 保存", "email": "half-typed@", "action": "save"})
-    assert r.status_code == 302 and r.headers["Location"].endswith(f"{BASE}/")
+    assert r.status_code == 303 and r.headers["Location"].endswith(f"{BASE}/")
     page = client.get(f"{BASE}/account").get_data(as_text=True)
     assert 'value="途中 保存"' in page and 'value="half-typed@"' in page
 
@@ -155,7 +155,7 @@ def test_change_link_returns_to_check_answers(client):
     fill_signup(client)
     r = client.submit(f"{BASE}/account?return=check", {"name": "山田 太郎", "email": "taro@example.jp"},
                       page=f"{BASE}/account?return=check")
-    assert r.status_code == 302 and r.headers["Location"].endswith(f"{BASE}/check-answers")
+    assert r.status_code == 303 and r.headers["Location"].endswith(f"{BASE}/check-answers")
     assert "山田 太郎" in text_of(client.get(f"{BASE}/check-answers"))
 
 

@@ -290,7 +290,7 @@ def test_members_of_the_same_sme_share_the_documents(app, client, sme):
     assert other.get(f"/sme/documents/{document.id}").get_data() == PDF
     assert document.original_name in other.get(STEP).get_data(as_text=True)
     r = other.submit(STEP, {})
-    assert r.status_code == 302 and r.headers["Location"].endswith(f"{BASE}/declaration")
+    assert r.status_code == 303 and r.headers["Location"].endswith(f"{BASE}/declaration")
 
 
 def test_anonymous_download_goes_to_login(app, client, sme):
@@ -342,7 +342,7 @@ def test_removing_a_needed_document_reopens_the_step(client, sme):
     client.submit(f"{BASE}/documents/{document.id}/remove", page=STEP)
     assert "documents" not in answers_of(sme)["steps"]
     r = client.get(f"{BASE}/declaration")
-    assert r.status_code == 302 and r.headers["Location"].endswith(STEP)
+    assert r.status_code == 303 and r.headers["Location"].endswith(STEP)
 
 
 def test_mutations_need_csrf(client, sme):
@@ -408,7 +408,7 @@ def test_changing_the_legal_form_asks_for_the_new_documents(client, sme):
     go(client, "business-type", {"legal_form": "sole_proprietor", "industry": "retail"})
     go(client, "business-details", {**DETAILS, "corporate_number": ""})
     r = client.get(f"{BASE}/check-answers")
-    assert r.status_code == 302 and r.headers["Location"].endswith(STEP)
+    assert r.status_code == 303 and r.headers["Location"].endswith(STEP)
 
 
 def test_requirements_table():
@@ -481,7 +481,7 @@ def test_returning_from_check_answers_comes_back_there(client, sme):
     r = post_file(client, f"{BASE}/documents/{document.id}/replace?return=check", PNG, "new.png")
     assert r.status_code == 303 and r.headers["Location"].endswith(f"{STEP}?return=check")
     r = client.submit(STEP, {"return": "check"}, page=f"{STEP}?return=check")
-    assert r.status_code == 302 and r.headers["Location"].endswith(f"{BASE}/check-answers")
+    assert r.status_code == 303 and r.headers["Location"].endswith(f"{BASE}/check-answers")
 
 
 def test_uploads_are_rate_limited_per_account(make_app):

@@ -31,7 +31,7 @@ def upload(client, purpose, name="履歴事項全部証明書.pdf", content=PDF,
     return r
 
 
-def go(client, slug, data, expect=302):
+def go(client, slug, data, expect=303):
     r = client.submit(f"{BASE}/{slug}", data)
     assert r.status_code == expect, (slug, r.status_code, text_of(r)[:1500])
     return r
@@ -114,10 +114,10 @@ def test_ineligible_answers_lead_to_result_page(client, sme):
     result = client.get(f"{BASE}/result")
     assert result.status_code == 200 and "対象外です" in text_of(result)
     # The check page and submit refuse to go on.
-    assert client.get(f"{BASE}/check-answers").status_code == 302
+    assert client.get(f"{BASE}/check-answers").status_code == 303
     # Changing the answer makes it eligible again.
     go(client, "size", SIZE)
-    assert client.get(f"{BASE}/result").status_code == 302
+    assert client.get(f"{BASE}/result").status_code == 303
 
 
 def test_step_errors_and_full_width_input(client, sme):

@@ -194,7 +194,7 @@ def test_pii_tripwire_no_password_in_audit_outbox_tables_or_logs(app, client, us
 def test_draft_never_stores_the_password(app, client):
     for slug, data in [("role", {"role": "expert"}), ("account", {"name": "山田", "email": "d@example.jp"}),
                        ("password", {"password": SIGNUP_PASSWORD, "password_confirm": SIGNUP_PASSWORD})]:
-        assert client.submit(f"/account/sign-up/{slug}", data).status_code == 302
+        assert client.submit(f"/account/sign-up/{slug}", data).status_code == 303
     dump = all_rows_as_text()
     assert SIGNUP_PASSWORD not in dump
     assert "$argon2id$" in dump  # only its hash is kept until the account is created

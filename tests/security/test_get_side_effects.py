@@ -49,7 +49,7 @@ def test_sign_up_pages_create_no_draft_on_get(app, client):
                 "/account/sign-up/role/check?role=sme"):
         client.get(url)
     assert snapshot() == before
-    assert client.submit("/account/sign-up/role", {"role": "sme"}).status_code == 302
+    assert client.submit("/account/sign-up/role", {"role": "sme"}).status_code == 303
     after = snapshot()
     assert len(after["wizard_draft"]) == 1 and len(before["wizard_draft"]) == 0
 

@@ -164,7 +164,7 @@ def test_policy_is_enforced_by_the_sign_up_form(client):
         assert bad not in response.get_data(as_text=True)  # never echoed back into the page
     good = varied(15)
     response = client.submit("/account/sign-up/password", {"password": good, "password_confirm": good})
-    assert response.status_code == 302
+    assert response.status_code == 303
 
 
 def test_mismatched_confirmation_is_rejected(client):

@@ -70,7 +70,7 @@ def assert_inert(html: str, payload: str, *, shown: bool = True):
 def test_name_is_escaped_on_check_answers_and_my_page(app, client):
     sign_up_steps = [("role", {"role": "sme"}), ("account", {"name": PAYLOAD, "email": "xss@example.jp"})]
     for slug, data in sign_up_steps:
-        assert client.submit(f"/account/sign-up/{slug}", data).status_code == 302
+        assert client.submit(f"/account/sign-up/{slug}", data).status_code == 303
     response = client.get("/account/sign-up/account")  # the form shows the typed name again
     assert_inert(response.get_data(as_text=True), PAYLOAD)
     client.submit("/account/sign-up/password", {"password": PASSWORD, "password_confirm": PASSWORD})

@@ -119,7 +119,7 @@ def result():
     draft = registration._draft()
     decision = eligibility.saved_decision(draft.answers)
     if decision["outcome"] != "ineligible":
-        return redirect(url_for(registration.ep("tasks")))
+        return redirect(url_for(registration.ep("tasks")), 303)
     return render_template("sme/result.html", panel=decision)
 
 
