@@ -13,8 +13,11 @@ What it does, in one run:
    protection that applies to a GET stays on, and the access log is written (to a file) as in production;
 3. logs in as sme@demo.example through the real form, answers the steps before the size step
    (business-type, business-details, address: a step opens only when those before it are complete) as
-   plain form POSTs, and checks that
-   GET /sme/register/size/check?capital=5000万&employees=51 answers the panel fragment;
+   plain form POSTs, opens the size step and builds the request htmx sends while the user types
+   「5000万」 and 「51」: the live-scope's ``hx-get`` (the stateless .../size/panel) with its ``hx-vals``
+   (the saved answers the rules need) and the typed values, and checks it answers the panel fragment;
+   the login-bound full check (GET .../size/check, the no-JavaScript button's page, as an htmx partial)
+   is measured too, for comparison;
 4. runs wrk (2 threads, 10 s, after a 3 s warm-up) with that session cookie and the headers htmx sends
    (HX-Request: true, HX-Request-Type: partial, Accept-Encoding as a browser over HTTPS) at 10 and 50
    connections against each server, interleaved; every response is checked to be a 200 in gunicorn's
@@ -34,6 +37,8 @@ Exit code: 0 target met, 1 target missed, 2 wrk missing.
 from __future__ import annotations
 
 import argparse
+import html
+import json
 import re
 import shutil
 import subprocess
@@ -41,15 +46,16 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _harness as h  # noqa: E402
 
 DB_NAME = "dxapp_bench"
-CHECK_PATH = "/sme/register/size/check?" + "&".join(
-    f"{k}={quote(v)}" for k, v in (("capital", "5000万"), ("employees", "51")))
+PANEL_PATH = ""  # found on the size step page by prepare_session()
+TYPED = (("capital", "5000万"), ("employees", "51"))
+CHECK_PATH = "/sme/register/size/check?" + "&".join(f"{k}={quote(v)}" for k, v in TYPED)
 ACCEPT_ENCODING = "gzip, deflate, br"  # Chrome over HTTPS (production is behind a TLS proxy)
 HTMX_HEADERS = {"HX-Request": "true", "HX-Request-Type": "partial"}
 TARGET_RATIO = 0.5
@@ -102,8 +108,8 @@ def wrk(url: str, headers: dict, *, connections: int, threads: int, duration: in
 
 
 def measure(server: h.Server, label: str, headers: dict, connections: int, args, lua: Path,
-            path: str = CHECK_PATH) -> Run:
-    url = server.url + path
+            path: str | None = None) -> Run:
+    url = server.url + (path or PANEL_PATH)
     wrk(url, headers, connections=connections, threads=args.threads, duration=args.warmup, lua=lua)
     time.sleep(2.0)  # the warm-up's last requests are answered and logged before the run starts
     offset = server.log_size()
@@ -119,20 +125,38 @@ def measure(server: h.Server, label: str, headers: dict, connections: int, args,
     return run
 
 
+def htmx_path(step_html: str) -> str:
+    """The URL htmx requests from the size step's live-scope: hx-get plus hx-vals plus the typed values."""
+    tag = re.search(r'<div class="live-scope"[^>]*>', step_html)
+    if tag is None:
+        raise SystemExit("the size step has no live-scope element")
+    url = html.unescape(re.search(r'hx-get="([^"]+)"', tag.group(0)).group(1))
+    vals = re.search(r"hx-vals='([^']*)'", tag.group(0))
+    params = {**(json.loads(html.unescape(vals.group(1))) if vals else {}), **dict(TYPED)}
+    return url + ("&" if "?" in url else "?") + urlencode(params)
+
+
 def prepare_session(server: h.Server) -> tuple[str, dict]:
-    """Log in as the demo SME, answer the steps before the size step, check the fragment.  Returns the
-    cookie header and facts about the fragment."""
+    """Log in as the demo SME, answer the steps before the size step, find the request htmx sends and
+    check the fragment.  Returns the cookie header and facts about the fragment."""
+    global PANEL_PATH
     client = h.Client(server.url)
     h.log_in(client, "sme@demo.example")
     # The size step opens once every step before it is complete: answer them in order.
     for slug, values in h.STEPS_BEFORE_SIZE:
         h.answer_step(client, slug, values)
+    step = client.get("/sme/register/size")
+    if step.status != 200:
+        raise SystemExit(f"GET /sme/register/size answered {step.status}: the size step cannot be opened")
+    PANEL_PATH = htmx_path(step.text)
     facts = {}
+    check = client.get(CHECK_PATH, headers={**HTMX_HEADERS, "Accept-Encoding": "identity"})
     for enc in ("identity", "gzip", "br"):
-        r = client.get(CHECK_PATH, headers={**HTMX_HEADERS, "Accept-Encoding": enc})
+        r = client.get(PANEL_PATH, headers={**HTMX_HEADERS, "Accept-Encoding": enc})
         if r.status != 200 or (enc == "identity" and 'id="live-panel"' not in r.text):
-            raise SystemExit(f"GET {CHECK_PATH} answered {r.status} (Location: {r.headers.get('location')}); "
-                             f"the size step cannot be opened with this session")
+            raise SystemExit(f"GET {PANEL_PATH} answered {r.status} (Location: {r.headers.get('location')})")
+        if enc == "identity" and (check.status != 200 or check.text != r.text):
+            raise SystemExit(f"GET {CHECK_PATH} answered {check.status} with another fragment than the panel")
         facts[enc] = (len(r.body), r.headers.get("content-encoding", "-"))
         if enc == "identity":
             facts["text"] = r.text
@@ -232,15 +256,13 @@ hooks = [
     ("    of which missing_consents (terms in force + consents)", "dxapp/services/terms.py", "missing_consents"),
     ("  before_request: rate limiter", "flask_limiter", "_check_request_limit"),
     ("  before_request: CSRF (Flask-WTF)", "flask_wtf/csrf.py", "protect"),
-    ("  view: WizardRoutes.live", "dxapp/wizard/views.py", "live"),
-    ("    _draft (initial_answers + drafts.get)", "dxapp/wizard/views.py", "_draft"),
-    ("      of which _initial_answers (application queries)", "dxapp/blueprints/sme/__init__.py", "_initial_answers"),
+    ("  view: WizardRoutes.stateless_panel", "dxapp/wizard/views.py", "stateless_panel"),
     ("    rules (eligibility.panel)", "dxapp/blueprints/sme/eligibility.py", "panel"),
-    ("    render_template (Jinja, Babel gettext)", "flask/templating.py", "render_template"),
+    ("    Jinja render (Babel gettext)", "jinja2/environment.py", "render"),
     ("  after_request: compression (Flask-Compress)", "flask_compress", "after_request"),
     ("  after_request: security headers", "dxapp/security.py", "_headers"),
     ("  session open (verify the signed cookie)", "flask/sessions.py", "open_session"),
-    ("  session save (sign, Set-Cookie on every response)", "flask/sessions.py", "save_session"),
+    ("  session save (sign and Set-Cookie when modified)", "flask/sessions.py", "save_session"),
     ("  Babel get_locale", "flask_babel", "get_locale"),
     ("  all SQL through the ORM session", "sqlalchemy/orm/session.py", "_execute_internal"),
     ("  pool checkout (incl. pre-ping round trip)", "sqlalchemy/pool/base.py", "_checkout"),
@@ -269,7 +291,7 @@ for key, tt in sorted(by_pkg.items(), key=lambda kv: -kv[1])[:12]:
 
 
 def profile(env: dict, cookie: str, n: int = 400) -> str:
-    r = subprocess.run([str(h.BIN / "python"), "-c", PROFILE_CODE, CHECK_PATH, cookie, str(n)], cwd=h.ROOT,
+    r = subprocess.run([str(h.BIN / "python"), "-c", PROFILE_CODE, PANEL_PATH, cookie, str(n)], cwd=h.ROOT,
                        env=env, capture_output=True, text=True, timeout=600, check=False)
     if r.returncode != 0:
         return f"(profiling failed: {r.stderr[-2000:]})"
@@ -341,6 +363,7 @@ def main() -> int:
                 runs = []
                 for c in connections:
                     runs.append(measure(dx, "dxapp", headers, c, args, lua))
+                    runs.append(measure(dx, "dxapp .../check", headers, c, args, lua, path=CHECK_PATH))
                     runs.append(measure(bare, "bare flask", headers, c, args, lua))
                 logged_in = still_logged_in(dx, cookie)
                 extra = []
@@ -353,7 +376,8 @@ def main() -> int:
                     prof = profile(env, cookie)
 
             print()
-            print(f"dxapp check_load: GET {CHECK_PATH}")
+            print(f"dxapp check_load: GET {PANEL_PATH}")
+            print(f"  (what htmx asks while typing; 'dxapp .../check' rows: GET {CHECK_PATH}, login and draft)")
             print(f"  machine: {h.machine_load(load_before)}")
             print(f"  headers: HX-Request: true, HX-Request-Type: partial, Accept-Encoding: {ACCEPT_ENCODING}, "
                   f"session cookie of sme@demo.example")

@@ -7,7 +7,9 @@
 * ``@policy("sme", "admin")``: those roles only (others get 403).
 
 ``gates=False`` lets a page through the consent and TOTP-enrolment gates (the consent page itself,
-logout).
+logout).  ``stateless=True`` (with PUBLIC only) marks a view that reads no account, draft or session
+state and writes none: the gates do not even load the user, so it costs no database round trip (the live
+eligibility panels, which are computed from the query string alone).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ AUTHENTICATED = "@authenticated"
 class Policy:
     rule: tuple[str, ...]
     gates: bool = True
+    stateless: bool = False
 
     @property
     def public(self) -> bool:
@@ -36,9 +39,11 @@ class Policy:
         return ",".join(self.rule)
 
 
-def policy(*rule: str, gates: bool = True):
+def policy(*rule: str, gates: bool = True, stateless: bool = False):
     if not rule:
         raise ValueError("a policy names at least one role or PUBLIC/ANONYMOUS/AUTHENTICATED")
+    if stateless and rule != (PUBLIC,):
+        raise ValueError("only a PUBLIC view can be stateless")
 
     def decorate(view):
         @wraps(view)
@@ -55,7 +60,7 @@ def policy(*rule: str, gates: bool = True):
                 abort(403)
             return view(*args, **kwargs)
 
-        wrapper.dx_policy = Policy(rule=tuple(rule), gates=gates)
+        wrapper.dx_policy = Policy(rule=tuple(rule), gates=gates, stateless=stateless)
         return wrapper
 
     return decorate

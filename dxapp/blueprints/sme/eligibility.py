@@ -76,6 +76,17 @@ def decide(answers: Mapping, slug: str | None = None, values: Mapping | None = N
             "problems": problems, "needs_type": False}
 
 
+def panel_context(answers: Mapping, *, slug: str) -> dict:
+    """What the stateless live panel of ``slug`` needs from the other saved steps (their typed strings),
+    sent back by htmx with the values being typed."""
+    context: dict = {}
+    for step in STEPS_WITH_FACTS:
+        if step != slug:
+            raw = (answers.get("steps") or {}).get(step, {}).get("raw") or {}
+            context.update({k: (v[0] if v else "") for k, v in raw.items()})
+    return context
+
+
 def panel(values: Mapping, answers: Mapping, *, slug: str) -> dict:
     return decide(answers, slug, values)
 

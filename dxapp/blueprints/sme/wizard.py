@@ -31,6 +31,14 @@ def _panel(slug):
     return partial(eligibility.panel, slug=slug)
 
 
+def _context(slug):
+    return partial(eligibility.panel_context, slug=slug)
+
+
+def _no_context(_answers) -> dict:
+    return {}
+
+
 SME_REGISTRATION = Wizard(
     name="sme_registration",
     title=_l("Register your business"),
@@ -44,17 +52,19 @@ SME_REGISTRATION = Wizard(
     ),
     steps=(
         Step("business-type", _l("Legal form and industry"), BusinessTypeForm, "business",
-             panel=_panel("business-type"), panel_template=PANEL),
+             panel=_panel("business-type"), panel_template=PANEL, panel_context=_context("business-type")),
         Step("business-details", _l("Name and representative"), BusinessDetailsForm, "business"),
         Step("address", _l("Address and contact details"), AddressForm, "contact", panel=address_panel,
              panel_template="sme/_address_panel.html", prefill=address_prefill,
-             check_label=_l("Search for the address"), panel_after="postal_code"),
+             check_label=_l("Search for the address"), panel_after="postal_code", panel_context=_no_context),
         Step("size", _l("Capital and employees"), SizeForm, "eligibility", panel=_panel("size"),
-             panel_template=PANEL),
+             panel_template=PANEL, panel_context=_context("size")),
         Step("exclusions", _l("Ownership by large companies"), ExclusionsForm, "eligibility",
-             panel=_panel("exclusions"), panel_template=PANEL),
+             panel=_panel("exclusions"), panel_template=PANEL, panel_context=_context("exclusions"),
+             applicant_fields=("no_antisocial_ties",)),
         Step("documents", _l("Confirmation documents"), DocumentsForm, "documents", template="sme/documents.html",
              context=step_context),
-        Step("declaration", _l("Terms of use and declaration"), DeclarationForm, "declaration"),
+        Step("declaration", _l("Terms of use and declaration"), DeclarationForm, "declaration",
+             applicant_only=True),
     ),
 )

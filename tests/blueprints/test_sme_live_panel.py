@@ -1,0 +1,104 @@
+"""The stateless live panel (GET .../<slug>/panel, ``Step.panel_context``): htmx gets the same verdict as
+from .../check, computed from the query string alone: no SQL, no session written, no login needed; the
+step page tells htmx where to ask and which saved answers to send along."""
+
+import json
+import re
+
+import pytest
+from sqlalchemy import event
+
+from dxapp.extensions import db
+from tests.fixtures.pages import text_of
+from tests.fixtures.sme_answers import ADDRESS, DETAILS, TYPE
+
+BASE = "/sme/register"
+HX = {"HX-Request": "true", "HX-Request-Type": "partial"}
+
+
+@pytest.fixture
+def sme(client, users, login):
+    user = users("sme")
+    login(client, user)
+    return user
+
+
+@pytest.fixture
+def statements(app):
+    """Every SQL statement sent while the test runs."""
+    seen: list[str] = []
+    with app.app_context():
+        engine = db.engine
+
+    def record(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    yield seen
+    event.remove(engine, "before_cursor_execute", record)
+
+
+def live_scope(html: str) -> tuple[str, dict]:
+    tag = re.search(r'<div class="live-scope"[^>]*>', html).group(0)
+    url = re.search(r'hx-get="([^"]+)"', tag).group(1)
+    vals = re.search(r"hx-vals='([^']*)'", tag)
+    return url.replace("&amp;", "&"), json.loads(vals.group(1)) if vals else {}
+
+
+def test_size_panel_from_the_query_string_without_sql_or_cookie(client, sme, statements):
+    query = {**TYPE, "capital": "5千万", "employees": "51"}
+    del statements[:]
+    r = client.get(f"{BASE}/size/panel", query_string=query, headers=HX)
+    assert r.status_code == 200 and "<html" not in r.get_data(as_text=True)
+    assert "中小企業に該当します" in text_of(r)
+    assert statements == []  # not even the user is loaded
+    assert "Set-Cookie" not in r.headers
+    over = client.get(f"{BASE}/size/panel", query_string={**query, "capital": "5千万1円"}, headers=HX)
+    assert "対象外です" in text_of(over)
+    small = client.get(f"{BASE}/size/panel", query_string={**TYPE, "capital": "1000万", "employees": "5"},
+                       headers=HX)
+    assert "小規模事業者にも該当します" in text_of(small)
+
+
+def test_panel_needs_no_login_and_saves_nothing(client, statements):
+    r = client.get(f"{BASE}/business-type/panel", query_string=TYPE, headers=HX)
+    assert r.status_code == 200 and "まだ判定できません" in text_of(r)
+    assert not [s for s in statements if not s.lstrip().upper().startswith("SELECT")]
+    assert statements == []
+
+
+def test_same_verdict_as_the_check_endpoint(client, sme):
+    client.submit(f"{BASE}/business-type", TYPE)
+    client.submit(f"{BASE}/business-details", DETAILS)
+    client.submit(f"{BASE}/address", ADDRESS)
+    typed = {"capital": "3億円", "employees": "301人"}
+    checked = text_of(client.get(f"{BASE}/size/check", query_string=typed, headers=HX))
+    stateless = text_of(client.get(f"{BASE}/size/panel", query_string={**TYPE, **typed}, headers=HX))
+    assert "対象外です" in checked and checked == stateless
+
+
+def test_step_page_points_htmx_at_the_panel_with_the_saved_context(client, sme):
+    client.submit(f"{BASE}/business-type", TYPE)
+    client.submit(f"{BASE}/business-details", DETAILS)
+    client.submit(f"{BASE}/address", ADDRESS)
+    html = client.get(f"{BASE}/size").get_data(as_text=True)
+    url, vals = live_scope(html)
+    assert url == f"{BASE}/size/panel"
+    assert vals["legal_form"] == TYPE["legal_form"] and vals["industry"] == TYPE["industry"]
+    assert "capital" not in vals  # the step's own fields come from the form itself
+    # Without JavaScript the 「判定する」 button still asks the full-page check (login, values kept).
+    assert f'formaction="{BASE}/size/check"' in html
+    address_url, address_vals = live_scope(client.get(f"{BASE}/address").get_data(as_text=True))
+    assert address_url == f"{BASE}/address/panel" and address_vals == {}
+
+
+def test_postal_lookup_panel_is_stateless_too(client, statements):
+    r = client.get(f"{BASE}/address/panel", query_string={"postal_code": "1000001", "prefecture": "", "city": "",
+                                                          "street": ""}, headers=HX)
+    assert r.status_code == 200 and "千代田区" in r.get_data(as_text=True)
+    assert statements == []
+
+
+@pytest.mark.parametrize("slug", ["business-details", "declaration", "nowhere"])
+def test_steps_without_a_stateless_panel_are_404(client, slug):
+    assert client.get(f"{BASE}/{slug}/panel", headers=HX).status_code == 404
