@@ -49,6 +49,12 @@ class Step:
     check_label: str | None = None
     # Show the panel right after this field instead of after the last one.
     panel_after: str | None = None
+    # ``panel_context(answers) -> {name: value}``: the saved answers the panel needs besides this step's
+    # own fields.  When set, htmx asks GET .../<slug>/panel, which is stateless: the rules run on the
+    # typed values plus this context (sent by htmx as hx-vals), with no login, no draft read and no
+    # session write, so a pause in typing costs no database round trip.  The panel must then depend on
+    # nothing but these values (the rules are public; the values are what the user typed).
+    panel_context: Callable[[Answers], dict] | None = None
 
 
 STATUS_NOT_STARTED = "not_started"

@@ -10,6 +10,7 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    current_app,
     flash,
     make_response,
     redirect,
@@ -20,7 +21,7 @@ from flask import (
 from flask_babel import gettext as _
 
 from dxapp import htmx, kept
-from dxapp.access import policy
+from dxapp.access import PUBLIC, policy
 from dxapp.services import drafts
 from dxapp.wizard import Wizard
 from dxapp.wizard.forms import data_of, raw_of, refill, summary_rows
@@ -57,6 +58,8 @@ class WizardRoutes:
         self.bp.add_url_rule(f"{self.prefix}/submit", f"{name}_submit", policy(*self.rule)(self.submit),
                              methods=["POST"])
         self.bp.add_url_rule(f"{self.prefix}/<slug>/check", f"{name}_live", policy(*self.rule)(self.live))
+        self.bp.add_url_rule(f"{self.prefix}/<slug>/panel", f"{name}_panel",
+                             policy(PUBLIC, stateless=True)(self.stateless_panel))
         self.bp.add_url_rule(f"{self.prefix}/<slug>", f"{name}_step", policy(*self.rule)(self.step),
                              methods=["GET", "POST"])
         return self
@@ -181,6 +184,23 @@ class WizardRoutes:
             return render_template(step.panel_template, panel=panel, step=step, form=form, filled=filled,
                                    fragment=True)
         return self._render_step(step, draft, form, request.args.get("return") == "check", panel=panel)
+
+    def stateless_panel(self, slug: str):
+        """The live panel for htmx from the query string alone (see ``Step.panel_context``): the same
+        fragment as .../check, but no login, draft or session is touched."""
+        try:
+            step = self.wizard.step(slug)
+        except KeyError:
+            abort(404)
+        if step.panel is None or step.panel_context is None:
+            abort(404)
+        form = step.form(formdata=request.args, meta={"csrf": False})
+        values = {k: v for k, v in request.args.items() if k not in ("csrf_token", "draft_version")}
+        panel = step.panel({**values, **self._values(form)}, {})
+        filled = step.prefill(form, panel) if step.prefill else []
+        # Rendered without the context processors: flask-login's would load the user (one SQL query).
+        template = current_app.jinja_env.get_template(step.panel_template)
+        return template.render(panel=panel, step=step, form=form, filled=filled, fragment=True)
 
     def _render_step(self, step, draft, form, returning, status=200, panel=None):
         previous = self.wizard.previous_step(draft.answers, step.slug)
