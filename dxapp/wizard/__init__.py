@@ -55,6 +55,12 @@ class Step:
     # session write, so a pause in typing costs no database round trip.  The panel must then depend on
     # nothing but these values (the rules are public; the values are what the user typed).
     panel_context: Callable[[Answers], dict] | None = None
+    # A declaration only the applicant makes (terms, truth of the answers): read-only for a desk clerk
+    # acting on their behalf, and undone when the desk changes an answer (it covered the old answers).
+    applicant_only: bool = False
+    # Fields of this step only the applicant answers (a declaration among other questions); a desk
+    # clerk sees whether it was given, never the input.
+    applicant_fields: tuple[str, ...] = ()
 
 
 STATUS_NOT_STARTED = "not_started"
