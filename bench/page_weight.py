@@ -15,7 +15,10 @@ app itself (Flask-Compress).  Prints one row per page and role:
 page <= 14 KB compressed (the first TCP round trip), the stylesheet <= 10 KB compressed.  A page that
 answers 5xx, or an internal link that leads to 404, also fails.  Exit code 1 on any failure.
 
-Also measured: the 404 page and a login form re-rendered with errors (422), which users see too.
+Also measured: the 404 page and a login form re-rendered with errors (422), which users see too; and
+a walk through the SME registration wizard as a new SME (no link opens a step before the ones before
+it are answered): every step as first shown and re-rendered with errors, the documents step with a
+file, check-answers, the confirmation page and My Page.
 """
 
 from __future__ import annotations
@@ -191,6 +194,109 @@ def extra_pages(client) -> list[tuple[str, dict]]:
     return rows
 
 
+# ------------------------------------------------------------------------------------------- wizards
+
+class FormFields(HTMLParser):
+    """Hidden inputs (csrf_token, draft_version, submit token ...) of the form that posts to ``action``."""
+
+    def __init__(self, action: str):
+        super().__init__(convert_charrefs=True)
+        self.action, self.inside, self.hidden = action, False, {}
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self.inside = urlsplit(a.get("action") or "").path == self.action
+        elif tag == "input" and self.inside and a.get("type") == "hidden" and a.get("name"):
+            self.hidden[a["name"]] = a.get("value") or ""
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+
+
+def hidden_fields(client, page: str, action: str) -> dict:
+    parser = FormFields(action)
+    parser.feed(client.get(page).get_data(as_text=True))
+    if "csrf_token" not in parser.hidden:
+        raise SystemExit(f"{page} has no form posting to {action}")
+    return parser.hidden
+
+
+def post_sizes(client, url: str, data: dict, expected_status: int) -> dict:
+    """A POST answered with a page (e.g. 422 with errors), measured like a GET; it changes nothing."""
+    info = measure({enc: client.post(url, data=data, headers={"Accept-Encoding": enc})
+                    for enc in ("identity", ASK_GZIP, ASK_BR)})
+    page = parse(info["body"])
+    info["requests"] = 1 + len(page.stylesheets) + len(page.scripts) + len(page.images)
+    info["assets"] = page.stylesheets + page.scripts + page.images
+    info["expected_status"] = expected_status
+    return info
+
+
+def page_info(client, url: str) -> dict:
+    info = sizes(client, url)
+    page = parse(info["body"])
+    info["requests"] = 1 + len(page.stylesheets) + len(page.scripts) + len(page.images)
+    info["assets"] = page.stylesheets + page.scripts + page.images
+    return info
+
+
+def walk_sme_wizard(app) -> list[tuple[str, dict]]:
+    """A new SME answers every step of the registration wizard with the answers the tests use: each
+    step is weighed as first shown and re-rendered with errors (an empty POST, 422), then answered;
+    then the documents step with a file, check-answers, the confirmation and My Page."""
+    import io
+
+    from dxapp.cli import DEMO_PASSWORD
+    from dxapp.extensions import db
+    from dxapp.services import accounts, passwords, terms
+    from tests.fixtures import sme_answers as A
+
+    base = "/sme/register"
+    with app.app_context():
+        user = accounts.sign_up(role="sme", name="計測 用子", email="weigh-sme@example.jp",
+                                password_hash=passwords.hash_password(DEMO_PASSWORD),
+                                consented_version_ids=[v.id for v in terms.current_versions()])
+        user.email_verified_at = user.created_at
+        db.session.commit()
+    client = app.test_client()
+    log_in(app, client, "weigh-sme@example.jp", DEMO_PASSWORD, staff=False)
+    rows = [(f"{base}/", page_info(client, f"{base}/"))]
+    steps = [("business-type", A.TYPE), ("business-details", A.DETAILS), ("address", A.ADDRESS),
+             ("size", A.SIZE), ("exclusions", A.EXCLUSIONS), ("documents", {}), ("declaration", A.DECLARATION)]
+    for slug, answers in steps:
+        url = f"{base}/{slug}"
+        rows.append((url, page_info(client, url)))
+        hidden = hidden_fields(client, url, url)
+        if slug != "documents":  # the documents step has no required field of its own
+            rows.append((f"POST {url} (empty)", post_sizes(client, url, hidden, 422)))
+        else:
+            upload = f"{url}/upload"
+            data = {**hidden_fields(client, url, upload), "purpose": "registration_certificate",
+                    "file": (io.BytesIO(A.PDF), "履歴事項全部証明書.pdf")}
+            r = client.post(upload, data=data, content_type="multipart/form-data")
+            if r.status_code != 303:
+                raise SystemExit(f"upload on {url} answered {r.status_code}")
+            rows.append((f"{url} (one file)", page_info(client, url)))
+        r = client.post(url, data={**hidden, **answers})
+        if r.status_code != 303:
+            raise SystemExit(f"answering {url} answered {r.status_code}")
+    check = f"{base}/check-answers"
+    rows.append((check, page_info(client, check)))
+    r = client.post(f"{base}/submit", data=hidden_fields(client, check, f"{base}/submit"))
+    if r.status_code != 303:
+        raise SystemExit(f"submit answered {r.status_code}")
+    done = urlsplit(r.headers["Location"])
+    done_url = done.path + (f"?{done.query}" if done.query else "")
+    rows.append((done_url, page_info(client, done_url)))
+    rows.append(("/sme/", page_info(client, "/sme/")))
+    return rows
+
+
+WALKS = (("sme (wizard)", walk_sme_wizard),)
+
+
 # ------------------------------------------------------------------------------------------- report
 
 def num(n: int | None) -> str:
@@ -237,6 +343,18 @@ def main(argv: list[str] | None = None) -> int:
             if not email:
                 rows += extra_pages(client)
             for url, info in rows:
+                pages += 1
+                assets.update(a.split("#")[0] for a in info.get("assets", []))
+                ok, result = judge(info, HTML_BUDGET)
+                failures += not ok
+                if args.quiet and ok:
+                    continue
+                shown = url if len(url) <= 46 else url[:43] + "..."
+                print(f"{label:<16} {shown:<46} {info['status']:>6} {info['raw']:>7} {num(info['gzip']):>7} "
+                      f"{num(info['br']):>7} {info.get('requests', 1):>4}  {result}")
+
+        for label, walk in WALKS:
+            for url, info in walk(app):
                 pages += 1
                 assets.update(a.split("#")[0] for a in info.get("assets", []))
                 ok, result = judge(info, HTML_BUDGET)

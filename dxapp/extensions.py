@@ -22,7 +22,23 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-compress = Compress()
+class _Compress(Compress):
+    """Flask-Compress leaves every non-2xx response uncompressed; our 4xx answers are whole pages (a form
+    re-rendered with its errors (422), 404, 409, 413) that a user on a slow link waits for just the same."""
+
+    def after_request(self, response):
+        status = response.status_code if response is not None else 200
+        if not 400 <= status < 500:
+            return super().after_request(response)
+        response.status_code = 200
+        try:
+            response = super().after_request(response)
+        finally:
+            response.status_code = status
+        return response
+
+
+compress = _Compress()
 
 
 def _limit_key() -> str:
