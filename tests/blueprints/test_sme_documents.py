@@ -507,3 +507,42 @@ def test_uploads_are_rate_limited_per_account(make_app):
         assert statuses[:30] == [303] * 30 and statuses[30] == 429
         assert db.session.scalar(select(func.count()).select_from(Document)) == 30
         db.session.rollback()
+
+
+def test_a_chosen_file_goes_up_with_save_and_continue(client, sme):
+    """A file chosen but not uploaded is not lost when the applicant presses 「次へ進む」 straight away."""
+    to_documents_step(client)
+    r = client.submit(STEP, {"purpose": "registration_certificate", "file": (io.BytesIO(PDF), "登記簿.pdf")},
+                      content_type="multipart/form-data")
+    assert r.status_code == 303 and r.headers["Location"].endswith(f"{BASE}/declaration")
+    stored = db.session.scalars(select(Document)).all()
+    assert [d.original_name for d in stored] == ["登記簿.pdf"]
+    assert "登記簿.pdf をアップロードしました" in text_of(client.get(f"{BASE}/declaration"))
+
+
+def test_a_chosen_file_goes_up_with_save_for_later(client, sme):
+    to_documents_step(client)
+    r = client.submit(STEP, {"purpose": "registration_certificate", "action": "save",
+                             "file": (io.BytesIO(PNG), "scan.png")}, content_type="multipart/form-data")
+    assert r.status_code == 303 and r.headers["Location"].endswith(f"{BASE}/")
+    assert db.session.scalar(select(func.count()).select_from(Document)) == 1
+
+
+def test_a_chosen_file_that_cannot_be_taken_stops_the_step_with_the_reason(client, sme):
+    to_documents_step(client)
+    r = client.submit(STEP, {"purpose": "registration_certificate",
+                             "file": (io.BytesIO(b"MZ\x90\x00 not a document"), "証明書.pdf")},
+                      content_type="multipart/form-data")
+    assert r.status_code == 422 and WRONG_TYPE in text_of(r)
+    assert db.session.scalar(select(func.count()).select_from(Document)) == 0
+    draft = db.session.scalars(select(WizardDraft)).one()
+    assert "documents" not in (draft.answers.get("steps") or {})
+
+
+def test_the_documents_step_is_one_form_with_the_upload_button(client, sme):
+    to_documents_step(client)
+    c = inspect(client.get(STEP).get_data(as_text=True))
+    step_forms = [f for f in c.forms if f.get("action", "").split("?")[0] == STEP]
+    assert len(step_forms) == 1 and step_forms[0].get("enctype") == "multipart/form-data"
+    html = client.get(STEP).get_data(as_text=True)
+    assert f'formaction="{BASE}/documents/upload"' in html

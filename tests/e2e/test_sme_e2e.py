@@ -201,12 +201,12 @@ def upload_certificate(tab) -> None:
     page = tab.page
     page.locator("#file").set_input_files({"name": "登記事項証明書.pdf", "mimeType": "application/pdf",
                                            "buffer": PDF})
-    upload = page.locator(f"main form[action='{BASE}/documents/upload'] button[type=submit]")
+    upload = page.locator(f"main button[formaction='{BASE}/documents/upload']")
     tab.submit(upload)
     assert tab.path == f"{BASE}/documents"
     assert page.locator("main .notice-success").count() == 1
-    assert page.locator("main table tbody tr").count() == 1
-    assert "登記事項証明書.pdf" in page.locator("main table").inner_text()
+    assert page.locator("main .files li").count() == 1
+    assert "登記事項証明書.pdf" in page.locator("main .files").inner_text()
 
 
 def to_size_step(tab) -> None:
@@ -386,3 +386,22 @@ def test_save_and_come_back_later_keeps_the_typed_values(tab, live_server):
     assert page.locator("#name_kana").input_value() == "かぶしきがいしゃ"
     assert page.locator("#corporate_number").input_value() == "７０００"
     assert page.locator("#representative_name").input_value() == ""
+
+
+def test_a_chosen_file_is_uploaded_by_save_and_continue(tab, live_server):
+    """The applicant picks the file and presses 「次へ進む」 without 「アップロードする」: the file goes up
+    with the step (JavaScript on: one boosted multipart POST; off: POST, 303, GET)."""
+    email = new_sme(live_server, tab, "chosen")
+    log_in(tab, email)
+    to_size_step(tab)
+    tab.page.locator("#capital").fill("1000万")
+    tab.page.locator("#employees").fill("5")
+    continue_to(tab, "exclusions")
+    answer_exclusions(tab)
+    continue_to(tab, "documents")
+    tab.page.locator("#file").set_input_files({"name": "履歴事項.pdf", "mimeType": "application/pdf",
+                                               "buffer": PDF})
+    continue_to(tab, "declaration")
+    assert "履歴事項.pdf をアップロードしました" in tab.page.locator("main").inner_text()
+    tab.goto(f"{BASE}/documents")
+    assert "履歴事項.pdf" in tab.page.locator("main .files").inner_text()

@@ -294,6 +294,36 @@ def register(bp, routes, *, write_guard) -> None:
         response.headers["X-Content-Type-Options"] = "nosniff"
         return response
 
+    def upload_with_the_step():
+        """「次へ進む」 or 「保存して中断する」 pressed with a file chosen but not uploaded yet: upload it
+        first (same checks and rate limit as the upload button), then let the engine save the step, so
+        a chosen file is never left behind.  A file that cannot be taken shows the step with the error."""
+        if request.method != "POST" or request.endpoint != routes.ep("step") or \
+                (request.view_args or {}).get("slug") != SLUG:
+            return None
+        chosen = request.files.get("file")
+        if chosen is None or not chosen.filename or not getattr(current_user, "is_authenticated", False) or \
+                current_user.role != "sme":
+            return None  # nothing chosen, or the view's own policy answers
+        draft = routes._draft()
+        if not_open(draft) is not None or write_guard() is not None:
+            return None  # the engine answers with the same redirect or refusal
+        form = UploadForm(legal_form=legal_form_of(draft.answers))
+        with limiter.shared_limit(UPLOAD_LIMIT, scope="sme-document-upload"):
+            if not form.validate():
+                return render_step(draft, upload_form=form)
+            try:
+                document = documents.store(form.file.data, current_user, form.purpose.data)
+            except documents.FileTooLarge:
+                return too_large()
+            except ValueError as exc:
+                form.file.errors.append(str(exc))
+                return render_step(draft, upload_form=form)
+        flash(_("%(name)s has been uploaded.", name=document.original_name), "success")
+        return None
+
+    bp.before_request(upload_with_the_step)
+
     base = f"{routes.prefix}/{SLUG}"
     bp.add_url_rule(f"{base}/upload", "document_upload", upload, methods=["POST"])
     bp.add_url_rule(f"{base}/<int:document_id>/replace", "document_replace", replace, methods=["POST"])
@@ -304,6 +334,7 @@ def register(bp, routes, *, write_guard) -> None:
     def request_too_large(error):
         """Over MAX_CONTENT_LENGTH (refused before the body is read) or over 3 MB: the 413 page, with the
         way back to the step; the other answers are in the draft already.  Never reads the form here."""
-        if request.endpoint in upload_endpoints:
+        if request.endpoint in upload_endpoints or (
+                request.endpoint == routes.ep("step") and (request.view_args or {}).get("slug") == SLUG):
             return too_large()
         return render_template("errors/413.html", code=413, error=error, has_errors=False), 413
