@@ -311,3 +311,20 @@ def test_boosted_upload_answers_with_the_step(client, sme):
                       headers={"HX-Request": "true", "HX-Boosted": "true", "HX-Request-Type": "full"})
     assert r.status_code == 200 and r.headers["HX-Push-Url"].endswith(f"{BASE}/documents")
     assert "登記.pdf" in text_of(r)
+
+
+def test_check_answers_and_application_show_one_spelling(client, sme):
+    """Furigana typed in hiragana and numbers typed in full width are shown and kept as the rules
+    normalise them (katakana, half-width digits); the step itself can be refilled from what was typed."""
+    fill_all(client)
+    go(client, "business-details", {**DETAILS, "corporate_number": "７０００ー０１２０５０００２",
+                                    "invoice_number": "ｔ７０００ー０１２０５０００２"},
+       expect=303)
+    body = text_of(client.get(f"{BASE}/check-answers"))
+    assert "カブシキガイシャヤマダショウテン" in body and "かぶしきがいしゃ" not in body
+    assert "7000012050002" in body and "T7000012050002" in body and "７０００" not in body
+    client.submit(f"{BASE}/submit", page=f"{BASE}/check-answers")
+    application = db.session.scalars(select(Application)).one()
+    data = application.answers["steps"]["business-details"]["data"]
+    assert data["name_kana"] == "カブシキガイシャヤマダショウテン"
+    assert data["corporate_number"] == "7000012050002" and data["invoice_number"] == "T7000012050002"

@@ -28,6 +28,22 @@ def _normalised(parser):
     return check
 
 
+def _normalising(parser):
+    """A filter storing the value as the rules normalise it (furigana in katakana, numbers in half-width
+    digits), so check-your-answers and the secretariat see one spelling; left as typed when it cannot be
+    read, for the validator to explain."""
+
+    def apply(value):
+        if value in (None, ""):
+            return value
+        try:
+            return parser(value)
+        except (TypeError, ValueError):
+            return value
+
+    return apply
+
+
 class CountField(StringField):
     """A whole number typed any way (「１２０人」「1,200」), kept as typed; ``amount`` is the int."""
 
@@ -65,24 +81,26 @@ class BusinessDetailsForm(BaseForm):
                        description=_l("Exactly as on the certificate of registered matters or the tax documents."),
                        validators=[InputRequired(_l("Enter the name of the business.")), Length(max=200)],
                        render_kw={"autocomplete": "organization"})
-    name_kana = StringField(_l("Name of the business in katakana"), filters=[strip],
+    name_kana = StringField(_l("Name of the business in katakana"), filters=[strip, _normalising(normalize.furigana)],
                             validators=[InputRequired(_l("Enter the name in katakana.")), Length(max=200),
                                         _normalised(normalize.furigana)])
     trade_name = StringField(_l("Trade name (yago)"), filters=[strip],
                              description=_l("Only if you use one. It must match your documents exactly."),
                              validators=[Optional(), Length(max=200)])
-    corporate_number = StringField(_l("Corporate number"), filters=[strip],
+    corporate_number = StringField(_l("Corporate number"), filters=[strip, _normalising(normalize.corporate_number)],
                                    description=_l("13 digits. Corporations only; sole proprietors leave it empty."),
                                    validators=[Optional(), _normalised(normalize.corporate_number)],
                                    render_kw={"inputmode": "numeric"})
-    invoice_number = StringField(_l("Qualified invoice issuer number"), filters=[strip],
+    invoice_number = StringField(_l("Qualified invoice issuer number"),
+                                 filters=[strip, _normalising(normalize.invoice_number)],
                                  description=_l("T followed by 13 digits. For corporations it is T and the corporate number."),
                                  validators=[Optional(), _normalised(normalize.invoice_number)])
     established = EraDateField(_l("Date the business was established"), validators=[Optional()])
     representative_name = StringField(_l("Name of the representative"), filters=[strip],
                                       validators=[InputRequired(_l("Enter the name of the representative.")),
                                                   Length(max=100)])
-    representative_kana = StringField(_l("Name of the representative in katakana"), filters=[strip],
+    representative_kana = StringField(_l("Name of the representative in katakana"),
+                                      filters=[strip, _normalising(normalize.furigana)],
                                       validators=[InputRequired(_l("Enter the representative's name in katakana.")),
                                                   Length(max=100), _normalised(normalize.furigana)])
     representative_title = StringField(_l("Title of the representative"), filters=[strip],
