@@ -237,8 +237,11 @@ def test_whole_wizard_from_my_page_to_confirmation(tab, live_server):
     shot(tab, "00-tasks")
     tab.click(page.locator("main .task-list a").first)
 
-    # 1. Legal form and industry (radio buttons).
+    # 1. Legal form and industry (radio buttons).  The question for other organisations is hidden
+    # for a company (CSS :has, with or without JavaScript).
+    assert page.locator(".field-carries_on_business").is_visible()
     answer_business_type(tab)
+    assert not page.locator(".field-carries_on_business").is_visible()
     shot(tab, "01-business-type")
     continue_to(tab, "business-details")
 
