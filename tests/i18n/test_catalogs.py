@@ -217,3 +217,15 @@ def test_error_title_prefix_in_japanese(compiled_catalogs, client):
     html = page.get_data(as_text=True)
     assert "<title>エラー: " in html
     assert "入力内容に問題があります" in html and "メールアドレスを入力してください" in html
+
+
+def test_status_labels_in_japanese_are_the_programs_own_names():
+    """The page labels of application statuses (dxapp.labels) translate to exactly the official names
+    of the one status list (dxapp.rules.application)."""
+    from dxapp.labels import STATUS_LABELS
+    from dxapp.rules.application import STATUS_LABELS as OFFICIAL
+
+    catalog = load_po("ja")
+    assert set(STATUS_LABELS) == set(OFFICIAL)
+    for status, label in STATUS_LABELS.items():
+        assert catalog.get(label._args[0]).string == OFFICIAL[status], status

@@ -14,9 +14,10 @@ from dxapp.blueprints.sme import eligibility
 from dxapp.blueprints.sme.forms import ContactEditForm, ContactForm
 from dxapp.blueprints.sme.wizard import SME_REGISTRATION, owner_key
 from dxapp.extensions import db
+from dxapp.labels import STATUS_LABELS
 from dxapp.models import Submission
 from dxapp.rules import calendar
-from dxapp.rules.application import STATUS_LABELS, WITHDRAWABLE
+from dxapp.rules.application import WITHDRAWABLE
 from dxapp.services import applications
 from dxapp.services import contacts as contacts_service
 from dxapp.wizard.views import WizardRoutes
@@ -28,15 +29,16 @@ def _owner():
     return owner_key(current_user), current_user.id
 
 
-def _write_guard():
+def _write_guard(user=None):
     """One open application at a time; new registrations only inside the window (drafts stay
-    readable by GET either way)."""
-    current = applications.open_application(current_user, "sme")
+    readable by GET either way).  ``user``: the applicant a desk clerk acts for (default: the user)."""
+    user = user or current_user
+    current = applications.open_application(user, "sme")
     if current is not None and current.status == "returned":
         return None  # a returned application may be corrected and resubmitted, even after the window
     if current is not None:
         return render_template("sme/already_applied.html", application=current, status_labels=STATUS_LABELS), 409
-    registered = applications.registration(current_user, "sme")
+    registered = applications.registration(user, "sme")
     if registered is not None and registered.status == "approved":
         return None  # a change request of an approved registration is not a new registration
     now = clock.program_now()
@@ -59,12 +61,13 @@ def _blocker(answers):
     return documents_step.blocker_url(registration, answers)
 
 
-def _initial_answers():
+def _initial_answers(user=None):
     """A returned application comes back as the draft, with the flagged steps to re-enter."""
-    current = applications.open_application(current_user, "sme")
+    user = user or current_user
+    current = applications.open_application(user, "sme")
     if current is not None and current.status == "returned":
         return {"steps": current.answers.get("steps", {}), "flags": current.flags or {}}
-    registered = applications.registration(current_user, "sme")
+    registered = applications.registration(user, "sme")
     if current is None and registered is not None and registered.status == "approved":
         return {"steps": registered.answers.get("steps", {})}  # a change starts from the details in force
     return None
@@ -207,3 +210,18 @@ def contact_remove(contact_id: int):
     else:
         flash(_("The contact person has been removed."), "success")
     return redirect(url_for("sme.contacts"), 303)
+
+
+# ---------------------------------------------------------------------------- desk support code (issue 6)
+
+@bp.route("/support-code", methods=["POST"])
+@policy("sme")
+def support_code():
+    """A short code to read to the secretariat desk, so a clerk can open this draft (30 minutes, once)."""
+    from flask import session
+
+    from dxapp.services import desk
+
+    row, code = desk.issue_code(current_user._get_current_object())
+    session["support_code"] = {"id": row.id, "code": desk.format_code(code)}
+    return redirect(url_for("sme.index") + "#support-code", 303)
