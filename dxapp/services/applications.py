@@ -79,7 +79,9 @@ def owned(user, application_id: int) -> Application | None:
 
 
 def _event(application: Application, from_status, to_status, *, actor_id, on_behalf_of_id=None, note=None):
-    db.session.add(ApplicationEvent(application_id=application.id, at=clock.wall_now(), from_status=from_status,
+    # Timeline dates are program dates (what the deadlines are judged by; in the demo the shifted clock),
+    # while created_at/updated_at and the audit log keep wall time.
+    db.session.add(ApplicationEvent(application_id=application.id, at=clock.program_now(), from_status=from_status,
                                     to_status=to_status, actor_id=actor_id, on_behalf_of_id=on_behalf_of_id,
                                     note=note))
     audit.record(f"application.{to_status}", "application", application.id, actor=actor_id,
@@ -92,7 +94,7 @@ def submit(*, user, kind: str, answers: dict, decision: dict, organisation_id: i
            on_behalf_of_id: int | None = None) -> Application:
     """A first submission (申請済み), or the resubmission (再申請) of a returned application.  Runs inside
     the wizard's submit transaction; the caller commits."""
-    now = clock.wall_now()
+    now, submitted = clock.wall_now(), clock.program_now()
     snapshot = {k: v for k, v in answers.items() if k != "token"}
     current = open_application(user, kind)
     approved = registration(user, kind)
@@ -103,7 +105,7 @@ def submit(*, user, kind: str, answers: dict, decision: dict, organisation_id: i
             .where(Application.id == current.id, Application.status == "returned",
                    Application.version == current.version)
             .values(status="resubmitted", answers=snapshot, decision=decision, flags={},
-                    version=current.version + 1, submitted_at=now, updated_at=now)
+                    version=current.version + 1, submitted_at=submitted, updated_at=now)
             .execution_options(synchronize_session=False)
         ).rowcount
         if not changed:
@@ -119,7 +121,7 @@ def submit(*, user, kind: str, answers: dict, decision: dict, organisation_id: i
         application = Application(
             kind=kind, reference=f"{PREFIX[kind]}{secrets.randbelow(10**8):08d}", user_id=user.id,
             organisation_id=organisation_id, status="submitted", answers=snapshot, decision=decision, flags={},
-            version=1, created_at=now, submitted_at=now, updated_at=now,
+            version=1, created_at=now, submitted_at=submitted, updated_at=now,
             change_of_id=approved.id if approved is not None else None,
         )
         db.session.add(application)

@@ -328,3 +328,15 @@ def test_check_answers_and_application_show_one_spelling(client, sme):
     data = application.answers["steps"]["business-details"]["data"]
     assert data["name_kana"] == "カブシキガイシャヤマダショウテン"
     assert data["corporate_number"] == "7000012050002" and data["invoice_number"] == "T7000012050002"
+
+
+def test_timeline_dates_are_program_dates(client, sme, program_clock):
+    """The timeline and the submission date follow the program clock (the demo's shifted clock), not
+    the machine's: a deadline and the date an application was sent are judged on the same calendar."""
+    fill_all(client)
+    client.submit(f"{BASE}/submit", page=f"{BASE}/check-answers")
+    application = db.session.scalars(select(Application)).one()
+    program_day = program_clock.program_now().astimezone(JST).date()
+    assert application.submitted_at.astimezone(JST).date() == program_day
+    assert [e.at.astimezone(JST).date() for e in application.events] == [program_day]
+    assert f"{program_day.year}年{program_day.month}月{program_day.day}日" in text_of(client.get("/sme/"))
