@@ -371,7 +371,7 @@ class Run:
 
     def upload(self) -> bool:
         page = self.page
-        form = page.locator(f'main form[action*="{BASE}/documents/upload"]')
+        form = page.locator(f'main form:has(button[formaction*="{BASE}/documents/upload"])')
         if form.count() == 0:
             self.row("documents: no upload form", "upload", None, note="skipped")
             return True
@@ -382,9 +382,9 @@ class Run:
             radios.first.check()
         self.rec.start()
         boosted = form.get_attribute("hx-boost") == "true"
-        listed = """() => [...document.querySelectorAll('main table a')].some(a => a.textContent.includes('registration.pdf'))
+        listed = """() => [...document.querySelectorAll('main .files a')].some(a => a.textContent.includes('registration.pdf'))
                       && !document.querySelector('.htmx-request')"""
-        seconds, note = self.click_and_wait(form.locator("button[type=submit], button:not([type])").first, boosted,
+        seconds, note = self.click_and_wait(form.locator(f'button[formaction*="{BASE}/documents/upload"]'), boosted,
                                             swapped_js=listed)
         errors = page.locator(".error-summary li").all_inner_texts()
         if errors:
