@@ -2,6 +2,7 @@
 registration window (issue "SME registration wizard")."""
 
 import io
+import re
 from datetime import datetime
 
 import pytest
@@ -340,3 +341,14 @@ def test_timeline_dates_are_program_dates(client, sme, program_clock):
     assert application.submitted_at.astimezone(JST).date() == program_day
     assert [e.at.astimezone(JST).date() for e in application.events] == [program_day]
     assert f"{program_day.year}年{program_day.month}月{program_day.day}日" in text_of(client.get("/sme/"))
+
+
+def test_capital_is_labelled_required_for_companies(client, sme):
+    go(client, "business-type", TYPE)
+    go(client, "business-details", DETAILS)
+    go(client, "address", ADDRESS)
+    html = client.get(f"{BASE}/size").get_data(as_text=True)
+    label = re.search(r'<label for="capital">(.*?)</label>', html, re.S).group(1)
+    assert "会社は必須" in label and "任意" not in label
+    employees = re.search(r'<label for="employees">(.*?)</label>', html, re.S).group(1)
+    assert "必須" in employees

@@ -44,6 +44,12 @@ def _normalising(parser):
     return apply
 
 
+class CapitalField(YenField):
+    """Capital: required for companies only (validate_capital), and the label says so."""
+
+    requirement_label = _l("Required for companies")
+
+
 class CountField(StringField):
     """A whole number typed any way (「１２０人」「1,200」), kept as typed; ``amount`` is the int."""
 
@@ -152,10 +158,10 @@ class AddressForm(BaseForm):
 
 
 class SizeForm(BaseForm):
-    capital = YenField(_l("Capital (total contribution)"),
-                       description=_l("Required for companies; others leave it empty. In yen, typed as on paper: "
-                                      "3億円, 5千万, 300,000,000."),
-                       render_kw={"inputmode": "numeric"})  # required for companies: validate_capital
+    capital = CapitalField(_l("Capital (total contribution)"),
+                           description=_l("Required for companies; others leave it empty. In yen, typed as on paper: "
+                                          "3億円, 5千万, 300,000,000."),
+                           render_kw={"inputmode": "numeric"})  # required for companies: validate_capital
     employees = CountField(_l("Number of regular employees"), description=enterprise.EMPLOYEES_HELP,
                            validators=[InputRequired(_l("Enter the number of regular employees (0 if none)."))],
                            render_kw={"inputmode": "numeric"})
