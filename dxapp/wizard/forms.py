@@ -87,4 +87,5 @@ def display_value(f) -> str:
 
 def summary_rows(form) -> list[tuple[str, str, str]]:
     """(field id, label, shown value) for every answer field."""
-    return [(f.id, str(f.label.text), display_value(f)) for f in answer_fields(form)]
+    return [(f.id, str(f.label.text), display_value(f)) for f in answer_fields(form)
+            if not (getattr(f, "summary_skip_empty", False) and f.data in (None, "", []))]

@@ -352,3 +352,23 @@ def test_capital_is_labelled_required_for_companies(client, sme):
     assert "会社は必須" in label and "任意" not in label
     employees = re.search(r'<label for="employees">(.*?)</label>', html, re.S).group(1)
     assert "必須" in employees
+
+
+def test_check_answers_leaves_out_what_a_company_is_not_asked(client, sme):
+    fill_all(client)
+    body = text_of(client.get(f"{BASE}/check-answers"))
+    assert "事業として商品やサービスを提供していますか" not in body
+    assert "100-0001" in body and "〒１００" not in body  # the postal code as the post office writes it
+
+
+def test_other_organisations_see_their_answer_on_check_answers(app):
+    from dxapp.blueprints.sme.forms import BusinessTypeForm
+    from dxapp.wizard.forms import refill, summary_rows
+
+    with app.test_request_context():
+        answered = summary_rows(refill(BusinessTypeForm, {"legal_form": ["npo"], "industry": ["services"],
+                                                          "carries_on_business": ["yes"]}))
+        company = summary_rows(refill(BusinessTypeForm, {"legal_form": ["company"], "industry": ["retail"]}))
+    assert [r[0] for r in answered] == ["legal_form", "industry", "carries_on_business"]
+    assert answered[2][2] == "はい"
+    assert [r[0] for r in company] == ["legal_form", "industry"]

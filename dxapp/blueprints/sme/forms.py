@@ -44,6 +44,17 @@ def _normalising(parser):
     return apply
 
 
+class OnlySomeRadioField(RadioField):
+    """A question only some applicants answer: left out of check-your-answers when not answered."""
+
+    summary_skip_empty = True
+
+
+def _postal(text: str) -> str:
+    code = normalize.postal_code(text)
+    return f"{code[:3]}-{code[3:]}"
+
+
 class CapitalField(YenField):
     """Capital: required for companies only (validate_capital), and the label says so."""
 
@@ -72,7 +83,7 @@ class BusinessTypeForm(BaseForm):
                           description=_l("The industry that brings in the most sales. A software house "
                                          "chooses software and information services; an inn chooses ryokan."),
                           validators=[InputRequired(_l("Choose the main industry."))])
-    carries_on_business = RadioField(
+    carries_on_business = OnlySomeRadioField(
         _l("Does the organisation provide products or services as a business?"), choices=choices(YES_NO),
         description=_l("Only for organisations other than companies and sole proprietors."),
         validators=[Optional()])
@@ -131,7 +142,7 @@ class BusinessDetailsForm(BaseForm):
 
 
 class AddressForm(BaseForm):
-    postal_code = StringField(_l("Postal code"), filters=[strip], description=_l("7 digits, for example 100-0001."),
+    postal_code = StringField(_l("Postal code"), filters=[strip, _normalising(_postal)], description=_l("7 digits, for example 100-0001."),
                               validators=[InputRequired(_l("Enter the postal code.")), _normalised(normalize.postal_code)],
                               render_kw={"autocomplete": "postal-code", "inputmode": "numeric"})
     prefecture = StringField(_l("Prefecture"), filters=[strip],
