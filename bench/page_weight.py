@@ -273,7 +273,7 @@ def walk_sme_wizard(app) -> list[tuple[str, dict]]:
             rows.append((f"POST {url} (empty)", post_sizes(client, url, hidden, 422)))
         else:
             upload = f"{url}/upload"
-            data = {**hidden_fields(client, url, upload), "purpose": "registration_certificate",
+            data = {**hidden, "purpose": "registration_certificate",  # the 「アップロードする」 formaction
                     "file": (io.BytesIO(A.PDF), "履歴事項全部証明書.pdf")}
             r = client.post(upload, data=data, content_type="multipart/form-data")
             if r.status_code != 303:
