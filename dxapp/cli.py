@@ -135,7 +135,15 @@ def seed_demo() -> list[tuple[str, str]]:
             carry_over_phase1_sme(user)
         audit.record("demo.account_seeded", "user", user.id, summary={"role": role})
         made.append((email, role))
+    from dxapp.services.experts import seed_demo as seed_expert_directory  # Phase I carry-over, directory
+    seed_expert_directory()
     db.session.commit()
+    from dxapp.services.review import seed_demo as seed_review_queues  # secretariat review queues
+    seed_review_queues()
+    from dxapp.services.supporters import seed_demo as seed_supporter  # demo corporation, ~20 experts
+    seed_supporter()
+    from dxapp.services.inquiries import seed_demo as seed_inquiries  # the inquiry inbox
+    seed_inquiries()
     return made
 
 

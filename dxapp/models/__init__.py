@@ -5,7 +5,10 @@ from dxapp.models.application import Application, ApplicationEvent  # noqa: F401
 from dxapp.models.audit import AuditEvent  # noqa: F401
 from dxapp.models.contact import ContactPerson  # noqa: F401
 from dxapp.models.content import Inquiry, NewsItem  # noqa: F401
+from dxapp.models.desk import DeskGrant, InquiryMessage, SupportCode  # noqa: F401
 from dxapp.models.document import Document  # noqa: F401
+from dxapp.models.expert import ExpertCarryOver, ExpertProfile, ExpertProfileArea, ExpertProfilePrefecture  # noqa: F401
 from dxapp.models.outbox import OutboxMessage  # noqa: F401
 from dxapp.models.terms import Consent, TermsVersion  # noqa: F401
 from dxapp.models.wizard import Submission, WizardDraft  # noqa: F401
+from dxapp.models.supporter import Affiliation, RosterImport  # noqa: F401

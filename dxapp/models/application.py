@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dxapp.extensions import db
@@ -20,6 +20,16 @@ class Application(db.Model):
         CheckConstraint(f"status IN ({_STATUS_SQL})", name="status_known"),
         CheckConstraint("kind IN ('sme', 'expert', 'supporter')", name="kind_known"),
         CheckConstraint("version >= 1", name="version_positive"),
+        # Review queues (secretariat area, migration 0008): a queue is one kind, maybe one status, oldest
+        # first; fraud signals look rows up by the same person (name + birth date).
+        Index("ix_application_queue", "kind", "status", "submitted_at"),
+        Index("ix_application_kind_submitted", "kind", "submitted_at"),
+        Index("ix_application_person", "name_key", "birth_date"),
+        # Partial matches (name, furigana, corporate number, e-mail, phone) use trigram GIN indexes on
+        # PostgreSQL only (pg_trgm, created by migration 0008); SQLite scans, which is fine at its size.
+        *(Index(f"ix_application_{column}_trgm", column, postgresql_using="gin",
+                postgresql_ops={column: "gin_trgm_ops"}).ddl_if(dialect="postgresql")
+          for column in ("name_key", "kana_key", "corporate_number", "email", "phone_digits")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -39,6 +49,22 @@ class Application(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    # Searchable, denormalised copies of the answers, written at submit, resubmit and when an approved
+    # change is applied (dxapp/services/review_index.py; secretariat review queues and fraud signals).
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    name_key: Mapped[str | None] = mapped_column(String(200))  # NFKC, no spaces, case-folded
+    kana_key: Mapped[str | None] = mapped_column(String(200))  # full-width katakana, no spaces
+    corporate_number: Mapped[str | None] = mapped_column(String(13), index=True)
+    email: Mapped[str | None] = mapped_column(String(254))  # lower case
+    phone_digits: Mapped[str | None] = mapped_column(String(20), index=True)  # national digits, 0312345678
+    prefecture: Mapped[str | None] = mapped_column(String(10), index=True)
+    birth_date: Mapped[date | None] = mapped_column(Date)  # experts
+    bank_key: Mapped[str | None] = mapped_column(String(40), index=True)  # bank-branch-type-number
+    address_key: Mapped[str | None] = mapped_column(String(400), index=True)
+    representative_key: Mapped[str | None] = mapped_column(String(100), index=True)
+    # The clerk who picked it up (shown while 審査中).
+    holder_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     events: Mapped[list[ApplicationEvent]] = relationship(
         back_populates="application", order_by="ApplicationEvent.id")

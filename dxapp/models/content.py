@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dxapp.extensions import db
@@ -34,3 +34,7 @@ class Inquiry(db.Model):
     body: Mapped[str] = mapped_column(Text)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     status: Mapped[str] = mapped_column(String(10), default="open")
+    # The inbox (issue 6, desk area): who handles it, and a version for the conditional UPDATEs.
+    assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -13,6 +13,8 @@ from dxapp.extensions import db
 from dxapp.models.types import UTCDateTime
 
 PURPOSES = ("registration_certificate", "opening_notification", "tax_return", "articles", "other")
+PURPOSES += ("identity_document", "face_photo", "employer_permission", "qualification_certificate")  # expert (migration 0006)
+PURPOSES += ("supporter_certificate",)  # supporter_org: certificate of 認定情報処理支援機関 (migration 0007)
 CONTENT_TYPES = ("application/pdf", "image/jpeg", "image/png")
 
 _PURPOSE_SQL = ", ".join(f"'{p}'" for p in PURPOSES)

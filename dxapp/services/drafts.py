@@ -43,20 +43,25 @@ def unsaved(wizard: str, owner_key: str, user_id: int | None, initial: dict | No
                        answers=_fresh_answers(initial))
 
 
-def get_or_create(wizard: str, owner_key: str, user_id: int | None, initial: dict | None = None) -> WizardDraft:
+def get_or_create(wizard: str, owner_key: str, user_id: int | None, initial: dict | None = None, *,
+                  actor_id: int | None = None, on_behalf_of_id: int | None = None) -> WizardDraft:
+    """The draft of ``owner_key``, created when there is none.  ``actor_id`` and ``on_behalf_of_id``:
+    a desk clerk creating it for the applicant ``user_id`` (default: the applicant themselves)."""
     draft = get(wizard, owner_key)
     if draft is not None:
         return draft
     now = clock.wall_now()
+    actor_id = user_id if actor_id is None else actor_id
     draft = WizardDraft(
         wizard=wizard, owner_key=owner_key, user_id=user_id, version=1, created_at=now, updated_at=now,
         answers={**_fresh_answers(initial), "token": secrets.token_urlsafe(24)},
-        updated_by_id=user_id,
+        updated_by_id=actor_id,
     )
     db.session.add(draft)
     try:
         db.session.flush()
-        audit.record("draft.created", "wizard_draft", draft.id, actor=user_id, summary={"wizard": wizard})
+        audit.record("draft.created", "wizard_draft", draft.id, actor=actor_id, on_behalf_of=on_behalf_of_id,
+                     summary={"wizard": wizard})
         db.session.commit()
     except IntegrityError:  # created by a parallel request a moment ago
         db.session.rollback()
@@ -65,21 +70,24 @@ def get_or_create(wizard: str, owner_key: str, user_id: int | None, initial: dic
 
 
 def save(draft: WizardDraft, expected_version: int, new_answers: dict, *, slug: str, raw: dict,
-         actor_id: int | None, on_behalf_of_id: int | None = None, action: str = "draft.step_saved") -> None:
+         actor_id: int | None, on_behalf_of_id: int | None = None, action: str = "draft.step_saved",
+         changed: list[str] | None = None) -> None:
     """Write new answers only if nobody saved since ``expected_version`` (conditional UPDATE)."""
-    changed = db.session.execute(
+    written = db.session.execute(
         update(WizardDraft)
         .where(WizardDraft.id == draft.id, WizardDraft.version == expected_version)
         .values(answers=new_answers, version=expected_version + 1, updated_at=clock.wall_now(),
                 updated_by_id=actor_id)
         .execution_options(synchronize_session=False)
     ).rowcount
-    if not changed:
+    if not written:
         db.session.rollback()
         db.session.refresh(draft)
         raise StaleDraft(draft=draft, slug=slug, submitted_raw=raw)
-    audit.record(action, "wizard_draft", draft.id, actor=actor_id, on_behalf_of=on_behalf_of_id,
-                 summary={"wizard": draft.wizard, "step": slug, "version": expected_version + 1})
+    summary = {"wizard": draft.wizard, "step": slug, "version": expected_version + 1}
+    if changed is not None:
+        summary["changed"] = changed  # field names only, never values
+    audit.record(action, "wizard_draft", draft.id, actor=actor_id, on_behalf_of=on_behalf_of_id, summary=summary)
     db.session.commit()
     db.session.refresh(draft)
 

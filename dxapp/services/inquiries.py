@@ -26,3 +26,144 @@ def receive(*, name: str, email: str, phone: str | None, category: str, body: st
                    "inquiry_ack.txt", inquiry=item)
     db.session.commit()
     return item
+
+
+# ---------------------------------------------------------------------------------------------- the inbox
+# (issue 6, secretariat desk area): search, assign, reply through the outbox with the thread kept,
+# close and reopen; every change is a conditional UPDATE on the inquiry's version and writes audit.
+
+PAGE_SIZE = 20
+STATUSES = ("open", "assigned", "closed")
+
+
+class StaleInquiry(Exception):
+    """Someone else changed the inquiry after the page was shown."""
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search(*, q: str | None = None, status: str | None = None, mine_id: int | None = None,
+           page: int = 1) -> tuple[list[Inquiry], int]:
+    """(one page of inquiries, newest first; the number of all that match)."""
+    from sqlalchemy import func, or_, select
+
+    query = select(Inquiry)
+    words = (q or "").split()
+    for word in words[:5]:
+        pattern = _like(word.lower())
+        query = query.where(or_(func.lower(Inquiry.name).like(pattern, escape="\\"),
+                                func.lower(Inquiry.email).like(pattern, escape="\\"),
+                                func.lower(Inquiry.body).like(pattern, escape="\\"),
+                                func.lower(Inquiry.reference).like(pattern, escape="\\")))
+    if status in STATUSES:
+        query = query.where(Inquiry.status == status)
+    if mine_id is not None:
+        query = query.where(Inquiry.assigned_to_id == mine_id)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    page = max(1, page)
+    items = db.session.scalars(query.order_by(Inquiry.created_at.desc(), Inquiry.id.desc())
+                               .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
+    return list(items), total
+
+
+def get(inquiry_id: int) -> Inquiry | None:
+    return db.session.get(Inquiry, inquiry_id)
+
+
+def thread(inquiry: Inquiry) -> list:
+    from sqlalchemy import select
+
+    from dxapp.models import InquiryMessage
+
+    return list(db.session.scalars(select(InquiryMessage).where(InquiryMessage.inquiry_id == inquiry.id)
+                                   .order_by(InquiryMessage.id)))
+
+
+def staff_members() -> list:
+    from sqlalchemy import select
+
+    from dxapp.models import User
+
+    return list(db.session.scalars(select(User).where(User.role.in_(("desk", "admin")), User.active.is_(True))
+                                   .order_by(User.name, User.id)))
+
+
+def _change(inquiry: Inquiry, version: int, **values) -> None:
+    """Conditional UPDATE on the version the page showed; 0 rows -> StaleInquiry (nothing written)."""
+    from sqlalchemy import update
+
+    written = db.session.execute(
+        update(Inquiry).where(Inquiry.id == inquiry.id, Inquiry.version == version)
+        .values(version=version + 1, updated_at=clock.wall_now(), **values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not written:
+        db.session.rollback()
+        raise StaleInquiry()
+
+
+def assign(inquiry: Inquiry, *, version: int, assignee, actor) -> None:
+    status = inquiry.status if inquiry.status == "closed" else "assigned"
+    _change(inquiry, version, assigned_to_id=assignee.id, status=status)
+    audit.record("inquiry.assigned", "inquiry", inquiry.id, actor=actor, summary={"assigned_to": assignee.id})
+    db.session.commit()
+    db.session.refresh(inquiry)
+
+
+def reply(inquiry: Inquiry, *, version: int, body: str, actor):
+    """E-mail the answer through the outbox and keep it in the thread (one transaction)."""
+    from dxapp.models import InquiryMessage
+
+    values = {}
+    if inquiry.assigned_to_id is None:
+        values = {"assigned_to_id": actor.id, "status": "assigned" if inquiry.status == "open" else inquiry.status}
+    _change(inquiry, version, **values)
+    mail = outbox.enqueue(inquiry.email, "inquiry-reply", f"dxapp: お問い合わせへの回答（{inquiry.reference}）",
+                          "inquiry_reply.txt", inquiry=inquiry, body=body.strip())
+    db.session.flush()
+    message = InquiryMessage(inquiry_id=inquiry.id, created_at=clock.wall_now(), author_id=actor.id,
+                             body=body.strip(), outbox_message_id=mail.id)
+    db.session.add(message)
+    db.session.flush()
+    audit.record("inquiry.replied", "inquiry", inquiry.id, actor=actor, summary={"message_id": message.id})
+    db.session.commit()
+    db.session.refresh(inquiry)
+    return message
+
+
+def close(inquiry: Inquiry, *, version: int, actor) -> None:
+    _change(inquiry, version, status="closed")
+    audit.record("inquiry.closed", "inquiry", inquiry.id, actor=actor)
+    db.session.commit()
+    db.session.refresh(inquiry)
+
+
+def reopen(inquiry: Inquiry, *, version: int, actor) -> None:
+    _change(inquiry, version, status="assigned" if inquiry.assigned_to_id else "open")
+    audit.record("inquiry.reopened", "inquiry", inquiry.id, actor=actor)
+    db.session.commit()
+    db.session.refresh(inquiry)
+
+
+DEMO_INQUIRIES = (
+    ("Q-DEMO0001", "木村 商店", "kimura@example.jp", "registration",
+     "個人事業主ですが、開業届の控えが見つかりません。確定申告書で代わりになりますか。"),
+    ("Q-DEMO0002", "斎藤 一郎", "saito@example.jp", "matching",
+     "近くに対応できるIT専門家がいるか、探し方を教えてください。"),
+    ("Q-DEMO0003", "株式会社みどり", "midori@example.jp", "report",
+     "実施報告の提出期限を過ぎてしまいそうです。どうすればよいでしょうか。"),
+)
+
+
+def seed_demo() -> None:
+    """A few questions in the inbox for `make run` (idempotent, by reference)."""
+    from sqlalchemy import select
+
+    for reference, name, email, category, body in DEMO_INQUIRIES:
+        if db.session.scalar(select(Inquiry).filter_by(reference=reference)) is None:
+            db.session.add(Inquiry(reference=reference, created_at=clock.wall_now(), name=name, email=email,
+                                   category=category, body=body, status="open", version=1))
+    db.session.commit()

@@ -189,6 +189,13 @@ class Wizard:
         new["flags"] = {k: v for k, v in (answers.get("flags") or {}).items() if k != slug}
         return new
 
+    def without_declarations(self, answers: Answers) -> dict:
+        """The answers with every applicant-only step undone (someone else changed an answer)."""
+        only = {s.slug for s in self.steps if s.applicant_only}
+        new = {k: v for k, v in answers.items()}
+        new["steps"] = {k: v for k, v in (answers.get("steps") or {}).items() if k not in only}
+        return new
+
     @staticmethod
     def with_partial(answers: Answers, slug: str, raw: dict) -> dict:
         new = {k: v for k, v in answers.items()}

@@ -4,12 +4,11 @@ one-time submit.  Views stay thin: the engine decides navigation, services save.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import (
     Blueprint,
     abort,
-    current_app,
     current_app,
     flash,
     make_response,
@@ -19,6 +18,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
 
 from dxapp import htmx, kept
 from dxapp.access import PUBLIC, policy
@@ -47,19 +47,41 @@ class WizardRoutes:
     blocker: Callable[[dict], str | None] | None = None
     # Answers to start a new draft with (e.g. a returned application, Phase I carry-over).
     initial_answers: Callable[[], dict | None] | None = None
+    # Acting on behalf (desk-assisted entry): a callable giving the applicant's user id makes these the
+    # routes of a desk clerk.  Every save is audited with the clerk (``actor``) as actor and the
+    # applicant as on-behalf-of; applicant-only steps and fields are read-only; there is no submit.
+    on_behalf_of: Callable[[], int | None] | None = None
+    # Desk mode: steps the clerk only looks at (e.g. uploads the applicant makes from their account).
+    read_only_steps: tuple[str, ...] = ()
+    # Desk mode: templates of its own {"tasks", "check", "read_only"}.
+    templates: dict = field(default_factory=dict)
+    # Endpoint names are "<blueprint>.<name>_<view>"; default name: the wizard's.
+    name: str | None = None
+
+    @property
+    def desk(self) -> bool:
+        return self.on_behalf_of is not None
 
     def ep(self, name: str) -> str:
-        return f"{self.bp.name}.{self.wizard.name}_{name}"
+        return f"{self.bp.name}.{self.name or self.wizard.name}_{name}"
+
+    def is_read_only(self, step) -> bool:
+        """A step the current user may look at but not answer (desk mode only)."""
+        return self.desk and (step.applicant_only or step.slug in self.read_only_steps)
 
     def register(self) -> WizardRoutes:
-        name = self.wizard.name
+        name = self.name or self.wizard.name
         self.bp.add_url_rule(f"{self.prefix}/", f"{name}_tasks", policy(*self.rule)(self.tasks))
         self.bp.add_url_rule(f"{self.prefix}/check-answers", f"{name}_check", policy(*self.rule)(self.check))
-        self.bp.add_url_rule(f"{self.prefix}/submit", f"{name}_submit", policy(*self.rule)(self.submit),
-                             methods=["POST"])
+        if not self.desk:  # a clerk never sends the application: the applicant does, after declaring
+            self.bp.add_url_rule(f"{self.prefix}/submit", f"{name}_submit", policy(*self.rule)(self.submit),
+                                 methods=["POST"])
         self.bp.add_url_rule(f"{self.prefix}/<slug>/check", f"{name}_live", policy(*self.rule)(self.live))
         self.bp.add_url_rule(f"{self.prefix}/<slug>/panel", f"{name}_panel",
                              policy(PUBLIC, stateless=True)(self.stateless_panel))
+        if self.desk:  # a denser page for phone work: every question of a section at once
+            self.bp.add_url_rule(f"{self.prefix}/section/<key>", f"{name}_section", policy(*self.rule)(self.section),
+                                 methods=["GET", "POST"])
         self.bp.add_url_rule(f"{self.prefix}/<slug>", f"{name}_step", policy(*self.rule)(self.step),
                              methods=["GET", "POST"])
         return self
@@ -73,13 +95,17 @@ class WizardRoutes:
         if existing is not None:
             return existing
         initial = self.initial_answers() if self.initial_answers else None  # only for a new draft
+        if create and self.desk:
+            return drafts.get_or_create(self.wizard.name, owner_key, user_id, initial=initial,
+                                        actor_id=self.actor(), on_behalf_of_id=self.on_behalf_of())
         if create:
             return drafts.get_or_create(self.wizard.name, owner_key, user_id, initial=initial)
         return drafts.unsaved(self.wizard.name, owner_key, user_id, initial=initial)
 
     def _ctx(self, draft, **extra):
         done, total = self.wizard.progress(draft.answers)
-        return {"wizard": self.wizard, "routes": self, "draft": draft, "done": done, "total": total, **extra}
+        return {"wizard": self.wizard, "routes": self, "draft": draft, "done": done, "total": total,
+                "desk": self.desk, **extra}
 
     def _go(self, step) -> str:
         if step is None:
@@ -89,7 +115,7 @@ class WizardRoutes:
     # ------------------------------------------------------------------ views
     def tasks(self):
         draft = self._draft()
-        return render_template("wizard/tasks.html", tasks=self.wizard.task_list(draft.answers),
+        return render_template(self.templates.get("tasks", "wizard/tasks.html"), tasks=self.wizard.task_list(draft.answers),
                                finished=self.wizard.is_finished(draft.answers), **self._ctx(draft))
 
     def step(self, slug: str):
@@ -103,32 +129,44 @@ class WizardRoutes:
             return redirect(self._go(self.wizard.first_incomplete_step(answers)), 303)
         returning = request.values.get("return") == "check"
         stored = (answers.get("steps") or {}).get(slug, {}).get("raw") or (answers.get("partial") or {}).get(slug)
+        if self.is_read_only(step):
+            return self._render_read_only(step, draft, status=200 if request.method == "GET" else 403)
         if request.method == "GET":
             kept_values = kept.take()
             form = step.form(formdata=kept_values) if kept_values is not None else refill(step.form, stored)
             return self._render_step(step, draft, form, returning)
         if self.write_guard is not None and (refused := self.write_guard()) is not None:
             return refused
-        form = step.form()
+        form = step.form(formdata=self._desk_formdata(step, stored)) if self.desk else step.form()
         form.answers = answers
         try:
             version = int(request.form.get("draft_version", ""))
         except ValueError:
             abort(400)
-        if version == 0 and draft.version == 1 and draft.updated_by_id == draft.user_id and \
+        creator = self.actor() if self.desk else draft.user_id
+        if version == 0 and draft.version == 1 and draft.updated_by_id == creator and \
                 draft.created_at == draft.updated_at:
             version = 1  # the form was shown before the draft existed; it has just been created
         raw = raw_of(form)
+        behalf = self.on_behalf_of() if self.desk else None
+        changed = self._changed_fields(stored, raw) if self.desk else None
         try:
             if request.form.get("action") == "save":
                 drafts.save(draft, version, self.wizard.with_partial(answers, slug, raw), slug=slug, raw=raw,
-                            actor_id=self.actor(), action="draft.saved_for_later")
+                            actor_id=self.actor(), on_behalf_of_id=behalf, action="draft.saved_for_later",
+                            changed=changed)
                 flash(_("Your answers have been saved. You can continue later from this page."), "success")
                 return redirect(url_for(self.ep("tasks")), 303)
             if not form.validate():
+                if self.desk and self._only_applicant_errors(step, form):
+                    return self._save_for_applicant(step, draft, version, raw, changed)
+                self._hide_applicant_errors(step, form)
                 return self._render_step(step, draft, form, returning, status=422)
             new_answers = self.wizard.with_step(answers, slug, raw, data_of(form))
-            drafts.save(draft, version, new_answers, slug=slug, raw=raw, actor_id=self.actor())
+            if self.desk and changed:
+                new_answers = self.wizard.without_declarations(new_answers)
+            drafts.save(draft, version, new_answers, slug=slug, raw=raw, actor_id=self.actor(),
+                        on_behalf_of_id=behalf, changed=changed)
         except drafts.StaleDraft as stale:
             return self._conflict(step, stale)
         if self.after_save is not None and (target := self.after_save(slug, new_answers)):
@@ -136,6 +174,149 @@ class WizardRoutes:
         if returning and self.wizard.is_finished(new_answers):
             return self._continue(draft, None)
         return self._continue(draft, self.wizard.next_step(new_answers, slug))
+
+    # ------------------------------------------------------------------ desk mode (acting on behalf)
+    def _desk_formdata(self, step, stored) -> MultiDict:
+        """What the clerk posted, with every applicant-only field as the applicant left it: a clerk
+        can neither give nor withdraw a declaration, whatever the request carries."""
+        data = MultiDict([(k, v) for k, v in request.form.items(multi=True) if k not in step.applicant_fields])
+        for name in step.applicant_fields:
+            for value in (stored or {}).get(name) or []:
+                data.add(name, value)
+        return data
+
+    @staticmethod
+    def _changed_fields(stored, raw) -> list[str]:
+        before = stored or {}
+        return sorted(k for k in set(before) | set(raw) if (before.get(k) or []) != (raw.get(k) or []))
+
+    @staticmethod
+    def _only_applicant_errors(step, form) -> bool:
+        return bool(step.applicant_fields) and set(form.errors) <= set(step.applicant_fields)
+
+    def _hide_applicant_errors(self, step, form) -> None:
+        if not self.desk:
+            return
+        for name in step.applicant_fields:
+            if name in form:
+                form[name].errors = []
+        form._errors = None
+
+    def _save_for_applicant(self, step, draft, version, raw, changed):
+        """Everything the clerk could answer is valid, and a declaration of the applicant's is still
+        missing: keep the answers as unfinished (the applicant completes the step) and go on."""
+        answers = self.wizard.with_partial(draft.answers, step.slug, raw)
+        answers["steps"] = {k: v for k, v in (answers.get("steps") or {}).items() if k != step.slug}
+        drafts.save(draft, version, answers, slug=step.slug, raw=raw, actor_id=self.actor(),
+                    on_behalf_of_id=self.on_behalf_of(), action="draft.saved_for_applicant", changed=changed)
+        flash(_("The answers have been saved. The applicant makes the declaration on this page themselves."),
+              "success")
+        return redirect(url_for(self.ep("tasks")), 303)
+
+    # -- one page per section (desk mode): the same forms and rules, all steps of a section at once
+    @staticmethod
+    def _prefix(step) -> str:
+        return f"{step.slug}--"
+
+    def _section_steps(self, answers, key: str) -> list:
+        return [s for s in self.wizard.visible_steps(answers) if s.section == key and not self.is_read_only(s)]
+
+    def _section_form(self, step, answers, *, posted: bool):
+        """The step's form under a prefix; posted: the clerk's values (applicant-only fields as the
+        applicant left them), else the stored answers."""
+        prefix = self._prefix(step)
+        stored = (answers.get("steps") or {}).get(step.slug, {}).get("raw") or (answers.get("partial") or {}).get(step.slug)
+        if posted:
+            data = MultiDict([(k, v) for k, v in request.form.items(multi=True)
+                              if k.startswith(prefix) and k[len(prefix):] not in step.applicant_fields])
+            for name in step.applicant_fields:
+                for value in (stored or {}).get(name) or []:
+                    data.add(prefix + name, value)
+        else:
+            data = MultiDict([(prefix + k, v) for k, vs in (stored or {}).items() for v in vs])
+        form = step.form(formdata=data if (posted or stored) else None, prefix=prefix, meta={"csrf": False})
+        form.answers = answers
+        return form, stored
+
+    def section(self, key: str):
+        if key not in {s.key for s in self.wizard.sections}:
+            abort(404)
+        draft = self._draft(create=request.method == "POST")
+        answers = draft.answers
+        steps = self._section_steps(answers, key)
+        if not steps:
+            abort(404)
+        if not self.wizard.can_open(answers, steps[0].slug):
+            return redirect(self._go(self.wizard.first_incomplete_step(answers)), 303)
+        if request.method == "GET":
+            forms = [(s, self._section_form(s, answers, posted=False)[0]) for s in steps]
+            return self._render_section(key, draft, forms)
+        if self.write_guard is not None and (refused := self.write_guard()) is not None:
+            return refused
+        try:
+            version = int(request.form.get("draft_version", ""))
+        except ValueError:
+            abort(400)
+        creator = self.actor()
+        if version == 0 and draft.version == 1 and draft.updated_by_id == creator and \
+                draft.created_at == draft.updated_at:
+            version = 1
+        new_answers, forms, changed, failed, waiting = dict(answers), [], [], False, []
+        for step in steps:
+            if not step.show_if(new_answers):
+                continue
+            form, stored = self._section_form(step, new_answers, posted=True)
+            raw = {k[len(self._prefix(step)):]: v for k, v in raw_of(form).items()}
+            forms.append((step, form))
+            step_changed = self._changed_fields(stored, raw)
+            changed += [f"{step.slug}:{name}" for name in step_changed]
+            if form.validate():
+                prefix = self._prefix(step)
+                data = {k[len(prefix):] if k.startswith(prefix) else k: v for k, v in data_of(form).items()}
+                new_answers = self.wizard.with_step(new_answers, step.slug, raw, data)
+            elif self._only_applicant_errors(step, form):
+                new_answers = self.wizard.with_partial(new_answers, step.slug, raw)
+                new_answers["steps"] = {k: v for k, v in new_answers["steps"].items() if k != step.slug}
+                waiting.append(step)
+            else:
+                failed = True
+            self._hide_applicant_errors(step, form)
+        if failed:
+            return self._render_section(key, draft, forms, status=422)
+        if changed:
+            new_answers = self.wizard.without_declarations(new_answers)
+        try:
+            drafts.save(draft, version, new_answers, slug=f"section:{key}", raw={}, actor_id=self.actor(),
+                        on_behalf_of_id=self.on_behalf_of(), action="draft.section_saved", changed=changed)
+        except drafts.StaleDraft as stale:
+            return self._render_section(key, stale.draft, forms, status=409)
+        if self.after_save is not None:
+            for step, _form in forms:
+                if target := self.after_save(step.slug, new_answers):
+                    return redirect(target, 303)
+        if waiting:
+            flash(_("The answers have been saved. The applicant makes the declaration on this page themselves."),
+                  "success")
+        nxt = self.wizard.first_incomplete_step(new_answers)
+        if nxt is not None and not self.is_read_only(nxt) and not waiting:
+            return redirect(url_for(self.ep("section"), key=nxt.section), 303)
+        return redirect(url_for(self.ep("tasks")), 303)
+
+    def _render_section(self, key, draft, forms, status=200):
+        section = next(s for s in self.wizard.sections if s.key == key)
+        saved = []
+        if status == 409:  # what is saved now, beside what the clerk typed (kept in the forms)
+            for step, _form in forms:
+                stored = (draft.answers.get("steps") or {}).get(step.slug, {}).get("raw")
+                saved.append((step, summary_rows(refill(step.form, stored))))
+        return render_template(self.templates.get("section", "wizard/step.html"), section=section, forms=forms,
+                               saved=saved, conflict=status == 409,
+                               has_errors=any(f.errors for _s, f in forms), **self._ctx(draft)), status
+
+    def _render_read_only(self, step, draft, status=200):
+        return render_template(self.templates.get("read_only", "wizard/step.html"), step=step,
+                               complete=self.wizard.is_complete(draft.answers, step.slug),
+                               back_url=url_for(self.ep("tasks")), **self._ctx(draft)), status
 
     def _continue(self, draft, next_step):
         """After a save: POST-redirect-GET; for a boosted (htmx) POST, answer with the next page itself
@@ -145,6 +326,8 @@ class WizardRoutes:
             return redirect(url, 303)
         if next_step is None:
             body, status = self._check_page(draft), 200
+        elif self.is_read_only(next_step):
+            body, status = self._render_read_only(next_step, draft)
         else:
             stored = (draft.answers.get("steps") or {}).get(next_step.slug, {}).get("raw") or \
                 (draft.answers.get("partial") or {}).get(next_step.slug)
@@ -224,6 +407,13 @@ class WizardRoutes:
         return self._check_page(self._draft())
 
     def _check_page(self, draft):
+        if self.desk:  # what the clerk entered, and what is left for the applicant; never a submit
+            remaining = [s for s in self.wizard.visible_steps(draft.answers)
+                         if not self.wizard.is_complete(draft.answers, s.slug)]
+            sections = [(section, [r for r in rows if r[0].slug not in self.read_only_steps])
+                        for section, rows in self.answer_sections(draft.answers)]
+            return render_template(self.templates.get("check", "wizard/check.html"), sections=sections,
+                                   remaining=remaining, **self._ctx(draft))
         first = self.wizard.first_incomplete_step(draft.answers)
         if first is not None:
             return redirect(self._go(first), 303)
@@ -251,6 +441,8 @@ class WizardRoutes:
         return sections
 
     def submit(self):
+        if self.desk:
+            abort(403)
         token = request.form.get("submit_token", "")
         owner_key, _user_id = self.owner()
         existing = drafts.find_submission(self.wizard.name, owner_key, token) if token else None

@@ -25,8 +25,15 @@ def index():
     counts = dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).all())
     open_inquiries = db.session.scalar(select(func.count()).select_from(Inquiry).where(Inquiry.status != "closed"))
     unsent = db.session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.sent_at.is_(None)))
+    from dxapp.blueprints.secretariat.review import KIND_LABELS, QUEUE_TITLES, queue_endpoint
+    from dxapp.labels import STATUS_LABELS
+    from dxapp.services import review
+
     return render_template("secretariat/index.html", counts=counts, open_inquiries=open_inquiries,
-                           unsent=unsent, rows=calendar_rows(clock.program_now()))
+                           unsent=unsent, rows=calendar_rows(clock.program_now()),
+                           review_counts=review.dashboard_counts(), queues=review.QUEUES,
+                           queue_titles=QUEUE_TITLES, queue_endpoint=queue_endpoint, kind_labels=KIND_LABELS,
+                           review_statuses=review.QUEUE_STATUSES, status_labels=STATUS_LABELS)
 
 
 @bp.route("/staff", methods=["GET", "POST"])
@@ -46,3 +53,8 @@ def staff():
     status = 422 if form.errors else 200
     return render_template("secretariat/staff.html", form=form, members=members,
                            has_errors=bool(form.errors)), status
+
+
+from dxapp.blueprints.secretariat import desk as _desk  # noqa: E402,F401  desk-assisted entry
+from dxapp.blueprints.secretariat import inquiries as _inquiries  # noqa: E402,F401  inquiry inbox
+from dxapp.blueprints.secretariat import review as _review  # noqa: E402,F401  review queues

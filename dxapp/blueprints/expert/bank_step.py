@@ -1,0 +1,92 @@
+"""Step 6 of the expert wizard: the bank account for the honorarium (issue 5, step 6).
+
+Bank and branch are chosen by code or by name from offline data (dxapp.bank, the zengin-code package).
+With JavaScript the names typed in the search boxes go to the step's live check (a GET carrying only
+the bank and branch fields, never the account number) and the matches come back as a fragment; the
+matches are buttons that post the whole form to ``.../bank/search``, which shows the step again with the
+choice filled in and saves nothing.  Without JavaScript the 「検索」 button posts there too, so nothing
+typed is lost and no account detail ends up in a URL."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from flask import abort, make_response, redirect, request, url_for
+from werkzeug.datastructures import MultiDict
+
+from dxapp import bank as zengin
+from dxapp import htmx
+from dxapp.access import policy
+from dxapp.rules import bank
+
+SLUG = "bank"
+SEARCH_FIELDS = ("bank_code", "branch_code", "bank_query", "branch_query")
+
+
+def _parsed(parser, text):
+    try:
+        return parser(text or ""), None
+    except ValueError as exc:
+        return None, str(exc)
+
+
+def bank_panel(values: Mapping, _answers: Mapping) -> dict:
+    """The bank and branch of the codes typed, and the matches of the names typed."""
+    bank_text, branch_text = (values.get("bank_code") or "").strip(), (values.get("branch_code") or "").strip()
+    bank_query, branch_query = (values.get("bank_query") or "").strip()[:40], (values.get("branch_query") or "").strip()[:40]
+    bank_code, bank_problem = _parsed(bank.bank_code, bank_text) if bank_text else (None, None)
+    found_bank = zengin.bank(bank_code) if bank_code else None
+    if bank_code and found_bank is None:
+        bank_problem = "この金融機関コードは見つかりません。金融機関名で検索してください。"
+    branch_code, branch_problem = _parsed(bank.branch_code, branch_text) if branch_text else (None, None)
+    found_branch = zengin.branch(found_bank.code, branch_code) if found_bank and branch_code else None
+    if found_bank and branch_code and found_branch is None:
+        branch_problem = "この支店コードは見つかりません。支店名で検索してください。"
+    return {
+        "bank": found_bank, "branch": found_branch, "bank_problem": bank_problem, "branch_problem": branch_problem,
+        "bank_query": bank_query, "branch_query": branch_query,
+        "bank_candidates": zengin.search_banks(bank_query) if bank_query else [],
+        "branch_candidates": zengin.search_branches(found_bank.code, branch_query) if found_bank and branch_query
+        else [],
+    }
+
+
+def register(bp, routes, *, write_guard) -> None:
+    wizard = routes.wizard
+    step = wizard.step(SLUG)
+
+    @policy("expert")
+    def search():
+        """Show the bank step again with a bank or branch chosen, or the matches of the names typed.
+        A POST because the form carries the account details; it saves nothing."""
+        draft = routes._draft()
+        if not wizard.can_open(draft.answers, SLUG):
+            first = wizard.first_incomplete_step(draft.answers)
+            return redirect(url_for(routes.ep("step"), slug=first.slug) if first else url_for(routes.ep("check")),
+                            303)
+        values = MultiDict(request.form)
+        chosen_bank = request.form.get("bank_choice", "")
+        chosen_branch = request.form.get("branch_choice", "")
+        if chosen_bank:
+            if zengin.bank(chosen_bank) is None:
+                abort(400)
+            if values.get("bank_code") != chosen_bank:
+                values["branch_code"] = ""
+            values["bank_code"] = chosen_bank
+            values["bank_query"] = ""
+        if chosen_branch:
+            if zengin.branch(values.get("bank_code"), chosen_branch) is None:
+                abort(400)
+            values["branch_code"] = chosen_branch
+            values["branch_query"] = ""
+        form = step.form(formdata=values)
+        form.answers = draft.answers
+        panel = bank_panel({k: values.get(k, "") for k in SEARCH_FIELDS}, draft.answers)
+        returning = request.args.get("return") == "check" or request.form.get("return") == "check"
+        body, status = routes._render_step(step, draft, form, returning, status=200, panel=panel)
+        response = make_response(body, status)
+        if htmx.is_boosted():
+            htmx.push_url(response, url_for(routes.ep("step"), slug=SLUG, **({"return": "check"} if returning else {})))
+        return response
+
+    bp.add_url_rule(f"{routes.prefix}/{SLUG}/search", "bank_search", search, methods=["POST"])

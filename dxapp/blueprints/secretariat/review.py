@@ -1,0 +1,356 @@
+"""Review queues of the secretariat (issue "Secretariat": review queues): one queue per kind and one for
+change requests, the detail of an application (answers, documents, the rules' decision, fraud signals,
+timeline) and the actions pick up, approve, return for correction and reject.
+
+Roles: desk clerks and administrators (both with TOTP).  Rejecting is for administrators only: it ends
+an application for good (no resubmission), so a clerk returns for correction or asks an administrator.
+Views stay thin; dxapp/services/review.py does the work."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from types import SimpleNamespace
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from wtforms import TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+
+from dxapp import htmx
+from dxapp.access import policy
+from dxapp.blueprints.secretariat import bp
+from dxapp.extensions import db
+from dxapp.forms import BaseForm
+from dxapp.labels import STATUS_LABELS
+from dxapp.rules.review import PREFECTURES
+from dxapp.services import documents as documents_service
+from dxapp.services import review
+from dxapp.wizard import Wizard
+from dxapp.wizard.views import WizardRoutes
+
+STAFF = ("desk", "admin")
+
+QUEUE_TITLES = {
+    "sme": _l("SME registrations"),
+    "expert": _l("IT expert registrations"),
+    "supporter": _l("Supporter corporation registrations"),
+    "changes": _l("Change requests"),
+}
+KIND_LABELS = {"sme": _l("SME"), "expert": _l("IT expert"), "supporter": _l("Supporter corporation")}
+QUEUE_PATHS = {"sme": "sme", "expert": "experts", "supporter": "supporters", "changes": "changes"}
+SIGNAL_TEXT = {
+    "same_person": _l("The same person (name and date of birth) is registered in another application."),
+    "shared_bank": _l("The same bank account is given in another application."),
+    "shared_address": _l("An application on the other side (IT expert and SME) has the same address."),
+    "shared_phone": _l("An application on the other side (IT expert and SME) has the same phone number."),
+    "shared_representative": _l("The representative is the same person as in an application on the other "
+                                "side (IT expert and SME)."),
+    "corporate_number_taken": _l("This corporate number is already registered by another organisation."),
+}
+WIZARD_NAMES = {"sme": "sme_registration", "expert": "expert_registration", "supporter": "supporter_registration"}
+PACKAGES = {"sme": "dxapp.blueprints.sme", "expert": "dxapp.blueprints.expert",
+            "supporter": "dxapp.blueprints.supporter_org"}
+#: Steps whose answers are shown elsewhere on the detail page (the documents list).
+HIDDEN_STEPS = ("documents", "identity-documents", "certificates")
+#: Keys of the answer object that are not steps (dxapp/wizard/__init__.py).
+NOT_STEPS = ("steps", "partial", "flags", "token", "carried_over")
+
+
+def queue_endpoint(queue: str) -> str:
+    return f"secretariat.review_{queue}"
+
+
+# ------------------------------------------------------------------------------------------ reading answers
+
+def wizard_of(kind: str) -> Wizard | None:
+    """The registration wizard of a kind, wherever its package defines it (None while it is being
+    built)."""
+    package, name = PACKAGES[kind], WIZARD_NAMES[kind]
+    for module_name, module in list(sys.modules.items()):
+        if module is None or not (module_name == package or module_name.startswith(package + ".")):
+            continue
+        for value in vars(module).values():
+            if isinstance(value, Wizard) and value.name == name:
+                return value
+    return None
+
+
+def _plain(value) -> str:
+    if value in (None, "", [], {}):
+        return _("Not entered")
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, list):
+        return "、".join(str(v.get("name", v)) if isinstance(v, dict) else str(v) for v in value)
+    return str(value)
+
+
+def _generic_rows(data: dict) -> list[tuple[str, str]]:
+    return [(field, _plain(value)) for field, value in data.items()]
+
+
+def answer_sections(application) -> list[tuple[str, list[tuple[str, str]]]]:
+    """[(heading, [(label, shown value)])]: through the kind's wizard (labels and formatting as the
+    applicant saw them on the check page) for the steps it knows; any other step (or a kind whose wizard
+    is still being built) shows its stored values as they are."""
+    answers = application.answers or {}
+    steps = answers.get("steps") if isinstance(answers.get("steps"), dict) else answers
+    steps = {slug: step for slug, step in (steps or {}).items()
+             if isinstance(step, dict) and slug not in HIDDEN_STEPS and slug not in NOT_STEPS and slug[:1] != "_"}
+    out: list = []
+    wizard = wizard_of(application.kind)
+    if wizard is not None:
+        known = {s.slug for s in wizard.steps}
+        typed = {slug: step for slug, step in steps.items() if slug in known and step.get("raw")}
+        try:
+            sections = WizardRoutes.answer_sections(SimpleNamespace(wizard=wizard), {**answers, "steps": typed})
+            out = [(str(section.title), [(label, value) for _step, _id, label, value in rows])
+                   for section, rows in sections]
+            steps = {slug: step for slug, step in steps.items() if slug not in typed}
+        except Exception:  # noqa: BLE001  a wizard still being built must not break the review page
+            out = []
+    for slug, step in steps.items():
+        data = step.get("data") if isinstance(step.get("data"), dict) else step
+        out.append((slug, _generic_rows(data)))
+    return [(title, rows) for title, rows in out if rows]
+
+
+def step_choices(application) -> list[tuple[str, str]]:
+    """(slug, title) of every step the applicant answered: what may be flagged for correction."""
+    answers = application.answers or {}
+    answered = list((answers.get("steps") or {}).keys()) if isinstance(answers.get("steps"), dict) else []
+    wizard = wizard_of(application.kind)
+    if wizard is not None:
+        try:
+            titled = [(s.slug, str(s.title)) for s in wizard.visible_steps(answers) if s.slug in answered]
+        except Exception:  # noqa: BLE001  a wizard still being built must not break the review page
+            titled = []
+        known = {slug for slug, _title in titled}
+        return titled + [(slug, slug) for slug in answered if slug not in known]
+    return [(slug, slug) for slug in answered]
+
+
+# ------------------------------------------------------------------------------------------ queues
+
+def _date(name: str) -> date | None:
+    try:
+        return date.fromisoformat((request.args.get(name) or "").strip())
+    except ValueError:
+        return None
+
+
+def _queue_view(queue: str):
+    def view():
+        try:
+            page = int(request.args.get("page", "1"))
+        except ValueError:
+            page = 1
+        status = request.args.get("status") or None
+        kind = request.args.get("kind") or None
+        filters = review.Filters(
+            queue=queue, status=status if status in review.QUEUE_STATUSES else None,
+            kind=kind if queue == "changes" and kind in KIND_LABELS else None,
+            prefecture=(request.args.get("prefecture") or "").strip() or None,
+            submitted_from=_date("from"), submitted_to=_date("to"),
+            q=(request.args.get("q") or "").strip()[:100] or None, page=page)
+        result = review.queue(filters)
+        args = {k: v for k, v in request.args.items() if k != "page" and v}
+        context = {"queue": queue, "title": QUEUE_TITLES[queue], "filters": filters, "result": result,
+                   "args": args, "status_labels": STATUS_LABELS, "kind_labels": KIND_LABELS,
+                   "statuses": review.QUEUE_STATUSES, "prefectures": PREFECTURES,
+                   "endpoint": queue_endpoint(queue)}
+        return htmx.page_or_partial("secretariat/review/queue.html", "secretariat/review/_results.html", **context)
+
+    view.__name__ = f"review_{queue}"
+    return view
+
+
+for _queue in review.QUEUES:
+    bp.add_url_rule(f"/review/{QUEUE_PATHS[_queue]}", f"review_{_queue}", policy(*STAFF)(_queue_view(_queue)))
+
+
+# ------------------------------------------------------------------------------------------ detail
+
+def _load(application_id: int):
+    application = review.get(application_id)
+    if application is None:
+        abort(404)
+    return application
+
+
+def _version() -> int:
+    try:
+        return int(request.form.get("version", ""))
+    except ValueError:
+        abort(400)
+
+
+def _detail_context(application) -> dict:
+    return {
+        "application": application, "status_labels": STATUS_LABELS, "kind_labels": KIND_LABELS,
+        "sections": answer_sections(application), "documents": review.documents_of(application),
+        "signals": review.signals(application), "signal_text": SIGNAL_TEXT, "holder": review.holder(application),
+        "timeline": review.timeline(application), "purpose_label": _purpose_label,
+        "human_size": documents_service.human_size, "queue": _queue_of(application),
+        "original": review.get(application.change_of_id) if application.change_of_id else None,
+        "applicant": review.applicant_of(application), "step_titles": dict(step_choices(application)),
+    }
+
+
+def _purpose_label(purpose: str) -> str:
+    """The label each wizard gives the kind of document (the SME's, the expert's, the supporter's)."""
+    for module_name in ("dxapp.blueprints.sme.documents", "dxapp.blueprints.expert.documents",
+                        "dxapp.blueprints.supporter_org.certificate"):
+        labels = getattr(sys.modules.get(module_name), "PURPOSE_LABELS", None) or {}
+        if purpose in labels:
+            return str(labels[purpose])
+    return purpose
+
+
+def _queue_of(application) -> str:
+    return "changes" if application.change_of_id else application.kind
+
+
+@bp.route("/review/applications/<int:application_id>")
+@policy(*STAFF)
+def review_detail(application_id: int):
+    application = _load(application_id)
+    return render_template("secretariat/review/detail.html", **_detail_context(application))
+
+
+@bp.route("/review/applications/<int:application_id>/documents/<int:document_id>", methods=["POST"])
+@policy(*STAFF)
+def review_document(application_id: int, document_id: int):
+    """A document of the applicant, as an attachment.  A POST because each download is audited."""
+    application = _load(application_id)
+    document = review.document_of(application, document_id)
+    if document is None:
+        abort(404)
+    path = documents_service.path_of(document)
+    if not path.is_file():
+        abort(404)
+    review.record_download(application, document, actor=current_user._get_current_object())
+    response = send_file(path, mimetype=document.content_type, as_attachment=True,
+                         download_name=document.original_name, conditional=False, etag=False,
+                         last_modified=None, max_age=None)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# ------------------------------------------------------------------------------------------ actions
+
+def _conflict(application, typed: dict | None = None):
+    """Someone else acted first: the application as it is now, and what this clerk typed (nothing
+    lost)."""
+    db.session.rollback()
+    application = _load(application.id)
+    return render_template("secretariat/review/conflict.html", application=application,
+                           status_labels=STATUS_LABELS, holder=review.holder(application),
+                           typed=typed or {}, has_errors=False), 409
+
+
+def _done(application, message: str):
+    flash(message, "success")
+    return redirect(url_for("secretariat.review_detail", application_id=application.id), 303)
+
+
+@bp.route("/review/applications/<int:application_id>/pick-up", methods=["POST"])
+@policy(*STAFF)
+def review_pick_up(application_id: int):
+    application = _load(application_id)
+    try:
+        review.pick_up(application, version=_version(), actor=current_user._get_current_object())
+    except review.StaleApplication:
+        return _conflict(application)
+    return _done(application, _("You have picked up %(ref)s. It is now under review.", ref=application.reference))
+
+
+class ApproveForm(BaseForm):
+    note = TextAreaField(_l("Note for the applicant"), validators=[Optional(), Length(max=1000)])
+
+
+@bp.route("/review/applications/<int:application_id>/approve", methods=["POST"])
+@policy(*STAFF)
+def review_approve(application_id: int):
+    application = _load(application_id)
+    form = ApproveForm()
+    note = (form.note.data or "").strip() or None
+    try:
+        review.approve(application, version=_version(), actor=current_user._get_current_object(), note=note)
+    except review.StaleApplication:
+        return _conflict(application, {_("Note for the applicant"): note} if note else None)
+    return _done(application, _("%(ref)s has been approved. The applicant has been told by e-mail.",
+                                ref=application.reference))
+
+
+def _return_form(steps):
+    attrs = {f"flag_{i}": TextAreaField(title, validators=[Optional(), Length(max=1000)],
+                                        description=_l("What must be corrected in this step. Leave it empty "
+                                                       "when the step is fine."))
+             for i, (_slug, title) in enumerate(steps)}
+    attrs["note"] = TextAreaField(_l("General note (optional)"), validators=[Optional(), Length(max=1000)])
+    return type("ReturnForm", (BaseForm,), attrs)
+
+
+@bp.route("/review/applications/<int:application_id>/return", methods=["GET", "POST"])
+@policy(*STAFF)
+def review_return(application_id: int):
+    application = _load(application_id)
+    steps = step_choices(application)
+    form = _return_form(steps)()
+    fields = [(slug, form[f"flag_{i}"]) for i, (slug, _title) in enumerate(steps)]
+    if request.method == "POST" and form.validate():
+        flags = {slug: (f.data or "").strip() for slug, f in fields if (f.data or "").strip()}
+        if not flags:
+            (fields[0][1] if fields else form.note).errors = [_("Write what must be corrected in at least one step.")]
+        else:
+            try:
+                review.return_for_correction(application, version=_version(), flags=flags,
+                                             note=(form.note.data or "").strip() or None,
+                                             actor=current_user._get_current_object(), titles=dict(steps))
+            except review.StaleApplication:
+                typed = {f.label.text: f.data for _slug, f in fields if f.data}
+                if form.note.data:
+                    typed[form.note.label.text] = form.note.data
+                return _conflict(application, typed)
+            return _done(application, _("%(ref)s has been returned for correction. The applicant has been told "
+                                        "by e-mail.", ref=application.reference))
+    if application.status != "under_review" and request.method == "GET":
+        return redirect(url_for("secretariat.review_detail", application_id=application.id), 303)
+    has_errors = any(f.errors for f in form)
+    return render_template("secretariat/review/return.html", application=application, form=form,
+                           has_errors=has_errors), 422 if has_errors else 200
+
+
+class RejectForm(BaseForm):
+    reason = TextAreaField(_l("Reason for the rejection"),
+                           description=_l("The applicant receives this reason by e-mail. Name the rule that is not "
+                                          "met."),
+                           validators=[InputRequired(_l("Write the reason for the rejection.")), Length(max=2000)])
+
+
+@bp.route("/review/applications/<int:application_id>/reject", methods=["GET", "POST"])
+@policy("admin")
+def review_reject(application_id: int):
+    application = _load(application_id)
+    form = RejectForm()
+    if request.method == "POST" and form.validate():
+        try:
+            review.reject(application, version=_version(), actor=current_user._get_current_object(),
+                          reason=form.reason.data)
+        except review.ReviewError:
+            form.reason.errors = [_("Write the reason for the rejection.")]
+        except review.StaleApplication:
+            return _conflict(application, {form.reason.label.text: form.reason.data})
+        else:
+            return _done(application, _("%(ref)s has been rejected. The applicant has been told by e-mail.",
+                                        ref=application.reference))
+    if application.status != "under_review" and request.method == "GET":
+        return redirect(url_for("secretariat.review_detail", application_id=application.id), 303)
+    has_errors = bool(form.errors)
+    return render_template("secretariat/review/reject.html", application=application, form=form,
+                           has_errors=has_errors), 422 if has_errors else 200

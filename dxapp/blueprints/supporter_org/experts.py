@@ -1,0 +1,273 @@
+"""Affiliated experts of a supporter corporation: the list with statuses, adding one expert, the CSV
+import (upload -> server-side preview -> confirm once), resending an invitation, ending an affiliation,
+and confirming or declining an expert's request.  Everything is loaded through the administrator's
+organisation: another corporation's ids are 404."""
+
+from __future__ import annotations
+
+import math
+
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_login import current_user
+
+from dxapp.access import policy
+from dxapp.blueprints.supporter_org import bp
+from dxapp.blueprints.supporter_org.forms import ExpertForm, RosterUploadForm
+from dxapp.extensions import db, limiter
+from dxapp.models import User
+from dxapp.models.supporter import AFFILIATION_STATUSES
+from dxapp.rules import roster
+from dxapp.services import affiliations, applications, supporters
+
+PAGE_SIZE = 100
+
+STATUS_LABELS = {
+    "requested": _l("Asks to join"),
+    "invited": _l("Invited"),
+    "confirmed": _l("Confirmed"),
+    "declined": _l("Declined"),
+    "ended": _l("Ended"),
+}
+
+CELL_ERRORS = {
+    ("name", "missing"): _l("Enter the name."),
+    ("name", "too_long"): _l("The name is too long. Use at most 100 characters."),
+    ("name_kana", "missing"): _l("Enter the name in katakana."),
+    ("name_kana", "too_long"): _l("The furigana is too long. Use at most 100 characters."),
+    ("name_kana", "not_kana"): _l("Write the furigana in katakana (hiragana is accepted), with a space between "
+                                  "family name and given name."),
+    ("email", "missing"): _l("Enter the e-mail address."),
+    ("email", "too_long"): _l("The e-mail address is too long. Use at most 254 characters."),
+    ("email", "invalid"): _l("This is not an e-mail address. Write it in the form name@example.jp."),
+    ("email", "registered"): _l("This address is already registered in dxapp. Ask the expert for another "
+                                "address, or ask them to choose your corporation in their own registration."),
+    ("email", "affiliated"): _l("This expert is already affiliated with your corporation or invited."),
+}
+
+FILE_ERRORS = {
+    "empty": _l("The file is empty. Choose the CSV file with your experts."),
+    "too_large": _l("The file is too large. Upload at most 2,000 experts (1 MB) at a time."),
+    "encoding": _l("The file could not be read. Save it from Excel as CSV (UTF-8 or Shift_JIS) and upload it again."),
+    "csv": _l("The file is not a valid CSV file (line %(line)s). Save it from Excel as CSV and upload it again."),
+    "no_rows": _l("The file has no experts in it. Fill in one expert per line below the header."),
+    "too_many_rows": _l("The file has more than %(limit)s experts. Split it into several files."),
+}
+
+
+def cell_error(field: str, code: str, normalised: dict | None = None) -> str:
+    if code == "duplicate":
+        return _("The same address is on line %(line)s. Each expert needs their own address.",
+                 line=(normalised or {}).get("duplicate_of", "?"))
+    return str(CELL_ERRORS.get((field, code), code))
+
+
+def _org() -> int:
+    return current_user.organisation_id
+
+
+def _owned(affiliation_id: int):
+    affiliation = affiliations.owned(_org(), affiliation_id)
+    if affiliation is None:
+        abort(404)
+    return affiliation
+
+
+def _version() -> int:
+    try:
+        return int(request.form.get("version", ""))
+    except ValueError:
+        abort(400)
+
+
+def _approved() -> bool:
+    registered = applications.registration(current_user, "supporter")
+    return registered is not None and registered.status == "approved"
+
+
+# ---------------------------------------------------------------------------------------------- list
+
+@bp.route("/experts")
+@policy("supporter_admin")
+def experts():
+    status = request.args.get("status")
+    status = status if status in AFFILIATION_STATUSES else None
+    rows = affiliations.for_organisation(_org(), status=status)
+    page = _page_number()
+    pages = max(1, math.ceil(len(rows) / PAGE_SIZE))
+    page = min(page, pages)
+    return render_template("supporter_org/experts.html", rows=rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE],
+                           total=len(rows), page=page, pages=pages, status=status,
+                           counts=affiliations.counts(_org()), status_labels=STATUS_LABELS,
+                           approved=_approved())
+
+
+def _page_number() -> int:
+    try:
+        return max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+# ---------------------------------------------------------------------------------------------- one expert
+
+@bp.route("/experts/add", methods=["GET", "POST"])
+@policy("supporter_admin")
+def expert_add():
+    form = ExpertForm()
+    if request.method == "POST" and form.validate():
+        try:
+            supporters.invite_expert(actor=current_user._get_current_object(), name=form.name.data,
+                                     name_kana=form.name_kana.data, email=form.email.data)
+        except supporters.RowInvalid as exc:
+            for field, code in exc.row.errors.items():
+                getattr(form, field).errors.append(cell_error(field, code, exc.row.normalised))
+        else:
+            flash(_("%(name)s has been invited by e-mail.", name=form.name.data), "success")
+            return redirect(url_for("supporter_org.experts"), 303)
+    status = 422 if form.errors else 200
+    return render_template("supporter_org/expert_add.html", form=form, has_errors=bool(form.errors)), status
+
+
+# ---------------------------------------------------------------------------------------------- CSV import
+
+@bp.route("/experts/template.csv")
+@policy("supporter_admin")
+def roster_template():
+    response = make_response(roster.template_csv())
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = "attachment; filename=experts-template.csv"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _upload_page(form, *, file_error=None, status=200):
+    return render_template("supporter_org/import.html", form=form, file_error=file_error,
+                           has_errors=bool(form.errors or file_error), max_rows=roster.MAX_ROWS), status
+
+
+@bp.route("/experts/import", methods=["GET", "POST"])
+@policy("supporter_admin")
+@limiter.limit("60 per hour", methods=["POST"])
+def roster_import():
+    form = RosterUploadForm()
+    if request.method == "GET":
+        return _upload_page(form)
+    if not form.validate():
+        return _upload_page(form, status=422)
+    upload = form.file.data
+    data = upload.stream.read(roster.MAX_BYTES + 1)
+    try:
+        record = supporters.preview(actor=current_user._get_current_object(), filename=upload.filename or "",
+                                    data=data)
+    except roster.RosterFileError as exc:
+        message = str(FILE_ERRORS.get(exc.code, FILE_ERRORS["encoding"])) % (exc.params or {"line": "?", "limit": ""})
+        form.file.errors.append(message)
+        return _upload_page(form, file_error=message, status=422)
+    return redirect(url_for("supporter_org.roster_preview", import_id=record.id), 303)
+
+
+@bp.route("/experts/import/<import_id>")
+@policy("supporter_admin")
+def roster_preview(import_id: str):
+    record = supporters.owned_import(_org(), import_id)
+    if record is None:
+        abort(404)
+    if record.status == "confirmed":
+        return redirect(url_for("supporter_org.experts"), 303)
+    if record.status != "preview":
+        abort(410)
+    rows = roster.errors_first(record.rows)
+    pages = max(1, math.ceil(len(rows) / PAGE_SIZE))
+    page = min(_page_number(), pages)
+    shown = rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
+    return render_template("supporter_org/preview.html", record=record, rows=shown, page=page, pages=pages,
+                           cell_error=cell_error, form=RosterUploadForm(formdata=None),
+                           good=record.row_count - record.error_count,
+                           summary=ngettext("%(num)s expert in the file.", "%(num)s experts in the file.",
+                                            record.row_count))
+
+
+@bp.route("/experts/import/<import_id>/confirm", methods=["POST"])
+@policy("supporter_admin")
+def roster_confirm(import_id: str):
+    record = supporters.owned_import(_org(), import_id)
+    if record is None:
+        abort(404)
+    try:
+        created = supporters.confirm(record, actor=current_user._get_current_object())
+    except supporters.StaleImport:
+        if record.status == "confirmed":  # a second click: the first one did it
+            flash(_("These experts have already been invited."), "info")
+            return redirect(url_for("supporter_org.experts"), 303)
+        abort(409)
+    except supporters.SupporterError:
+        flash(_("Some rows have problems. Correct the file and upload it again."), "info")
+        return redirect(url_for("supporter_org.roster_preview", import_id=record.id), 303)
+    flash(ngettext("%(num)s expert has been invited by e-mail.", "%(num)s experts have been invited by e-mail.",
+                   len(created)), "success")
+    return redirect(url_for("supporter_org.experts"), 303)
+
+
+@bp.route("/experts/import/<import_id>/discard", methods=["POST"])
+@policy("supporter_admin")
+def roster_discard(import_id: str):
+    record = supporters.owned_import(_org(), import_id)
+    if record is None:
+        abort(404)
+    supporters.discard(record, actor=current_user._get_current_object())
+    flash(_("The upload has been cancelled. No expert was invited."), "info")
+    return redirect(url_for("supporter_org.roster_import"), 303)
+
+
+# ---------------------------------------------------------------------------------------------- one affiliation
+
+@bp.route("/experts/<int:affiliation_id>/resend", methods=["POST"])
+@policy("supporter_admin")
+def expert_resend(affiliation_id: int):
+    affiliation = _owned(affiliation_id)
+    try:
+        supporters.resend_invitation(affiliation, version=_version(), actor=current_user._get_current_object())
+    except affiliations.StaleAffiliation:
+        abort(409)
+    except supporters.SupporterError:
+        flash(_("This expert has already set a password; no invitation is needed."), "info")
+        return redirect(url_for("supporter_org.experts"), 303)
+    flash(_("The invitation has been sent again."), "success")
+    return redirect(url_for("supporter_org.experts"), 303)
+
+
+@bp.route("/experts/<int:affiliation_id>/end", methods=["GET", "POST"])
+@policy("supporter_admin")
+def expert_end(affiliation_id: int):
+    affiliation = _owned(affiliation_id)
+    if request.method == "POST":
+        try:
+            affiliations.end(affiliation, version=_version(), actor=current_user._get_current_object())
+        except affiliations.StaleAffiliation:
+            abort(409)
+        flash(_("The affiliation has been ended."), "success")
+        return redirect(url_for("supporter_org.experts"), 303)
+    if affiliation.status not in ("requested", "invited", "confirmed"):
+        abort(409)
+    return render_template("supporter_org/end.html", affiliation=affiliation,
+                           expert=db.session.get(User, affiliation.expert_user_id), status_labels=STATUS_LABELS)
+
+
+@bp.route("/experts/<int:affiliation_id>/decide", methods=["POST"])
+@policy("supporter_admin")
+def expert_decide(affiliation_id: int):
+    affiliation = _owned(affiliation_id)
+    decision = request.form.get("decision")
+    if decision not in ("confirm", "decline"):
+        abort(400)
+    try:
+        affiliations.decide(affiliation, accept=decision == "confirm", version=_version(),
+                            actor=current_user._get_current_object())
+    except affiliations.StaleAffiliation:
+        abort(409)
+    flash(_("The expert's request has been confirmed.") if decision == "confirm"
+          else _("The expert's request has been declined."), "success")
+    return redirect(url_for("supporter_org.experts"), 303)

@@ -1,0 +1,173 @@
+"""Forms of the SME-supporter corporation: the registration wizard's steps and the expert roster pages."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField, FileRequired
+from wtforms import EmailField, Field, RadioField, StringField
+from wtforms.validators import Email, InputRequired, Length, ValidationError
+from wtforms.widgets import HiddenInput
+
+from dxapp import clock
+from dxapp.blueprints.auth.forms import strip
+from dxapp.blueprints.sme.forms import AddressForm, DeclarationForm, _normalised, _normalising
+from dxapp.forms import BaseForm, choices
+from dxapp.rules import bank, normalize
+from dxapp.wizard.fields import EraDateField
+
+ACCOUNT_TYPES = {"ordinary": _l("Ordinary (普通)"), "current": _l("Current (当座)"), "savings": _l("Savings (貯蓄)")}
+
+
+class CorporationForm(AddressForm):
+    """Step "corporation": identity and address (the SME address form with its postal lookup)."""
+
+    contact_email = None  # the administrator's login address is the contact
+    corporate_number = StringField(_l("Corporate number"), filters=[strip, _normalising(normalize.corporate_number)],
+                                   description=_l("13 digits, as on the certificate of registered matters."),
+                                   validators=[InputRequired(_l("Enter the 13-digit corporate number.")),
+                                               _normalised(normalize.corporate_number)],
+                                   render_kw={"inputmode": "numeric"})
+    name = StringField(_l("Name of the corporation"), filters=[strip],
+                       validators=[InputRequired(_l("Enter the name of the corporation.")), Length(max=200)],
+                       render_kw={"autocomplete": "organization"})
+    name_kana = StringField(_l("Name of the corporation in katakana"), filters=[strip, _normalising(normalize.furigana)],
+                            validators=[InputRequired(_l("Enter the name in katakana.")), Length(max=200),
+                                        _normalised(normalize.furigana)])
+    representative_name = StringField(_l("Name of the representative"), filters=[strip],
+                                      validators=[InputRequired(_l("Enter the name of the representative.")),
+                                                  Length(max=100)])
+
+    # Field order on the page: identity first, then the address of the SME form.
+    _order = ("corporate_number", "name", "name_kana", "representative_name", "postal_code", "prefecture", "city",
+              "street", "building", "phone")
+
+    def __iter__(self):
+        by_name = {f.name: f for f in super().__iter__()}
+        ordered = [by_name.pop(n) for n in self._order if n in by_name]
+        return iter(ordered + list(by_name.values()))
+
+    def extra_data(self) -> dict:
+        out = super().extra_data()
+        out["corporate_number"] = normalize.corporate_number(self.corporate_number.data)
+        out["name_kana"] = normalize.furigana(self.name_kana.data)
+        return out
+
+
+class DocumentListField(Field):
+    """The certificates uploaded so far (the step page lists them); nothing is typed."""
+
+    widget = HiddenInput()
+
+    def _value(self) -> str:
+        return ""
+
+    def display(self) -> str:
+        from dxapp.blueprints.supporter_org.certificate import current_certificates
+        docs = current_certificates()
+        return "、".join(d.original_name for d in docs) if docs else str(_l("Not entered"))
+
+
+class CertificationForm(BaseForm):
+    certification_number = StringField(
+        _l("Certification number as a certified IT support organisation"), filters=[strip],
+        description=_l("As written on the certificate of 認定情報処理支援機関 (スマートSMEサポーター)."),
+        validators=[InputRequired(_l("Enter the certification number.")), Length(max=40)])
+    certified_on = EraDateField(_l("Date of certification"),
+                                validators=[InputRequired(_l("Enter the date of certification."))])
+    certificate = DocumentListField(_l("Certificate"))
+
+    def validate_certified_on(self, field):
+        if field.data is None and not field.errors:
+            raise ValidationError(_l("Enter the date of certification."))
+        if field.data is not None and field.data > clock.program_today():
+            raise ValidationError(_l("The date of certification cannot be in the future. Check the certificate."))
+
+    def validate_certificate(self, field):
+        from dxapp.blueprints.supporter_org.certificate import current_certificates
+        if not current_certificates():
+            raise ValidationError(_l("Upload the certificate of certification."))
+
+    def extra_data(self) -> dict:
+        from dxapp.blueprints.supporter_org.certificate import current_certificates
+        return {"certificate": [{"id": d.id, "name": d.original_name, "sha256": d.sha256}
+                                for d in current_certificates()]}
+
+
+class AdministratorListField(DocumentListField):
+    def display(self) -> str:
+        from flask_login import current_user
+
+        from dxapp.services import supporters
+        admins = supporters.administrators(current_user.organisation_id)
+        return "、".join(f"{u.name}（{u.email}）" for u in admins)
+
+
+class AdministratorsForm(BaseForm):
+    administrators = AdministratorListField(_l("Administrators"))
+
+
+class AdminInviteForm(BaseForm):
+    name = StringField(_l("Name"), filters=[strip], validators=[InputRequired(_l("Enter the name.")), Length(max=100)],
+                       render_kw={"autocomplete": "off"})
+    email = EmailField(_l("E-mail address"), filters=[strip],
+                       validators=[InputRequired(_l("Enter the e-mail address.")), Length(max=254),
+                                   Email(_l("Enter an e-mail address in the form name@example.jp."))],
+                       render_kw={"autocomplete": "off", "spellcheck": "false"})
+
+
+# ---------------------------------------------------------------------------------------------- bank
+# The checks are the expert area's Zengin rules (dxapp.rules.bank): one definition for both.
+
+class BankForm(BaseForm):
+    """Where the honoraria of the corporation's experts are paid: an account of the corporation."""
+
+    bank_code = StringField(_l("Bank code"), filters=[strip, _normalising(bank.bank_code)], description=_l("4 digits, for example 0001."),
+                            validators=[InputRequired(_l("Enter the 4-digit bank code.")), _normalised(bank.bank_code)],
+                            render_kw={"inputmode": "numeric"})
+    branch_code = StringField(_l("Branch code"), filters=[strip, _normalising(bank.branch_code)], description=_l("3 digits, for example 001."),
+                              validators=[InputRequired(_l("Enter the 3-digit branch code.")),
+                                          _normalised(bank.branch_code)],
+                              render_kw={"inputmode": "numeric"})
+    account_type = RadioField(_l("Bank account type"), choices=choices(ACCOUNT_TYPES),
+                              validators=[InputRequired(_l("Choose the account type."))])
+    account_number = StringField(_l("Account number"), filters=[strip, _normalising(bank.account_number)], description=_l("7 digits."),
+                                 validators=[InputRequired(_l("Enter the 7-digit account number.")),
+                                             _normalised(bank.account_number)],
+                                 render_kw={"inputmode": "numeric", "autocomplete": "off"})
+    account_holder = StringField(_l("Account holder in katakana"), filters=[strip, _normalising(bank.account_holder)],
+                                 description=_l("As the bank prints it, for example カ)デジタルシエン."),
+                                 validators=[InputRequired(_l("Enter the account holder in katakana.")),
+                                             Length(max=60), _normalised(bank.account_holder)])
+
+    def extra_data(self) -> dict:
+        corporation = ((getattr(self, "answers", None) or {}).get("steps", {}).get("corporation", {})
+                       .get("data", {}))
+        return {"bank_code": bank.bank_code(self.bank_code.data), "branch_code": bank.branch_code(self.branch_code.data),
+                "account_number": bank.account_number(self.account_number.data),
+                "account_holder": bank.account_holder(self.account_holder.data), "account_owner": "corporate",
+                "account_corporate_number": corporation.get("corporate_number")}
+
+
+class SupporterDeclarationForm(DeclarationForm):
+    pass
+
+
+# ---------------------------------------------------------------------------------------------- experts
+
+class ExpertForm(BaseForm):
+    name = StringField(_l("Name"), filters=[strip], validators=[InputRequired(_l("Enter the name.")), Length(max=100)],
+                       render_kw={"autocomplete": "off"})
+    name_kana = StringField(_l("Name in katakana"), filters=[strip, _normalising(normalize.furigana)],
+                            validators=[InputRequired(_l("Enter the name in katakana.")), Length(max=100),
+                                        _normalised(normalize.furigana)], render_kw={"autocomplete": "off"})
+    email = EmailField(_l("E-mail address"), filters=[strip],
+                       validators=[InputRequired(_l("Enter the e-mail address.")), Length(max=254),
+                                   Email(_l("Enter an e-mail address in the form name@example.jp."))],
+                       render_kw={"autocomplete": "off", "spellcheck": "false"})
+
+
+class RosterUploadForm(BaseForm):
+    file = FileField(_l("CSV file"), description=_l("UTF-8 or Shift_JIS (CP932) as Excel saves it; up to 2,000 rows."),
+                     validators=[FileRequired(_l("Choose a CSV file to upload."))],
+                     render_kw={"accept": ".csv,text/csv"})
+

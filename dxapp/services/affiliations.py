@@ -1,0 +1,195 @@
+"""Experts affiliated with an SME-supporter corporation (contracts.md, "Experts affiliated with a supporter
+corporation").
+
+Statuses: ``requested`` (the expert chose the corporation in their own wizard), ``invited`` (the
+corporation's administrator invited them), ``confirmed`` (the only one that counts), ``declined`` and
+``ended``.  Every change is a conditional UPDATE on ``version`` with its audit event in the same
+transaction.  Functions called from another service's transaction (``request``, ``add_invited``) do not
+commit; those called from the administrator's pages (``decide``, ``end``, ``touch_invited``) do.
+
+``invited_at``, ``decided_at`` and ``ended_at`` are program dates (shown on pages; in the demo the shifted
+clock), ``created_at`` and the audit log keep wall time, as for applications.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+
+from dxapp import clock
+from dxapp.extensions import db
+from dxapp.models import Application, Organisation, User
+from dxapp.models.supporter import OPEN_STATUSES, Affiliation
+from dxapp.services import audit
+
+
+class AffiliationError(ValueError):
+    """The affiliation cannot be made (not a supporter corporation)."""
+
+
+class StaleAffiliation(Exception):
+    """The affiliation changed (status or version) since the page was shown."""
+
+
+# ---------------------------------------------------------------------------------------- queries
+
+def registered_supporters() -> list[tuple[int, str]]:
+    """Approved supporter corporations, by name: the expert wizard's choice."""
+    rows = db.session.execute(
+        select(Organisation.id, Organisation.name)
+        .join(Application, Application.organisation_id == Organisation.id)
+        .where(Organisation.kind == "supporter", Application.kind == "supporter",
+               Application.status == "approved", Application.change_of_id.is_(None))
+        .distinct().order_by(Organisation.name, Organisation.id)
+    ).all()
+    return [(org_id, name or f"#{org_id}") for org_id, name in rows]
+
+
+def is_registered_supporter(organisation_id) -> bool:
+    try:
+        organisation_id = int(organisation_id)
+    except (TypeError, ValueError):
+        return False
+    return any(org_id == organisation_id for org_id, _name in registered_supporters())
+
+
+def confirmed_organisation_id(expert_user) -> int | None:
+    """The corporation the expert is a confirmed member of (the latest, should there be several)."""
+    return db.session.scalar(
+        select(Affiliation.organisation_id)
+        .where(Affiliation.expert_user_id == expert_user.id, Affiliation.status == "confirmed")
+        .order_by(Affiliation.decided_at.desc(), Affiliation.id.desc()).limit(1)
+    )
+
+
+def current_for_expert(expert_user_id: int, organisation_id: int) -> Affiliation | None:
+    """The open (requested, invited or confirmed) affiliation of this expert with this corporation."""
+    return db.session.scalar(
+        select(Affiliation).where(Affiliation.expert_user_id == expert_user_id,
+                                  Affiliation.organisation_id == organisation_id,
+                                  Affiliation.status.in_(OPEN_STATUSES))
+        .order_by(Affiliation.id.desc()).limit(1)
+    )
+
+
+def for_organisation(organisation_id: int, *, status: str | None = None) -> list[tuple[Affiliation, User]]:
+    """Every affiliation of the corporation with its expert: requests first, then by name."""
+    query = (select(Affiliation, User).join(User, User.id == Affiliation.expert_user_id)
+             .where(Affiliation.organisation_id == organisation_id))
+    if status:
+        query = query.where(Affiliation.status == status)
+    order = {"requested": 0, "invited": 1, "confirmed": 2, "declined": 3, "ended": 4}
+    rows = [tuple(r) for r in db.session.execute(query.order_by(User.name, Affiliation.id)).all()]
+    return sorted(rows, key=lambda r: order.get(r[0].status, 9))
+
+
+def counts(organisation_id: int) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for status in db.session.scalars(select(Affiliation.status).where(Affiliation.organisation_id == organisation_id)):
+        out[status] = out.get(status, 0) + 1
+    return out
+
+
+def owned(organisation_id: int, affiliation_id: int) -> Affiliation | None:
+    """Loaded through the corporation's scope: another corporation's id is simply not found."""
+    return db.session.scalar(select(Affiliation).where(Affiliation.id == affiliation_id,
+                                                       Affiliation.organisation_id == organisation_id))
+
+
+# ---------------------------------------------------------------------------------------- changes
+
+def request(expert_user, organisation_id, *, actor) -> Affiliation:
+    """The expert chose the corporation (participation "supporter_member") and submitted.
+
+    An invitation from that corporation becomes ``confirmed`` (the invited expert accepted by
+    completing their part); otherwise a ``requested`` affiliation waits for the administrator.  Calling
+    it again changes nothing.  Runs inside the caller's transaction (no commit)."""
+    try:
+        organisation_id = int(organisation_id)
+    except (TypeError, ValueError) as exc:
+        raise AffiliationError("organisation") from exc
+    organisation = db.session.get(Organisation, organisation_id)
+    if organisation is None or organisation.kind != "supporter":
+        raise AffiliationError("organisation")
+    existing = current_for_expert(expert_user.id, organisation_id)
+    if existing is not None and existing.status == "invited":
+        _move(existing, "confirmed", version=existing.version, actor=actor, action="affiliation.accepted",
+              values={"decided_at": clock.program_now()})
+        return existing
+    if existing is not None:
+        return existing
+    affiliation = Affiliation(organisation_id=organisation_id, expert_user_id=expert_user.id, status="requested",
+                              requested_by="expert", created_at=clock.wall_now(), version=1)
+    db.session.add(affiliation)
+    db.session.flush()
+    audit.record("affiliation.requested", "affiliation", affiliation.id, actor=actor,
+                 summary={"organisation_id": organisation_id, "expert_user_id": expert_user.id})
+    return affiliation
+
+
+def add_invited(organisation_id: int, expert_user_id: int, *, actor, now=None) -> Affiliation:
+    """An administrator invited the expert (the supporters service creates the user and sends the
+    e-mail).  Runs inside the caller's transaction."""
+    affiliation = Affiliation(organisation_id=organisation_id, expert_user_id=expert_user_id, status="invited",
+                              requested_by="supporter", created_at=now or clock.wall_now(),
+                              invited_at=clock.program_now(), version=1)
+    db.session.add(affiliation)
+    return affiliation
+
+
+def _move(affiliation: Affiliation, target: str, *, version: int, actor, action: str, values=None,
+          allowed_from=None) -> None:
+    before = affiliation.status
+    allowed_from = allowed_from or (before,)
+    changed = db.session.execute(
+        update(Affiliation)
+        .where(Affiliation.id == affiliation.id, Affiliation.version == version,
+               Affiliation.status.in_(allowed_from))
+        .values(status=target, version=version + 1, **(values or {}))
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not changed:
+        raise StaleAffiliation()
+    db.session.refresh(affiliation)
+    audit.record(action, "affiliation", affiliation.id, actor=actor,
+                 summary={"organisation_id": affiliation.organisation_id,
+                          "expert_user_id": affiliation.expert_user_id, "from": before, "to": target})
+
+
+def decide(affiliation: Affiliation, *, accept: bool, version: int, actor) -> None:
+    """The administrator confirms or declines an expert's request."""
+    try:
+        _move(affiliation, "confirmed" if accept else "declined", version=version, actor=actor,
+              action="affiliation.confirmed" if accept else "affiliation.declined",
+              values={"decided_at": clock.program_now()}, allowed_from=("requested",))
+    except StaleAffiliation:
+        db.session.rollback()
+        raise
+    db.session.commit()
+
+
+def end(affiliation: Affiliation, *, version: int, actor) -> None:
+    """The administrator ends an affiliation (invited, requested or confirmed)."""
+    try:
+        _move(affiliation, "ended", version=version, actor=actor, action="affiliation.ended",
+              values={"ended_at": clock.program_now()}, allowed_from=OPEN_STATUSES)
+    except StaleAffiliation:
+        db.session.rollback()
+        raise
+    db.session.commit()
+
+
+def touch_invited(affiliation: Affiliation, *, version: int, actor) -> None:
+    """A resent invitation: the caller enqueues the e-mail in the same transaction, then commits."""
+    changed = db.session.execute(
+        update(Affiliation)
+        .where(Affiliation.id == affiliation.id, Affiliation.version == version, Affiliation.status == "invited")
+        .values(version=version + 1, invited_at=clock.program_now())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not changed:
+        db.session.rollback()
+        raise StaleAffiliation()
+    db.session.refresh(affiliation)
+    audit.record("affiliation.invitation_resent", "affiliation", affiliation.id, actor=actor,
+                 summary={"organisation_id": affiliation.organisation_id,
+                          "expert_user_id": affiliation.expert_user_id})

@@ -1,0 +1,234 @@
+"""IT experts: the directory profile published when a registration (or a change) is approved, the
+honoraria carried over from Phase I, and the directory query for SMEs.
+
+The profile is refreshed inside the secretariat's approval transaction (``applications.on_status``),
+with an audit event; the directory reads only the profile tables (indexed), never the JSON answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import exists, func, select
+
+from dxapp import clock
+from dxapp.extensions import db
+from dxapp.models import (
+    Application,
+    ExpertCarryOver,
+    ExpertProfile,
+    ExpertProfileArea,
+    ExpertProfilePrefecture,
+)
+from dxapp.rules import subsidy
+from dxapp.services import applications, audit
+
+PAGE_SIZE = 10
+
+#: Support areas of the profile step (issue 5, step 5), in the order they are offered.
+SUPPORT_AREAS = ("telework", "web_meetings", "ec_sites", "cashless", "security", "rpa", "cloud_accounting",
+                 "online_events", "crowdfunding", "it_subsidy", "other")
+
+PREFECTURES = ("北海道", "青森県", "岩手県", "宮城県", "秋田県", "山形県", "福島県", "茨城県", "栃木県", "群馬県",
+               "埼玉県", "千葉県", "東京都", "神奈川県", "新潟県", "富山県", "石川県", "福井県", "山梨県", "長野県",
+               "岐阜県", "静岡県", "愛知県", "三重県", "滋賀県", "京都府", "大阪府", "兵庫県", "奈良県", "和歌山県",
+               "鳥取県", "島根県", "岡山県", "広島県", "山口県", "徳島県", "香川県", "愛媛県", "高知県", "福岡県",
+               "佐賀県", "長崎県", "熊本県", "大分県", "宮崎県", "鹿児島県", "沖縄県")
+
+
+def _data(answers: dict, slug: str) -> dict:
+    return (((answers or {}).get("steps") or {}).get(slug) or {}).get("data") or {}
+
+
+# ------------------------------------------------------------------------------------ the profile
+
+def publish(application: Application, actor_id) -> ExpertProfile:
+    """Create or refresh the expert's directory profile from approved answers (flushed in the caller's
+    transaction, with an audit event)."""
+    answers = application.answers or {}
+    person, profile_data = _data(answers, "person"), _data(answers, "profile")
+    participation = _data(answers, "participation").get("participation") or "freelance"
+    now = clock.wall_now()
+    profile = db.session.scalar(select(ExpertProfile).where(ExpertProfile.user_id == application.user_id))
+    created = profile is None
+    if created:
+        profile = ExpertProfile(user_id=application.user_id, published_at=now)
+        db.session.add(profile)
+    rate = profile_data.get("hourly_rate")
+    profile.application_id = application.change_of_id or application.id
+    profile.name = (person.get("name") or "")[:100]
+    profile.participation = participation
+    profile.delivery = profile_data.get("delivery") if profile_data.get("delivery") in ("online", "onsite", "both") \
+        else "online"
+    profile.hourly_rate = rate if isinstance(rate, int) and rate >= 0 else 0
+    profile.career = profile_data.get("career") or ""
+    profile.qualifications = list(_data(answers, "qualifications").get("qualifications") or [])
+    profile.listed = profile_data.get("accepts_introductions") == "yes"
+    profile.updated_at = now
+    profile.areas = [ExpertProfileArea(area=a) for a in (profile_data.get("support_areas") or []) if a in SUPPORT_AREAS]
+    profile.prefectures = [ExpertProfilePrefecture(prefecture=p) for p in (profile_data.get("prefectures") or [])
+                           if p in PREFECTURES]
+    db.session.flush()
+    audit.record("expert_profile.published" if created else "expert_profile.refreshed", "expert_profile", profile.id,
+                 actor=actor_id, summary={"application": application.reference, "listed": profile.listed})
+    return profile
+
+
+@applications.on_status("expert", "approved")
+def _on_approved(application: Application, actor_id) -> None:
+    publish(application, actor_id)
+
+
+# ------------------------------------------------------------------------------------ honoraria
+
+@dataclass(frozen=True)
+class Honoraria:
+    phase1_yen: int
+    phase2_yen: int
+    cap_yen: int
+
+    @property
+    def total_yen(self) -> int:
+        return self.phase1_yen + self.phase2_yen
+
+    @property
+    def remaining_yen(self) -> int:
+        return max(0, self.cap_yen - self.total_yen)
+
+
+def honoraria(user) -> Honoraria:
+    """Honoraria received so far against the cap of both phases (DOMAIN.md §4).  No Phase II payments
+    exist yet, so Phase II is 0 yen until the payments issue adds them."""
+    carried = db.session.scalar(select(ExpertCarryOver.phase1_honorarium_yen)
+                                .where(ExpertCarryOver.user_id == user.id)) or 0
+    return Honoraria(phase1_yen=carried, phase2_yen=0, cap_yen=subsidy.EXPERT_CAP_YEN.as_of(clock.program_now()))
+
+
+def carry_over(user, amount_yen: int, *, actor=None) -> ExpertCarryOver:
+    """Record the honoraria a Phase I expert received (demo data and the Phase I import)."""
+    if not isinstance(amount_yen, int) or amount_yen < 0:
+        raise ValueError("amount")
+    row = db.session.scalar(select(ExpertCarryOver).where(ExpertCarryOver.user_id == user.id))
+    if row is None:
+        row = ExpertCarryOver(user_id=user.id, phase1_honorarium_yen=amount_yen, created_at=clock.wall_now())
+        db.session.add(row)
+    else:
+        row.phase1_honorarium_yen = amount_yen
+    db.session.flush()
+    audit.record("expert.phase1_carried_over", "expert_carry_over", row.id, actor=actor,
+                 summary={"user_id": user.id, "phase1_honorarium_yen": amount_yen})
+    return row
+
+
+# ------------------------------------------------------------------------------------ the directory
+
+@dataclass(frozen=True)
+class Filters:
+    area: str | None = None
+    prefecture: str | None = None
+    delivery: str | None = None  # online | onsite
+    rate_min: int | None = None
+    rate_max: int | None = None
+
+
+def directory(filters: Filters, page: int = 1, page_size: int = PAGE_SIZE) -> tuple[list[ExpertProfile], int]:
+    """(profiles on this page, total matching).  Listed profiles only; an online filter also finds
+    experts who do both, and so does on-site."""
+    query = select(ExpertProfile).where(ExpertProfile.listed.is_(True))
+    if filters.area:
+        query = query.where(exists().where(ExpertProfileArea.profile_id == ExpertProfile.id,
+                                           ExpertProfileArea.area == filters.area))
+    if filters.prefecture:
+        query = query.where(exists().where(ExpertProfilePrefecture.profile_id == ExpertProfile.id,
+                                           ExpertProfilePrefecture.prefecture == filters.prefecture))
+    if filters.delivery in ("online", "onsite"):
+        query = query.where(ExpertProfile.delivery.in_((filters.delivery, "both")))
+    if filters.rate_min is not None:
+        query = query.where(ExpertProfile.hourly_rate >= filters.rate_min)
+    if filters.rate_max is not None:
+        query = query.where(ExpertProfile.hourly_rate <= filters.rate_max)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.session.scalars(query.order_by(ExpertProfile.hourly_rate, ExpertProfile.id)
+                              .offset((max(page, 1) - 1) * page_size).limit(page_size)).all()
+    return list(rows), total or 0
+
+
+def profile_of(user) -> ExpertProfile | None:
+    return db.session.scalar(select(ExpertProfile).where(ExpertProfile.user_id == user.id))
+
+
+def listed_profile(profile_id) -> ExpertProfile | None:
+    try:
+        profile_id = int(profile_id)
+    except (TypeError, ValueError):
+        return None
+    return db.session.scalar(select(ExpertProfile).where(ExpertProfile.id == profile_id,
+                                                         ExpertProfile.listed.is_(True)))
+
+
+# ------------------------------------------------------------------------------------ demo data
+
+_DEMO_SURNAMES = (("伊藤", "イトウ"), ("渡辺", "ワタナベ"), ("山本", "ヤマモト"), ("中村", "ナカムラ"), ("小林", "コバヤシ"),
+                  ("加藤", "カトウ"), ("吉田", "ヨシダ"), ("山田", "ヤマダ"), ("佐々木", "ササキ"), ("松本", "マツモト"))
+_DEMO_GIVEN = (("健一", "ケンイチ"), ("美香", "ミカ"), ("大輔", "ダイスケ"))
+_DEMO_CAREERS = (
+    "製造業の生産管理システム導入を15年担当。現在はフリーランスとして小規模工場のクラウド化を支援しています。",
+    "飲食店・小売店向けにキャッシュレス決済とECサイトの立ち上げを多数支援してきました。",
+    "中小企業診断士。補助金申請とITツール選定の伴走支援が得意です。",
+    "情報処理安全確保支援士として、従業員20名以下の企業のセキュリティ対策を支援しています。",
+    "テレワークとWeb会議の導入、社内研修の実施まで一貫して支援します。",
+)
+
+
+def seed_demo() -> int:
+    """Demo data for `make run`: the Phase I expert's carried-over honorarium, and about 30 approved experts
+    with varied profiles so the directory is worth browsing.  Idempotent; returns the experts created."""
+    from dxapp.models import ApplicationEvent, User
+    from dxapp.services import accounts
+
+    phase1 = accounts.find_by_email("phase1-expert@demo.example")
+    if phase1 is not None and db.session.scalar(
+            select(ExpertCarryOver).where(ExpertCarryOver.user_id == phase1.id)) is None:
+        carry_over(phase1, 420_000)
+    created = 0
+    now = clock.wall_now()
+    deliveries = ("online", "onsite", "both")
+    for n in range(30):
+        email = f"directory-expert{n + 1:02d}@demo.example"
+        if accounts.find_by_email(email) is not None:
+            continue
+        surname, surname_kana = _DEMO_SURNAMES[n % len(_DEMO_SURNAMES)]
+        given, given_kana = _DEMO_GIVEN[n % len(_DEMO_GIVEN)]
+        name, kana = f"{surname} {given}", f"{surname_kana} {given_kana}"
+        user = User(email=email, name=name, role="expert", password_hash=None, organisation_id=None,
+                    session_token=accounts.new_session_token(), created_at=now, email_verified_at=now,
+                    totp_last_counter=0, active=True)  # a directory entry only: it cannot log in
+        db.session.add(user)
+        db.session.flush()
+        audit.record("demo.account_seeded", "user", user.id, summary={"role": "expert"})
+        delivery = deliveries[n % 3]
+        areas = [SUPPORT_AREAS[n % 11], SUPPORT_AREAS[(n * 3 + 1) % 11]]
+        prefectures = [] if delivery == "online" else [PREFECTURES[(n * 7) % 47], PREFECTURES[12]]
+        rate = 3_000 + (n * 700) % 9_000
+        qualifications = [("sme_consultant", "ipa_exam", "security_specialist", "it_coordinator")[n % 4]]
+        data = {
+            "participation": {"participation": "freelance" if n % 4 else "side_job", "employer_permission": ""},
+            "person": {"name": name, "name_kana": kana},
+            "qualifications": {"qualifications": qualifications},
+            "profile": {"support_areas": sorted(set(areas)), "career": _DEMO_CAREERS[n % 5], "delivery": delivery,
+                        "prefectures": sorted(set(prefectures), key=PREFECTURES.index), "hourly_rate": rate,
+                        "accepts_introductions": "no" if n % 10 == 9 else "yes"},
+        }
+        answers = {"steps": {slug: {"raw": {k: (v if isinstance(v, list) else [str(v)]) for k, v in values.items()},
+                                    "data": values} for slug, values in data.items()}, "flags": {}, "partial": {}}
+        application = Application(kind="expert", reference=f"E9{n + 1:07d}", user_id=user.id, organisation_id=None,
+                                  status="approved", answers=answers, decision={"outcome": "eligible", "demo": True},
+                                  flags={}, version=3, created_at=now, submitted_at=now, updated_at=now)
+        db.session.add(application)
+        db.session.flush()
+        for before, after in (("draft", "submitted"), ("submitted", "under_review"), ("under_review", "approved")):
+            db.session.add(ApplicationEvent(application_id=application.id, at=now, from_status=before,
+                                            to_status=after, note="デモデータ" if after == "approved" else None))
+        publish(application, None)
+        created += 1
+    db.session.flush()
+    return created

@@ -1,0 +1,392 @@
+"""The secretariat's review of registration applications (issue "Secretariat", review queues).
+
+* Queues: one per kind of registration plus one for change requests, filtered and searched on the
+  denormalised columns (dxapp/services/review_index.py), paginated in SQL.
+* Fraud signals (DOMAIN.md §7), each one SQL query on those columns: the same person registered twice
+  (name + birth date), one bank account used by several applicants, an expert and an SME sharing an
+  address, phone or representative, a corporate number already registered by another organisation.
+* Actions: pick up, approve, return for correction (a note per step), reject (a reason).  Each goes
+  through ``applications.move`` (conditional UPDATE on the version: a second clerk gets
+  ``StaleApplication`` -> 409, nothing lost), writes the timeline and audit events and e-mails the
+  applicant through the outbox, all in one transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import and_, func, or_, select
+
+from dxapp.clock import JST
+from dxapp.extensions import db
+from dxapp.models import Application, Document, User
+from dxapp.rules import review as rules
+from dxapp.rules.application import STATUS_LABELS, STATUSES
+from dxapp.services import (
+    applications,
+    audit,
+    outbox,
+    review_index,  # noqa: F401  (registers the index hooks)
+)
+
+PAGE_SIZE = 25
+#: Queues: the three kinds of registration, and change requests of any kind.
+QUEUES = ("sme", "expert", "supporter", "changes")
+#: Statuses a queue shows (a draft is never an application row; the rest are all listed).
+QUEUE_STATUSES = tuple(s for s in STATUSES if s != "draft")
+#: What waits for the secretariat.
+WAITING = ("submitted", "resubmitted")
+
+StaleApplication = applications.StaleApplication
+
+
+class ReviewError(ValueError):
+    """An action that cannot be taken as asked (a missing reason or note)."""
+
+
+# ------------------------------------------------------------------------------------------ queues
+
+@dataclass(frozen=True)
+class Filters:
+    queue: str
+    status: str | None = None
+    kind: str | None = None  # the change-request queue only
+    prefecture: str | None = None
+    submitted_from: date | None = None
+    submitted_to: date | None = None
+    q: str | None = None
+    page: int = 1
+
+
+@dataclass
+class Page:
+    rows: list
+    total: int
+    page: int
+    pages: int
+    page_size: int
+
+
+def _jst_start(day: date) -> datetime:
+    return datetime.combine(day, time(0, 0), tzinfo=JST)
+
+
+def _conditions(filters: Filters) -> list:
+    cond = []
+    if filters.queue == "changes":
+        cond.append(Application.change_of_id.is_not(None))
+        if filters.kind in rules.KINDS:
+            cond.append(Application.kind == filters.kind)
+    else:
+        cond += [Application.kind == filters.queue, Application.change_of_id.is_(None)]
+    if filters.status in QUEUE_STATUSES:
+        cond.append(Application.status == filters.status)
+    if filters.prefecture:
+        cond.append(Application.prefecture == filters.prefecture)
+    if filters.submitted_from:
+        cond.append(Application.submitted_at >= _jst_start(filters.submitted_from))
+    if filters.submitted_to:
+        cond.append(Application.submitted_at < _jst_start(filters.submitted_to + timedelta(days=1)))
+    query = rules.read_query(filters.q)
+    if query.reference:
+        cond.append(Application.reference == query.reference)
+    elif query.email:
+        cond.append(Application.email.contains(query.email, autoescape=True))
+    elif query.digits:
+        cond.append(or_(Application.corporate_number.contains(query.digits, autoescape=True),
+                        Application.phone_digits.startswith(query.digits, autoescape=True)))
+    elif query.name:
+        found = [Application.name_key.contains(query.name, autoescape=True)]
+        if query.kana:
+            found.append(Application.kana_key.contains(query.kana, autoescape=True))
+        cond.append(or_(*found))
+    return cond
+
+
+def queue(filters: Filters, *, page_size: int = PAGE_SIZE) -> Page:
+    """One page of a queue, oldest submission first (first come, first served)."""
+    cond = _conditions(filters)
+    total = db.session.scalar(select(func.count()).select_from(Application).where(*cond)) or 0
+    pages = max(1, -(-total // page_size))
+    page = min(max(1, filters.page), pages)
+    rows = db.session.execute(
+        select(Application.id, Application.reference, Application.kind, Application.status,
+               Application.display_name, Application.kana_key, Application.prefecture,
+               Application.submitted_at, Application.change_of_id, User.name.label("holder_name"))
+        .outerjoin(User, User.id == Application.holder_id)
+        .where(*cond)
+        .order_by(Application.submitted_at, Application.id)
+        .limit(page_size).offset((page - 1) * page_size)
+    ).all()
+    return Page(rows=rows, total=total, page=page, pages=pages, page_size=page_size)
+
+
+def dashboard_counts() -> dict[str, dict[str, int]]:
+    """{queue: {status: count}} for every queue, in one grouped query."""
+    is_change = Application.change_of_id.is_not(None)
+    counts: dict[str, dict[str, int]] = {q: {} for q in QUEUES}
+    for kind, change, status, n in db.session.execute(
+            select(Application.kind, is_change, Application.status, func.count())
+            .group_by(Application.kind, is_change, Application.status)):
+        bucket = counts["changes"] if change else counts.get(kind)
+        if bucket is not None:
+            bucket[status] = bucket.get(status, 0) + n
+    return counts
+
+
+# ------------------------------------------------------------------------------------------ one application
+
+def get(application_id: int) -> Application | None:
+    return db.session.get(Application, application_id)
+
+
+def _other_owner(application: Application):
+    """Rows of another applicant (not its own change requests or earlier registrations); written without
+    NOT so that a NULL organisation counts as another owner."""
+    if application.organisation_id is not None:
+        return or_(Application.organisation_id.is_(None), Application.organisation_id != application.organisation_id)
+    return or_(Application.organisation_id.is_not(None), Application.user_id != application.user_id)
+
+
+def _others(application: Application) -> list:
+    return [Application.id != application.id, _other_owner(application)]
+
+
+def _rows(*cond) -> list[Application]:
+    return list(db.session.scalars(select(Application).where(*cond).order_by(Application.id).limit(20)))
+
+
+@dataclass(frozen=True)
+class Signal:
+    code: str
+    applications: list
+
+
+def signals(application: Application) -> list[Signal]:
+    """The fraud signals of one application, each with the other applications involved."""
+    a = application
+    others = _others(a)
+    found: list[Signal] = []
+
+    def add(code: str, *cond) -> None:
+        rows = _rows(*others, *cond)
+        if rows:
+            found.append(Signal(code, rows))
+
+    if a.kind == "expert" and a.name_key and a.birth_date:
+        add("same_person", Application.kind == "expert", Application.name_key == a.name_key,
+            Application.birth_date == a.birth_date)
+    if a.bank_key:
+        add("shared_bank", Application.bank_key == a.bank_key)
+    counterpart = {"expert": "sme", "sme": "expert"}.get(a.kind)
+    if counterpart:
+        if a.address_key:
+            add("shared_address", Application.kind == counterpart, Application.address_key == a.address_key)
+        if a.phone_digits:
+            add("shared_phone", Application.kind == counterpart, Application.phone_digits == a.phone_digits)
+        if a.representative_key:
+            add("shared_representative", Application.kind == counterpart,
+                Application.representative_key == a.representative_key)
+    if a.corporate_number and a.kind in ("sme", "supporter"):
+        add("corporate_number_taken", Application.kind.in_(("sme", "supporter")),
+            Application.corporate_number == a.corporate_number)
+    return found
+
+
+def documents_of(application: Application) -> list[Document]:
+    """The applicant's documents: the organisation's (SME, supporter) or the person's own (expert),
+    removed ones included (what the application was sent with stays visible)."""
+    if application.organisation_id is not None:
+        scope = Document.organisation_id == application.organisation_id
+    else:
+        scope = and_(Document.owner_user_id == application.user_id, Document.organisation_id.is_(None))
+    return list(db.session.scalars(select(Document).where(scope).order_by(Document.id)))
+
+
+def document_of(application: Application, document_id: int) -> Document | None:
+    """One document of this applicant; any other id is None (404)."""
+    return next((d for d in documents_of(application) if d.id == document_id), None)
+
+
+def record_download(application: Application, document: Document, *, actor) -> None:
+    audit.record("document.downloaded_by_staff", "document", document.id, actor=actor,
+                 summary={"application": application.reference, "purpose": document.purpose})
+    db.session.commit()
+
+
+def holder(application: Application) -> User | None:
+    if application.status != "under_review" or application.holder_id is None:
+        return None
+    return db.session.get(User, application.holder_id)
+
+
+def timeline(application: Application) -> list[tuple]:
+    """(event, actor name or None, on-behalf-of name or None) oldest first."""
+    ids = {e.actor_id for e in application.events} | {e.on_behalf_of_id for e in application.events}
+    ids.discard(None)
+    names = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all()) if ids else {}
+    return [(e, names.get(e.actor_id), names.get(e.on_behalf_of_id)) for e in application.events]
+
+
+# ------------------------------------------------------------------------------------------ actions
+
+def applicant_of(application: Application) -> User | None:
+    return db.session.get(User, application.user_id)
+
+
+def _mail(application: Application, kind: str, subject: str, template: str, **context) -> None:
+    user = applicant_of(application)
+    if user is None:
+        return
+    outbox.enqueue(user.email, f"review-{kind}", f"dxapp: {subject}（受付番号 {application.reference}）",
+                   template, user=user, application=application, **context)
+
+
+def _move(application: Application, target: str, *, version: int, actor, note=None, flags=None) -> None:
+    try:
+        applications.move(application, target, version=version, actor_id=actor.id, note=note, flags=flags)
+    except StaleApplication:
+        db.session.rollback()
+        raise
+
+
+def pick_up(application: Application, *, version: int, actor) -> None:
+    """申請済み or 再申請 -> 審査中, held by ``actor``."""
+    if application.status not in WAITING:
+        raise StaleApplication()
+    _mail(application, "picked-up", "登録申請の審査を開始しました", "review_picked_up.txt",
+          status_label=STATUS_LABELS["under_review"])
+    _move(application, "under_review", version=version, actor=actor)
+
+
+def approve(application: Application, *, version: int, actor, note: str | None = None) -> None:
+    if application.status != "under_review":
+        raise StaleApplication()
+    _mail(application, "approved", "登録申請を承認しました", "review_approved.txt", note=note,
+          status_label=STATUS_LABELS["approved"])
+    _move(application, "approved", version=version, actor=actor, note=note or None)
+
+
+def return_for_correction(application: Application, *, version: int, actor, flags: dict[str, str],
+                          note: str | None = None, titles: dict | None = None) -> None:
+    """差戻し with a note per flagged step ({step slug: note}); the applicant re-enters those steps."""
+    flags = {slug: text.strip() for slug, text in (flags or {}).items() if text and text.strip()}
+    if not flags:
+        raise ReviewError("flags")
+    if application.status != "under_review":
+        raise StaleApplication()
+    _mail(application, "returned", "登録申請の修正をお願いします", "review_returned.txt", note=note,
+          flag_rows=[(str((titles or {}).get(slug, slug)), text) for slug, text in flags.items()],
+          status_label=STATUS_LABELS["returned"])
+    _move(application, "returned", version=version, actor=actor, flags=flags, note=note or None)
+
+
+def reject(application: Application, *, version: int, actor, reason: str) -> None:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReviewError("reason")
+    if application.status != "under_review":
+        raise StaleApplication()
+    _mail(application, "rejected", "登録申請の審査結果のお知らせ", "review_rejected.txt", reason=reason,
+          status_label=STATUS_LABELS["rejected"])
+    _move(application, "rejected", version=version, actor=actor, note=reason)
+
+
+# ------------------------------------------------------------------------------------------ demo data
+
+DEMO_SMES = (
+    # (e-mail, account name, business, furigana, corporate number, representative, prefecture, city, street, phone)
+    ("review-sme1@demo.example", "青木 健", "株式会社青木製作所", "アオキセイサクショ", "5010401012340", "青木 健",
+     "大阪府", "大阪市北区", "梅田1-2-3", "06-6123-4567"),
+    ("review-sme2@demo.example", "石井 由美", "いしい菓子店", "イシイカシテン", "", "石井 由美",
+     "北海道", "札幌市中央区", "北一条西2-1", "011-222-3333"),
+    ("review-sme3@demo.example", "上田 誠", "株式会社上田物流", "ウエダブツリュウ", "7000012050002", "上田 誠",
+     "愛知県", "名古屋市中村区", "名駅3-4-5", "052-555-6666"),
+    ("review-sme4@demo.example", "遠藤 里美", "合同会社えんどうデザイン", "エンドウデザイン", "2010003012345", "遠藤 里美",
+     "福岡県", "福岡市博多区", "博多駅前2-2-2", "092-444-5555"),
+    ("review-sme5@demo.example", "小川 浩", "株式会社小川食品", "オガワショクヒン", "7000012050002", "小川 浩",
+     "東京都", "千代田区", "丸の内1-1-1", "03-3210-0000"),
+    ("review-sme6@demo.example", "加藤 美穂", "株式会社かとう工務店", "カトウコウムテン", "4010001000003", "加藤 美穂",
+     "宮城県", "仙台市青葉区", "中央1-1-1", "022-111-2222"),
+)
+DEMO_PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+#: What the demo queue shows: (index into DEMO_SMES, moves after submission).
+DEMO_MOVES = {3: ("under_review",), 4: ("under_review", "returned", "resubmitted"), 5: ("under_review", "approved")}
+
+
+def _sme_demo_answers(row) -> dict:
+    from flask import current_app
+    from werkzeug.datastructures import MultiDict
+
+    from dxapp.blueprints.sme.wizard import SME_REGISTRATION
+    from dxapp.wizard import Wizard
+    from dxapp.wizard.forms import data_of, raw_of
+
+    _email, _person, name, kana, number, representative, prefecture, city, street, phone = row
+    values = {
+        "business-type": {"legal_form": "company" if number else "sole_proprietor", "industry": "manufacturing"},
+        "business-details": {"name": name, "name_kana": kana, "corporate_number": number,
+                             "representative_name": representative, "representative_kana": "ダイヒョウ タロウ",
+                             "representative_title": "代表取締役" if number else "代表"},
+        "address": {"postal_code": "100-0005", "prefecture": prefecture, "city": city, "street": street,
+                    "phone": phone, "contact_email": row[0]},
+        "size": {"capital": "1000万円" if number else "", "employees": "12"},
+        "exclusions": {"shares_total": "1000", "shares_largest_large_company": "0", "shares_all_large_companies": "0",
+                       "officers_total": "2", "officers_from_large_companies": "0", "owned_by_deemed_large": "no",
+                       "officers_all_from_deemed_large": "no", "no_antisocial_ties": "y"},
+        "declaration": {"agree_terms": "y"},
+    }
+    answers: dict = {"steps": {}, "partial": {}, "flags": {}}
+    with current_app.test_request_context("/"):
+        for slug, typed in values.items():
+            form = SME_REGISTRATION.step(slug).form(formdata=MultiDict(typed), meta={"csrf": False})
+            form.answers = answers
+            if not form.validate():
+                raise ValueError(f"demo answers for {slug} are invalid: {form.errors}")
+            answers = Wizard.with_step(answers, slug, raw_of(form), data_of(form))
+    answers["steps"]["documents"] = {"raw": {}, "data": {"documents": []}}
+    return answers
+
+
+def seed_demo() -> int:
+    """A handful of SME applications in the review queues for ``make run`` (idempotent): submitted ones,
+    one under review by the demo desk clerk, one resubmitted after a return, one approved; two of them
+    share a corporate number (a signal to look at)."""
+    import io
+
+    from werkzeug.datastructures import FileStorage
+
+    from dxapp.blueprints.sme import eligibility
+    from dxapp.services import accounts, documents, passwords, terms
+
+    clerk = accounts.find_by_email("desk@demo.example")
+    made = 0
+    for index, row in enumerate(DEMO_SMES):
+        if accounts.find_by_email(row[0]) is not None:
+            continue
+        user = accounts.sign_up(role="sme", name=row[1], email=row[0],
+                                password_hash=passwords.hash_password("demo-pass-2021!"),
+                                consented_version_ids=[v.id for v in terms.current_versions()])
+        user.email_verified_at = user.created_at
+        db.session.flush()
+        answers = _sme_demo_answers(row)
+        application = applications.submit(user=user, kind="sme", answers=answers,
+                                          decision=eligibility.saved_decision(answers),
+                                          organisation_id=user.organisation_id)
+        user.organisation.name = row[2]
+        db.session.commit()
+        documents.store(FileStorage(io.BytesIO(DEMO_PDF), filename="履歴事項全部証明書.pdf"), user,
+                        "registration_certificate")
+        for target in DEMO_MOVES.get(index, ()) if clerk is not None else ():
+            if target == "resubmitted":
+                applications.submit(user=user, kind="sme", answers=answers,
+                                    decision=eligibility.saved_decision(answers), organisation_id=user.organisation_id)
+                db.session.commit()
+                continue
+            flags = {"business-details": "代表者の氏名が登記事項証明書と一致しません。"} if target == "returned" else None
+            applications.move(application, target, version=application.version, actor_id=clerk.id, flags=flags)
+        made += 1
+    review_index.reindex_unindexed()  # demo rows of other areas inserted without applications.submit
+    db.session.commit()
+    return made

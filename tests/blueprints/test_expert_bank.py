@@ -1,0 +1,208 @@
+"""The bank account step of the expert wizard (issue 5, step 6): bank and branch by code or name (htmx
+fragment, or the 「検索」 button without JavaScript), validation, corporate accounts, and invited experts
+of a supporter corporation (kind and corporation preset, bank account optional)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from dxapp.extensions import db
+from dxapp.models import Application
+from tests.blueprints.test_expert_registration import BASE, go, identity_documents, submit, upload
+from tests.fixtures.expert_answers import (
+    BANK,
+    DECLARATION,
+    IDENTITY,
+    PARTICIPATION,
+    PERSON,
+    PROFILE,
+    QUALIFICATIONS,
+)
+from tests.fixtures.pages import inspect, text_of
+
+
+@pytest.fixture
+def at_bank(client, users, login):
+    user = users("expert", name="佐藤 一郎")
+    login(client, user)
+    go(client, "participation", PARTICIPATION)
+    go(client, "person", PERSON)
+    go(client, "identity", IDENTITY)
+    identity_documents(client)
+    go(client, "qualifications", QUALIFICATIONS)
+    upload(client, "certificates", "qualification_certificate")
+    go(client, "certificates", {})
+    go(client, "profile", PROFILE)
+    return user
+
+
+def search(client, data):
+    r = client.submit(f"{BASE}/bank/search", data, page=f"{BASE}/bank")
+    assert r.status_code == 200, (r.status_code, text_of(r)[:1500])
+    return r.get_data(as_text=True)
+
+
+def test_search_without_javascript_keeps_what_was_typed(client, at_bank):
+    html = search(client, {"bank_query": "みずほ", "account_number": "7654321", "account_holder": "サトウ"})
+    assert 'name="bank_choice" value="0001"' in html and "みずほ信託" in html
+    assert 'value="7654321"' in html and 'value="サトウ"' in html  # nothing typed is lost
+    html = search(client, {"bank_choice": "0001", "account_number": "7654321"})
+    import re
+
+    assert re.search(r'<input[^>]*id="bank_code"[^>]*value="0001"', html)
+    assert "みずほ" in text_of_html(html)
+    html = search(client, {"bank_code": "0001", "branch_query": "とうきょう"})
+    assert 'name="branch_choice" value="001"' in html and "東京営業部" in html
+    html = search(client, {"bank_code": "0001", "branch_choice": "001"})
+    assert "東京営業部" in html and inspect(html).h1 == 1
+    # Choices that do not exist are refused.
+    r = client.submit(f"{BASE}/bank/search", {"bank_choice": "0000"}, page=f"{BASE}/bank")
+    assert r.status_code == 400
+
+
+def text_of_html(html):
+    import re
+
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_live_search_fragment_carries_no_account_details(client, at_bank):
+    page = client.get(f"{BASE}/bank").get_data(as_text=True)
+    # The live search includes only the bank-search block; the account fields are outside it.
+    assert 'hx-include="#bank-search"' in page
+    assert page.index('id="account_number"') > page.index('id="live-panel"')
+    r = client.get(f"{BASE}/bank/check", query_string={"bank_query": "ゆうちょ", "bank_code": "", "branch_code": ""},
+                   headers={"HX-Request": "true"})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and "<html" not in html and 'value="9900"' in html
+    assert len(r.get_data()) < 2048
+    r = client.get(f"{BASE}/bank/check", query_string={"bank_code": "0001", "branch_code": "999"},
+                   headers={"HX-Request": "true"})
+    assert "この支店コードは見つかりません" in text_of(r)
+
+
+@pytest.mark.parametrize(("change", "field", "message"), [
+    ({"bank_code": "12"}, "bank_code", "4桁"),
+    ({"bank_code": "0002"}, "bank_code", None),  # no such bank
+    ({"branch_code": "999"}, "branch_code", None),  # no such branch
+    ({"account_number": "123456"}, "account_number", "7桁"),
+    ({"account_holder": "佐藤一郎"}, "account_holder", "カタカナ"),
+    ({"account_holder": "すずき はなこ"}, "account_holder", None),  # a personal account in another name
+    ({"account_owner": "corporate"}, "account_corporate_number", "法人番号"),
+    ({"account_type": ""}, "account_type", None),
+])
+def test_bad_bank_answers(client, at_bank, change, field, message):
+    r = go(client, "bank", {**BANK, **change}, expect=422)
+    html = r.get_data(as_text=True)
+    assert f'href="#{field}' in html
+    if message:
+        assert message in text_of(r)
+
+
+def test_corporate_account_with_corporate_number(client, at_bank):
+    go(client, "bank", {**BANK, "account_owner": "corporate", "account_holder": "カ)サトウコンサルティング",
+                        "account_corporate_number": "7000012050002"})
+    draft_data = client.get(f"{BASE}/check-answers")
+    assert draft_data.status_code in (200, 303)
+    from dxapp.models import WizardDraft
+
+    draft = db.session.scalars(select(WizardDraft)).one()
+    data = draft.answers["steps"]["bank"]["data"]
+    assert data["account_holder"] == "ｶ)ｻﾄｳｺﾝｻﾙﾃｲﾝｸﾞ" and data["account_corporate_number"] == "7000012050002"
+    assert data["bank_name"] == "みずほ" and data["branch_name"] == "東京営業部"
+
+
+# ------------------------------------------------------------------------------ invited experts
+
+def approved_supporter(users, name="株式会社サポート"):
+    from dxapp.services import applications
+
+    admin = users("supporter_admin")
+    admin.organisation.name = name
+    application = applications.submit(user=admin, kind="supporter", answers={}, decision={},
+                                      organisation_id=admin.organisation_id)
+    clerk = users("desk")
+    applications.move(application, "under_review", version=application.version, actor_id=clerk.id)
+    applications.move(application, "approved", version=application.version, actor_id=clerk.id)
+    return admin
+
+
+def test_invited_expert_has_kind_and_corporation_preset_and_bank_optional(client, users, login):
+    from dxapp.models.supporter import Affiliation
+    from dxapp.services import affiliations, drafts
+
+    admin = approved_supporter(users)
+    org = str(admin.organisation_id)
+    expert = users("expert", name="佐藤 一郎")
+    affiliations.add_invited(admin.organisation_id, expert.id, actor=admin.id)
+    drafts.get_or_create("expert_registration", f"user:{expert.id}", expert.id, initial={
+        "participation": {"participation": "supporter_member", "supporter_organisation_id": org},
+        "_preset": {"participation": "supporter_member", "supporter_organisation_id": org, "bank_optional": True}})
+    db.session.commit()
+    login(client, expert)
+    page = client.get(f"{BASE}/participation")
+    html = page.get_data(as_text=True)
+    assert "株式会社サポート" in html and 'name="participation"' not in html  # read-only
+    # Whatever is posted, the invitation decides.
+    go(client, "participation", {"participation": "freelance"})
+    from dxapp.models import WizardDraft
+
+    draft = db.session.scalars(select(WizardDraft)).one()
+    assert draft.answers["steps"]["participation"]["data"]["participation"] == "supporter_member"
+    assert draft.answers["steps"]["participation"]["data"]["supporter_organisation_id"] == org
+    go(client, "person", PERSON)
+    go(client, "identity", IDENTITY)
+    identity_documents(client)
+    go(client, "qualifications", {})
+    go(client, "profile", PROFILE)
+    assert 'name="payee"' in client.get(f"{BASE}/bank").get_data(as_text=True)
+    go(client, "bank", {}, expect=422)  # where to pay must be answered
+    go(client, "bank", {"payee": "corporation"})
+    go(client, "declaration", DECLARATION)
+    submit(client)
+    application = db.session.scalars(select(Application).where(Application.kind == "expert")).one()
+    assert application.answers["steps"]["bank"]["data"]["payee"] == "corporation"
+    affiliation = db.session.scalars(select(Affiliation).where(Affiliation.expert_user_id == expert.id)).one()
+    assert affiliation.status == "confirmed"
+
+
+def test_a_self_registered_expert_gets_no_payee_choice(client, at_bank):
+    assert 'name="payee"' not in client.get(f"{BASE}/bank").get_data(as_text=True)
+
+
+def test_expert_invited_through_the_supporter_service_completes_the_short_wizard(client, users):
+    """The supporter_org area's own invitation (contracts.md): preset draft, invitation link, then the
+    expert's part, ending in a confirmed affiliation."""
+    import re
+
+    from dxapp.models import OutboxMessage, WizardDraft
+    from dxapp.models.supporter import Affiliation
+    from dxapp.services import supporters
+
+    admin = approved_supporter(users)
+    supporters.invite_expert(actor=admin, name="佐藤 一郎", name_kana="サトウ イチロウ", email="sato@example.jp")
+    body = db.session.scalars(select(OutboxMessage.body)
+                              .where(OutboxMessage.kind == "supporter-expert-invitation")).one()
+    link = re.search(r"http://localhost(/\S+)", body).group(1)
+    password = "quiet river stone lantern"
+    r = client.submit(link, {"password": password, "password_confirm": password})
+    assert r.status_code == 303, text_of(r)[:1000]
+    client.submit("/account/login", {"email": "sato@example.jp", "password": password})
+    client.submit("/account/consent", {"agree_terms": "y", "agree_privacy": "y"})
+    html = client.get(f"{BASE}/participation").get_data(as_text=True)
+    assert "株式会社サポート" in html and 'name="participation"' not in html
+    go(client, "participation", {})
+    page = client.get(f"{BASE}/person").get_data(as_text=True)
+    assert 'value="佐藤 一郎"' in page  # what the corporation typed comes first
+    go(client, "person", {**PERSON, "email": "sato@example.jp"})
+    go(client, "identity", IDENTITY)
+    identity_documents(client)
+    go(client, "qualifications", {})
+    go(client, "profile", PROFILE)
+    go(client, "bank", {"payee": "corporation"})
+    go(client, "declaration", DECLARATION)
+    submit(client)
+    assert db.session.scalars(select(WizardDraft).where(WizardDraft.wizard == "expert_registration")).first() is None
+    affiliation = db.session.scalars(select(Affiliation)).one()
+    assert affiliation.status == "confirmed"

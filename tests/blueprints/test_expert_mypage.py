@@ -1,0 +1,43 @@
+"""Expert My Page (issue 5): status, honorarium against the cap, the Phase I expert's consent first."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from dxapp.extensions import db
+from dxapp.models import Application
+from tests.blueprints.test_expert_registration import fill_all, submit
+from tests.fixtures.pages import text_of
+
+
+def test_new_expert_sees_zero_honorarium_and_the_cap(client, users, login):
+    login(client, users("expert"))
+    page = text_of(client.get("/expert/"))
+    assert "1,500,000円" in page and "0円" in page
+
+
+def test_phase1_expert_agrees_to_phase2_terms_first_then_sees_carried_over_amount(app, client):
+    from dxapp.cli import DEMO_PASSWORD, seed_demo
+
+    seed_demo()
+    db.session.commit()
+    r = client.submit("/account/login", {"email": "phase1-expert@demo.example", "password": DEMO_PASSWORD})
+    assert r.status_code == 303
+    gate = client.get("/expert/")
+    assert gate.status_code in (302, 303) and "/account/consent" in gate.headers["Location"]
+    r = client.submit("/account/consent", {"agree_terms": "y", "agree_privacy": "y"})
+    assert r.status_code == 303
+    page = text_of(client.get("/expert/"))
+    assert "420,000円" in page and "1,080,000円" in page and "1,500,000円" in page
+
+
+def test_mypage_shows_the_timeline(client, users, login):
+    from dxapp.services import applications
+
+    login(client, users("expert", name="佐藤 一郎"))
+    fill_all(client)
+    submit(client)
+    application = db.session.scalars(select(Application)).one()
+    applications.move(application, "under_review", version=application.version, actor_id=users("desk").id)
+    page = text_of(client.get("/expert/"))
+    assert application.reference in page and "申請済み" in page and "審査中" in page
