@@ -9,6 +9,6 @@ from dxapp.models.desk import DeskGrant, InquiryMessage, SupportCode  # noqa: F4
 from dxapp.models.document import Document  # noqa: F401
 from dxapp.models.expert import ExpertCarryOver, ExpertProfile, ExpertProfileArea, ExpertProfilePrefecture  # noqa: F401
 from dxapp.models.outbox import OutboxMessage  # noqa: F401
+from dxapp.models.supporter import Affiliation, RosterImport  # noqa: F401
 from dxapp.models.terms import Consent, TermsVersion  # noqa: F401
 from dxapp.models.wizard import Submission, WizardDraft  # noqa: F401
-from dxapp.models.supporter import Affiliation, RosterImport  # noqa: F401

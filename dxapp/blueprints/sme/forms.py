@@ -49,6 +49,10 @@ class OnlySomeRadioField(RadioField):
 
     summary_skip_empty = True
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.type = "RadioField"  # rendered as the radio group it is (the macros go by type)
+
 
 def _postal(text: str) -> str:
     code = normalize.postal_code(text)
