@@ -51,7 +51,8 @@ def data_of(form) -> dict:
     for f in answer_fields(form):
         if isinstance(f, PasswordField):
             continue
-        data[f.name] = _jsonable(getattr(f, "amount", f.data))
+        normalised = getattr(f, "normalised", None)
+        data[f.name] = _jsonable(normalised() if callable(normalised) else getattr(f, "amount", f.data))
     extra = getattr(form, "extra_data", None)
     if callable(extra):
         data.update(_jsonable(extra()))

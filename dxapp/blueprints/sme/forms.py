@@ -29,9 +29,8 @@ def _normalised(parser):
 
 
 def _normalising(parser):
-    """A filter storing the value as the rules normalise it (furigana in katakana, numbers in half-width
-    digits), so check-your-answers and the secretariat see one spelling; left as typed when it cannot be
-    read, for the validator to explain."""
+    """A filter storing the value as the rules normalise it (the input then shows it so too); left as
+    typed when it cannot be read, for the validator to explain."""
 
     def apply(value):
         if value in (None, ""):
@@ -42,6 +41,28 @@ def _normalising(parser):
             return value
 
     return apply
+
+
+class NormalisedField(StringField):
+    """Shown in its input as typed (nothing the user typed changes under their eyes), but stored and
+    shown on check-your-answers as the rules normalise it: furigana in katakana, numbers in half-width
+    digits, so the secretariat sees one spelling.  Left as typed when it cannot be read, for the
+    validator to explain."""
+
+    def __init__(self, *args, normaliser, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._normaliser = normaliser
+
+    def normalised(self):
+        if self.data in (None, ""):
+            return self.data
+        try:
+            return self._normaliser(self.data)
+        except (TypeError, ValueError):
+            return self.data
+
+    def display(self) -> str:
+        return self.normalised() or str(_l("Not entered"))
 
 
 class OnlySomeRadioField(RadioField):
@@ -102,26 +123,26 @@ class BusinessDetailsForm(BaseForm):
                        description=_l("Exactly as on the certificate of registered matters or the tax documents."),
                        validators=[InputRequired(_l("Enter the name of the business.")), Length(max=200)],
                        render_kw={"autocomplete": "organization"})
-    name_kana = StringField(_l("Name of the business in katakana"), filters=[strip, _normalising(normalize.furigana)],
+    name_kana = NormalisedField(_l("Name of the business in katakana"), filters=[strip], normaliser=normalize.furigana,
                             validators=[InputRequired(_l("Enter the name in katakana.")), Length(max=200),
                                         _normalised(normalize.furigana)])
     trade_name = StringField(_l("Trade name (yago)"), filters=[strip],
                              description=_l("Only if you use one. It must match your documents exactly."),
                              validators=[Optional(), Length(max=200)])
-    corporate_number = StringField(_l("Corporate number"), filters=[strip, _normalising(normalize.corporate_number)],
+    corporate_number = NormalisedField(_l("Corporate number"), filters=[strip], normaliser=normalize.corporate_number,
                                    description=_l("13 digits. Corporations only; sole proprietors leave it empty."),
                                    validators=[Optional(), _normalised(normalize.corporate_number)],
                                    render_kw={"inputmode": "numeric"})
-    invoice_number = StringField(_l("Qualified invoice issuer number"),
-                                 filters=[strip, _normalising(normalize.invoice_number)],
+    invoice_number = NormalisedField(_l("Qualified invoice issuer number"),
+                                 filters=[strip], normaliser=normalize.invoice_number,
                                  description=_l("T followed by 13 digits. For corporations it is T and the corporate number."),
                                  validators=[Optional(), _normalised(normalize.invoice_number)])
     established = EraDateField(_l("Date the business was established"), validators=[Optional()])
     representative_name = StringField(_l("Name of the representative"), filters=[strip],
                                       validators=[InputRequired(_l("Enter the name of the representative.")),
                                                   Length(max=100)])
-    representative_kana = StringField(_l("Name of the representative in katakana"),
-                                      filters=[strip, _normalising(normalize.furigana)],
+    representative_kana = NormalisedField(_l("Name of the representative in katakana"),
+                                      filters=[strip], normaliser=normalize.furigana,
                                       validators=[InputRequired(_l("Enter the representative's name in katakana.")),
                                                   Length(max=100), _normalised(normalize.furigana)])
     representative_title = StringField(_l("Title of the representative"), filters=[strip],
@@ -146,7 +167,7 @@ class BusinessDetailsForm(BaseForm):
 
 
 class AddressForm(BaseForm):
-    postal_code = StringField(_l("Postal code"), filters=[strip, _normalising(_postal)], description=_l("7 digits, for example 100-0001."),
+    postal_code = NormalisedField(_l("Postal code"), filters=[strip], normaliser=_postal, description=_l("7 digits, for example 100-0001."),
                               validators=[InputRequired(_l("Enter the postal code.")), _normalised(normalize.postal_code)],
                               render_kw={"autocomplete": "postal-code", "inputmode": "numeric"})
     prefecture = StringField(_l("Prefecture"), filters=[strip],
