@@ -20,9 +20,10 @@ from flask_login import current_user
 from wtforms import EmailField, RadioField, StringField
 from wtforms.validators import Email, InputRequired, Length, Optional
 
-from dxapp import clock
 from dxapp.access import policy
 from dxapp.blueprints.auth.forms import strip
+from dxapp.blueprints.expert import _initial_answers as expert_initial_answers
+from dxapp.blueprints.expert import _write_guard as expert_write_guard
 from dxapp.blueprints.expert.wizard import EXPERT_REGISTRATION
 from dxapp.blueprints.expert.wizard import is_ineligible as expert_is_ineligible
 from dxapp.blueprints.expert.wizard import owner_key as expert_owner_key
@@ -35,9 +36,7 @@ from dxapp.blueprints.sme.wizard import owner_key as sme_owner_key
 from dxapp.extensions import db, limiter
 from dxapp.forms import BaseForm, choices
 from dxapp.models import User
-from dxapp.rules import calendar
-from dxapp.rules.application import STATUS_LABELS
-from dxapp.services import accounts, applications, desk
+from dxapp.services import accounts, desk
 from dxapp.wizard.views import WizardRoutes
 
 STAFF = ("desk", "admin")
@@ -151,37 +150,6 @@ def _expert_after_save(slug, answers):
     return None
 
 
-def _expert_guard():
-    """The expert wizard's rule for writes, for the applicant: one open application at a time, new
-    registrations only inside the window (a returned application and a change request are allowed)."""
-    user = _applicant()
-    current = applications.open_application(user, "expert")
-    if current is not None and current.status == "returned":
-        return None
-    if current is not None:
-        return render_template("secretariat/desk/refused.html", application=current, status_labels=STATUS_LABELS,
-                               routes=ROUTES[EXPERT_REGISTRATION.name]), 409
-    registered = applications.registration(user, "expert")
-    if (registered is not None and registered.status == "approved") or \
-            calendar.is_open("registration", clock.program_now()):
-        return None
-    return render_template("secretariat/desk/refused.html", application=None, status_labels=STATUS_LABELS,
-                           routes=ROUTES[EXPERT_REGISTRATION.name]), 403
-
-
-def _expert_initial():
-    """As the expert wizard starts a draft: a returned application, the details in force, or the name and
-    e-mail address of the account."""
-    user = _applicant()
-    current = applications.open_application(user, "expert")
-    if current is not None and current.status == "returned":
-        return {"steps": current.answers.get("steps", {}), "flags": current.flags or {}}
-    registered = applications.registration(user, "expert")
-    if current is None and registered is not None and registered.status == "approved":
-        return {"steps": registered.answers.get("steps", {})}
-    return {"partial": {"person": {"name": [user.name], "email": [user.email]}}}
-
-
 def _never(_draft):
     abort(403)  # no submit route in desk mode; kept for the engine's signature
 
@@ -206,8 +174,8 @@ ROUTES[SME_REGISTRATION.name] = _desk_routes(
     initial_answers=lambda: sme_initial_answers(_applicant()), read_only_steps=("documents",))
 # Uploads and the bank account (where the honorarium is paid) are entered by the expert themselves.
 ROUTES[EXPERT_REGISTRATION.name] = _desk_routes(
-    EXPERT_REGISTRATION, path="expert", write_guard=_expert_guard, after_save=_expert_after_save,
-    initial_answers=_expert_initial, read_only_steps=("identity-documents", "certificates", "bank"))
+    EXPERT_REGISTRATION, path="expert", write_guard=lambda: expert_write_guard(_applicant()),
+    after_save=_expert_after_save, initial_answers=lambda: expert_initial_answers(_applicant()), read_only_steps=("identity-documents", "certificates", "bank"))
 
 
 @bp.app_context_processor
