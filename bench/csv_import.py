@@ -11,8 +11,8 @@ What it does, in one run:
 2. builds the app in-process with the same settings and logs in as supporter@demo.example through the
    real login form with the Flask test client (CSRF on, production config, no rate-limit store needed);
 3. writes a 500-row CSV in CP932 (as Japanese Excel saves it) with a header and 10 bad rows: bad
-   e-mail addresses, duplicates within the file, addresses already registered, furigana in Latin
-   letters, a missing name;
+   e-mail addresses, duplicates within the file, experts already affiliated with the corporation (an
+   account elsewhere is not an error: it is never revealed), furigana in Latin letters, a missing name;
 4. times the preview: the multipart POST of the upload (decode, parse, check every cell, one query for
    the known addresses, the preview stored server-side) plus the GET of the first preview page (errors
    first, 100 rows); checks the page shows the 10 errors and no confirm button, and that nothing was
@@ -58,7 +58,7 @@ def roster_lines(bad: bool) -> list[str]:
             "ベンチ 重複1,ベンチ ジュウフク,bench-expert000@example.jp",
             "ベンチ 重複2,ベンチ ジュウフク,BENCH-EXPERT001@example.jp",
             "ベンチ 既存1,ベンチ キソン,supporter-expert01@demo.example",
-            "ベンチ 既存2,ベンチ キソン,expert@demo.example",
+            "ベンチ 既存2,ベンチ キソン,supporter-expert02@demo.example",
             "ベンチ 英字1,Bench Expert,bench-latin1@example.jp",
             "ベンチ 英字2,bench,bench-latin2@example.jp",
             ",ベンチ ナナシ,bench-noname@example.jp",

@@ -130,7 +130,7 @@ def seed(count: int) -> None:
 
     from sqlalchemy import insert, select, text
 
-    from dxapp import create_app
+    from dxapp import clock, create_app
     from dxapp.extensions import db
     from dxapp.models import Application, ApplicationEvent, Organisation, User
     from dxapp.rules import review
@@ -144,7 +144,7 @@ def seed(count: int) -> None:
     with app.app_context():
         clerk_id = db.session.scalar(select(User.id).where(User.email == "desk@demo.example"))
         taken = set(db.session.scalars(select(Application.reference)))
-        now = datetime.now(UTC)
+        now = clock.wall_now()
         plan = [rng.choice(kinds) for _ in range(count)]
         owners = [("supporter" if k == "supporter" else "sme" if k in ("sme", "change") else "expert") for k in plan]
         org_rows = [{"kind": o, "name": None, "created_at": now} for o in owners if o != "expert"]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 
 import jaconv
@@ -53,6 +53,19 @@ class IndexFields:
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+    def fitted(self) -> IndexFields:
+        """Every text key cut to the length of its column (a 150-character name must not overflow the
+        100 characters of ``representative_key`` on PostgreSQL)."""
+        cut = {name: text[:LENGTHS[name]] or None for name, text in self.as_dict().items()
+               if isinstance(text, str) and name in LENGTHS}
+        return replace(self, **cut)
+
+
+#: The length of each text column in dxapp/models/application.py (and migration 0008); a test keeps them
+#: equal.
+LENGTHS = {"display_name": 200, "name_key": 200, "kana_key": 200, "corporate_number": 13, "email": 254,
+           "phone_digits": 20, "prefecture": 10, "bank_key": 40, "address_key": 400, "representative_key": 100}
 
 
 # ----------------------------------------------------------------------------------------- reading
@@ -238,7 +251,22 @@ EXTRACTORS = {"sme": sme_fields, "expert": expert_fields, "supporter": supporter
 
 
 def fields_for(kind: str, answers: Mapping | None, *, fallback_email: str | None = None) -> IndexFields:
-    return EXTRACTORS[kind](answers, fallback_email=fallback_email)
+    return EXTRACTORS[kind](answers, fallback_email=fallback_email).fitted()
+
+
+def expert_participation(answers: Mapping | None) -> tuple[str | None, int | None]:
+    """(participation kind, supporter corporation id) of an expert's answers; an invited expert's preset
+    (``_preset``) counts when the step itself is missing."""
+    preset = (answers or {}).get("_preset")
+    preset = preset if isinstance(preset, Mapping) else {}
+    kind = _text(value(answers, "participation", "participation") or preset.get("participation"))
+    organisation = value(answers, "participation", "supporter_organisation_id") or \
+        preset.get("supporter_organisation_id")
+    try:
+        organisation_id = int(organisation) if organisation not in (None, "") else None
+    except (TypeError, ValueError):
+        organisation_id = None
+    return kind, organisation_id
 
 
 # ----------------------------------------------------------------------------------------- search box

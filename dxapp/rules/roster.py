@@ -3,14 +3,17 @@
 ``decode`` finds the encoding (UTF-8 with or without BOM, or the CP932 Japanese Excel writes; UTF-16
 with BOM too, Excel's 「Unicode テキスト」), ``parse`` reads the rows with the csv module (commas, or tabs
 when the first line has tabs and no comma; a header row is recognised and skipped), and ``check``
-validates each cell and gives one error code per cell.  Which e-mail addresses already have accounts
-is passed in (``known``: normalised e-mail -> "registered" | "affiliated"), so the caller asks the
-database once for the whole file.
+validates each cell and gives one error code per cell.  Which e-mail addresses are already affiliated
+with (or invited by) the corporation is passed in (``known``: normalised e-mail -> "affiliated"), so
+the caller asks the database once for the whole file.  Whether an address has an account elsewhere is
+never an error (it must not be revealed).
 
 Error codes (the page turns them into messages):
   name:      missing, too_long
   name_kana: missing, too_long, not_kana
-  email:     missing, too_long, invalid, duplicate, registered, affiliated
+  email:     missing, too_long, invalid, duplicate, affiliated
+
+The template's example row (``EXAMPLE_EMAIL``) is not an error but is skipped: ``notice`` "example".
 """
 
 from __future__ import annotations
@@ -35,6 +38,10 @@ _HEADER_WORDS = {
 MAX_LENGTH = {"name": 100, "name_kana": 100, "email": 254}
 MAX_ROWS = 2000
 MAX_BYTES = 1024 * 1024
+#: The address of the template's example row: a row with it is skipped, never invited.
+EXAMPLE_EMAIL = "taro.yamada@example.jp"
+#: What ``known`` may say about an address that is an error on the row.
+KNOWN_ERRORS = ("affiliated",)
 
 # What an e-mail address must look like: one @, a dot in the domain, no spaces, ASCII only.
 _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
@@ -55,13 +62,15 @@ class Row:
     values: dict
     errors: dict = field(default_factory=dict)
     normalised: dict = field(default_factory=dict)
+    notice: str | None = None  # "example": the template's example row, skipped
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
     def as_json(self) -> dict:
-        return {"line": self.line, "values": self.values, "errors": self.errors, "normalised": self.normalised}
+        return {"line": self.line, "values": self.values, "errors": self.errors, "normalised": self.normalised,
+                "notice": self.notice}
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -168,14 +177,18 @@ def _check_one(row: Row) -> None:
 
 def check(rows: list[Row], known: Mapping[str, str] | None = None) -> list[Row]:
     """Validate every cell; the first of two rows with the same address keeps it, later ones get
-    ``duplicate`` (with the line of the first in ``duplicate_of``)."""
+    ``duplicate`` (with the line of the first in ``duplicate_of``).  The template's example row gets
+    ``notice`` "example" and no error."""
     known = known or {}
     first_line: dict[str, int] = {}
     for row in rows:
-        row.errors, row.normalised = {}, {}
+        row.errors, row.normalised, row.notice = {}, {}, None
         _check_one(row)
         email = row.normalised.get("email")
         if email is None:
+            continue
+        if email == EXAMPLE_EMAIL:
+            row.errors, row.notice = {}, "example"
             continue
         if email in first_line:
             row.errors["email"] = "duplicate"
@@ -183,7 +196,7 @@ def check(rows: list[Row], known: Mapping[str, str] | None = None) -> list[Row]:
             del row.normalised["email"]
             continue
         first_line[email] = row.line
-        if email in known:
+        if known.get(email) in KNOWN_ERRORS:
             row.errors["email"] = known[email]
     return rows
 
@@ -192,15 +205,21 @@ def error_count(rows: list[Row]) -> int:
     return sum(1 for r in rows if r.errors)
 
 
+def skipped_count(rows: list) -> int:
+    """Rows skipped with a notice (the example row), Row objects or their JSON."""
+    return sum(1 for r in rows if (r.get("notice") if isinstance(r, dict) else r.notice))
+
+
 def errors_first(rows: list[dict]) -> list[dict]:
     """Rows with errors first (in file order), then the good ones (stable)."""
     return sorted(rows, key=lambda r: (not r.get("errors"), r.get("line", 0)))
 
 
 def template_csv() -> bytes:
-    """The template to download: the header and one example row, UTF-8 with BOM (Excel opens it)."""
+    """The template to download: the header and one example row (``EXAMPLE_EMAIL``: skipped on upload,
+    never invited), UTF-8 with BOM (Excel opens it)."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(HEADER)
-    writer.writerow(("山田 太郎", "ヤマダ タロウ", "taro.yamada@example.jp"))
+    writer.writerow(("山田 太郎", "ヤマダ タロウ", EXAMPLE_EMAIL))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -13,7 +13,7 @@ clock), ``created_at`` and the audit log keep wall time, as for applications.
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import case, func, select, update
 
 from dxapp import clock
 from dxapp.extensions import db
@@ -71,15 +71,41 @@ def current_for_expert(expert_user_id: int, organisation_id: int) -> Affiliation
     )
 
 
-def for_organisation(organisation_id: int, *, status: str | None = None) -> list[tuple[Affiliation, User]]:
-    """Every affiliation of the corporation with its expert: requests first, then by name."""
+_STATUS_ORDER = {"requested": 0, "invited": 1, "confirmed": 2, "declined": 3, "ended": 4}
+
+
+def for_organisation(organisation_id: int, *, status: str | None = None, limit: int | None = None,
+                     offset: int = 0) -> list[tuple[Affiliation, User]]:
+    """The affiliations of the corporation with their experts: requests first, then by name; one page
+    (``limit``/``offset``) in SQL."""
     query = (select(Affiliation, User).join(User, User.id == Affiliation.expert_user_id)
              .where(Affiliation.organisation_id == organisation_id))
     if status:
         query = query.where(Affiliation.status == status)
-    order = {"requested": 0, "invited": 1, "confirmed": 2, "declined": 3, "ended": 4}
-    rows = [tuple(r) for r in db.session.execute(query.order_by(User.name, Affiliation.id)).all()]
-    return sorted(rows, key=lambda r: order.get(r[0].status, 9))
+    order = case(_STATUS_ORDER, value=Affiliation.status, else_=9)
+    query = query.order_by(order, User.name, Affiliation.id).offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
+    return [tuple(r) for r in db.session.execute(query).all()]
+
+
+def count_for_organisation(organisation_id: int, *, status: str | None = None) -> int:
+    query = select(func.count()).select_from(Affiliation).where(Affiliation.organisation_id == organisation_id)
+    if status:
+        query = query.where(Affiliation.status == status)
+    return db.session.scalar(query) or 0
+
+
+def invitation_for(expert_user_id: int, affiliation_id: int) -> Affiliation | None:
+    """An affiliation of this expert (made by a corporation's invitation), through the expert's scope."""
+    return db.session.scalar(select(Affiliation).where(Affiliation.id == affiliation_id,
+                                                       Affiliation.expert_user_id == expert_user_id,
+                                                       Affiliation.requested_by == "supporter"))
+
+
+def organisation_name(organisation_id: int) -> str:
+    organisation = db.session.get(Organisation, organisation_id)
+    return (organisation.name if organisation else None) or f"#{organisation_id}"
 
 
 def counts(organisation_id: int) -> dict[str, int]:
@@ -161,6 +187,18 @@ def decide(affiliation: Affiliation, *, accept: bool, version: int, actor) -> No
         _move(affiliation, "confirmed" if accept else "declined", version=version, actor=actor,
               action="affiliation.confirmed" if accept else "affiliation.declined",
               values={"decided_at": clock.program_now()}, allowed_from=("requested",))
+    except StaleAffiliation:
+        db.session.rollback()
+        raise
+    db.session.commit()
+
+
+def respond(affiliation: Affiliation, *, accept: bool, version: int, actor) -> None:
+    """The expert accepts or declines a corporation's invitation."""
+    try:
+        _move(affiliation, "confirmed" if accept else "declined", version=version, actor=actor,
+              action="affiliation.accepted" if accept else "affiliation.invitation_declined",
+              values={"decided_at": clock.program_now()}, allowed_from=("invited",))
     except StaleAffiliation:
         db.session.rollback()
         raise

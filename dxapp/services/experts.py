@@ -18,6 +18,7 @@ from dxapp.models import (
     ExpertProfile,
     ExpertProfileArea,
     ExpertProfilePrefecture,
+    User,
 )
 from dxapp.rules import subsidy
 from dxapp.services import applications, audit
@@ -133,7 +134,7 @@ class Filters:
 def directory(filters: Filters, page: int = 1, page_size: int = PAGE_SIZE) -> tuple[list[ExpertProfile], int]:
     """(profiles on this page, total matching).  Listed profiles only; an online filter also finds
     experts who do both, and so does on-site."""
-    query = select(ExpertProfile).where(ExpertProfile.listed.is_(True))
+    query = _listed()
     if filters.area:
         query = query.where(exists().where(ExpertProfileArea.profile_id == ExpertProfile.id,
                                            ExpertProfileArea.area == filters.area))
@@ -161,8 +162,53 @@ def listed_profile(profile_id) -> ExpertProfile | None:
         profile_id = int(profile_id)
     except (TypeError, ValueError):
         return None
-    return db.session.scalar(select(ExpertProfile).where(ExpertProfile.id == profile_id,
-                                                         ExpertProfile.listed.is_(True)))
+    return db.session.scalar(_listed().where(ExpertProfile.id == profile_id))
+
+
+def _listed():
+    """Listed profiles of experts whose account is active (a disabled account leaves the directory)."""
+    return (select(ExpertProfile).join(User, User.id == ExpertProfile.user_id)
+            .where(ExpertProfile.listed.is_(True), User.active.is_(True)))
+
+
+# ------------------------------------------------------------------------------------ invitations
+
+def decline_invitation(user, affiliation_id, *, version: int):
+    """The expert declines an invitation of a supporter corporation (an ``invited`` affiliation of their
+    own): the affiliation becomes ``declined`` through ``affiliations.respond`` (conditional UPDATE and
+    audit event, committed), then the draft loses the preset answers (kind and corporation, the honorarium
+    paid to the corporation), so the expert answers those steps themselves (``draft.invitation_declined``,
+    audited).  Should the draft have changed meanwhile it is left as it is: the preset is dropped anyway
+    once the invitation is declined (dxapp.blueprints.expert.presets).  Raises LookupError for an
+    affiliation not theirs, and affiliations.StaleAffiliation when it is no longer an open invitation or
+    the version changed."""
+    from dxapp.blueprints.expert.wizard import EXPERT_REGISTRATION, owner_key
+    from dxapp.services import affiliations, drafts
+
+    try:
+        affiliation_id = int(affiliation_id)
+    except (TypeError, ValueError) as exc:
+        raise LookupError(affiliation_id) from exc
+    affiliation = affiliations.invitation_for(user.id, affiliation_id)
+    if affiliation is None:
+        raise LookupError(affiliation_id)
+    affiliations.respond(affiliation, accept=False, version=version, actor=user)
+    draft = drafts.get(EXPERT_REGISTRATION.name, owner_key(user))
+    preset = (draft.answers or {}).get("_preset") if draft is not None else None
+    if isinstance(preset, dict) and str(preset.get("supporter_organisation_id")) == str(affiliation.organisation_id):
+        answers = {k: v for k, v in draft.answers.items() if k != "_preset"}
+        steps = dict(answers.get("steps") or {})
+        steps.pop("participation", None)
+        if _data({"steps": steps}, "bank").get("payee") == "corporation":
+            steps.pop("bank", None)
+        answers["steps"] = steps
+        answers["partial"] = {k: v for k, v in (answers.get("partial") or {}).items() if k != "participation"}
+        try:
+            drafts.save(draft, draft.version, answers, slug="participation", raw={}, actor_id=user.id,
+                        action="draft.invitation_declined")
+        except drafts.StaleDraft:
+            pass
+    return affiliation
 
 
 # ------------------------------------------------------------------------------------ demo data

@@ -20,7 +20,8 @@ from sqlalchemy import and_, func, or_, select
 
 from dxapp.clock import JST
 from dxapp.extensions import db
-from dxapp.models import Application, Document, User
+from dxapp.models import Application, AuditEvent, Document, Organisation, User
+from dxapp.models.supporter import Affiliation
 from dxapp.rules import review as rules
 from dxapp.rules.application import STATUS_LABELS, STATUSES
 from dxapp.services import (
@@ -37,12 +38,28 @@ QUEUES = ("sme", "expert", "supporter", "changes")
 QUEUE_STATUSES = tuple(s for s in STATUSES if s != "draft")
 #: What waits for the secretariat.
 WAITING = ("submitted", "resubmitted")
+#: Audit object types written when someone enters an applicant's answers or documents for them.
+ENTRY_OBJECTS = ("wizard_draft", "document", "application")
 
 StaleApplication = applications.StaleApplication
 
 
 class ReviewError(ValueError):
     """An action that cannot be taken as asked (a missing reason or note)."""
+
+
+class DecisionRefused(Exception):
+    """A decision this actor may not take on this application now; nothing was changed.  ``code``:
+
+    * ``not_holder``: only the clerk who picked it up decides (an administrator may take over);
+    * ``entered_on_behalf``: the actor entered answers for this applicant at the desk (four eyes);
+    * ``affiliation_unconfirmed``: an expert registering as a member of a supporter corporation whose
+      membership that corporation has not confirmed."""
+
+    def __init__(self, code: str, holder: User | None = None):
+        super().__init__(code)
+        self.code = code
+        self.holder = holder
 
 
 # ------------------------------------------------------------------------------------------ queues
@@ -191,7 +208,97 @@ def signals(application: Application) -> list[Signal]:
     if a.corporate_number and a.kind in ("sme", "supporter"):
         add("corporate_number_taken", Application.kind.in_(("sme", "supporter")),
             Application.corporate_number == a.corporate_number)
+    if membership_unconfirmed(a):
+        found.append(Signal("affiliation_unconfirmed", []))
     return found
+
+
+# ------------------------------------------------------------------------------------------ membership
+
+@dataclass(frozen=True)
+class Membership:
+    """An expert's claimed membership of a supporter corporation (participation ``supporter_member``)
+    and where the corporation's confirmation stands: ``status`` is the latest affiliation's, or None
+    when there is none at all."""
+
+    organisation_id: int | None
+    organisation_name: str | None
+    status: str | None
+
+    @property
+    def confirmed(self) -> bool:
+        return self.status == "confirmed"
+
+
+def membership(application: Application) -> Membership | None:
+    """None unless the application is an expert's as a member of a supporter corporation."""
+    if application.kind != "expert":
+        return None
+    kind, organisation_id = rules.expert_participation(application.answers)
+    if kind != "supporter_member":
+        return None
+    status = name = None
+    if organisation_id is not None:
+        status = db.session.scalar(
+            select(Affiliation.status)
+            .where(Affiliation.expert_user_id == application.user_id, Affiliation.organisation_id == organisation_id)
+            .order_by(Affiliation.id.desc()).limit(1))
+        organisation = db.session.get(Organisation, organisation_id)
+        name = organisation.name if organisation is not None else None
+    return Membership(organisation_id, name, status)
+
+
+def membership_unconfirmed(application: Application) -> bool:
+    found = membership(application)
+    return found is not None and not found.confirmed
+
+
+# ------------------------------------------------------------------------------------------ who decides
+
+def entered_on_behalf(application: Application, actor) -> bool:
+    """True when ``actor`` entered answers or documents for this applicant (desk-assisted entry: audit
+    rows with the clerk as actor and the applicant, or a member of the applicant's organisation, as
+    on-behalf-of)."""
+    if application.organisation_id is not None:
+        ids = select(User.id).where(User.organisation_id == application.organisation_id).scalar_subquery()
+        behalf = or_(AuditEvent.on_behalf_of_id.in_(ids), AuditEvent.on_behalf_of_id == application.user_id)
+    else:
+        behalf = AuditEvent.on_behalf_of_id == application.user_id
+    return db.session.scalar(
+        select(AuditEvent.id).where(AuditEvent.actor_id == actor.id, behalf,
+                                    AuditEvent.object_type.in_(ENTRY_OBJECTS)).limit(1)) is not None
+
+
+def may_decide(application: Application, actor) -> bool:
+    """The holder decides; an administrator may take over (recorded)."""
+    return application.holder_id == actor.id or actor.role == "admin"
+
+
+def approval_blockers(application: Application, actor) -> list[str]:
+    """Why ``actor`` may not approve this application now (codes of :class:`DecisionRefused`), for the
+    detail page; empty when the approval may go ahead."""
+    found = []
+    if not may_decide(application, actor):
+        found.append("not_holder")
+    if entered_on_behalf(application, actor):
+        found.append("entered_on_behalf")
+    if membership_unconfirmed(application):
+        found.append("affiliation_unconfirmed")
+    return found
+
+
+def _check_decider(application: Application, actor, decision: str) -> None:
+    """Refuses a decision by anyone but the holder; an administrator taking over another's application
+    leaves an audit row naming the holder (in the same transaction as the decision)."""
+    if application.holder_id == actor.id:
+        return
+    holder_ = db.session.get(User, application.holder_id) if application.holder_id is not None else None
+    if actor.role != "admin":
+        raise DecisionRefused("not_holder", holder_)
+    audit.record("application.holder_overridden", "application", application.id, actor=actor,
+                 summary={"reference": application.reference, "decision": decision,
+                          "holder_id": application.holder_id,
+                          "holder_name": holder_.name if holder_ is not None else None})
 
 
 def documents_of(application: Application) -> list[Document]:
@@ -261,8 +368,20 @@ def pick_up(application: Application, *, version: int, actor) -> None:
 
 
 def approve(application: Application, *, version: int, actor, note: str | None = None) -> None:
+    """承認, by the holder (or an administrator taking over) who did not enter the applicant's answers,
+    and for an expert registering as a member of a supporter corporation only once the corporation
+    confirmed the membership.  Raises :class:`DecisionRefused` before anything changes."""
     if application.status != "under_review":
         raise StaleApplication()
+    if application.version != version:
+        raise StaleApplication()
+    if not may_decide(application, actor):
+        raise DecisionRefused("not_holder", holder(application))
+    if entered_on_behalf(application, actor):
+        raise DecisionRefused("entered_on_behalf")
+    if membership_unconfirmed(application):
+        raise DecisionRefused("affiliation_unconfirmed")
+    _check_decider(application, actor, "approved")
     _mail(application, "approved", "登録申請を承認しました", "review_approved.txt", note=note,
           status_label=STATUS_LABELS["approved"])
     _move(application, "approved", version=version, actor=actor, note=note or None)
@@ -274,8 +393,9 @@ def return_for_correction(application: Application, *, version: int, actor, flag
     flags = {slug: text.strip() for slug, text in (flags or {}).items() if text and text.strip()}
     if not flags:
         raise ReviewError("flags")
-    if application.status != "under_review":
+    if application.status != "under_review" or application.version != version:
         raise StaleApplication()
+    _check_decider(application, actor, "returned")
     _mail(application, "returned", "登録申請の修正をお願いします", "review_returned.txt", note=note,
           flag_rows=[(str((titles or {}).get(slug, slug)), text) for slug, text in flags.items()],
           status_label=STATUS_LABELS["returned"])
@@ -286,8 +406,9 @@ def reject(application: Application, *, version: int, actor, reason: str) -> Non
     reason = (reason or "").strip()
     if not reason:
         raise ReviewError("reason")
-    if application.status != "under_review":
+    if application.status != "under_review" or application.version != version:
         raise StaleApplication()
+    _check_decider(application, actor, "rejected")
     _mail(application, "rejected", "登録申請の審査結果のお知らせ", "review_rejected.txt", reason=reason,
           status_label=STATUS_LABELS["rejected"])
     _move(application, "rejected", version=version, actor=actor, note=reason)

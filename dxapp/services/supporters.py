@@ -3,23 +3,31 @@ a server-side preview confirmed once) and the invitations of affiliated experts.
 
 Inviting an expert creates, in the caller's one transaction: the expert's account (role ``expert``, no
 password yet), an ``Affiliation`` in status ``invited``, the expert's wizard draft preset as
-contracts.md says, the invitation e-mail (outbox) with a set-password link, and the audit events.
+contracts.md says, the invitation e-mail (outbox) with a set-password link, and the audit events.  An
+address that already has an expert account gets the invited affiliation and an e-mail asking to join
+(accepted or declined on the expert's invitation page); any other account gets a short notice and
+nothing else.  The administrator sees the same result for each: whether an address has an account is
+never revealed.  Inviting needs an approved registration of the corporation.
 """
 
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 
 from sqlalchemy import func, select, update
 
 from dxapp import clock
 from dxapp.extensions import db
-from dxapp.models import User, WizardDraft
+from dxapp.models import AuditEvent, Organisation, User, WizardDraft
 from dxapp.models.supporter import OPEN_STATUSES, Affiliation, RosterImport
 from dxapp.rules import roster
-from dxapp.services import accounts, affiliations, audit, outbox
+from dxapp.services import accounts, affiliations, applications, audit, outbox
 
 EXPERT_WIZARD = "expert_registration"
+#: Resent invitations per affiliation in any 24 hours (the resend button is refused beyond).
+RESEND_CAP = 3
+RESEND_WINDOW = timedelta(hours=24)
 
 
 class SupporterError(ValueError):
@@ -41,12 +49,24 @@ def administrators(organisation_id: int) -> list[User]:
                                                       User.role == "supporter_admin").order_by(User.id)))
 
 
-def invite_administrator(*, actor: User, name: str, email: str) -> User:
+def invite_administrator(*, actor: User, name: str, email: str) -> User | None:
     """A further administrator of the same corporation: an account without password and an e-mail
-    whose link lets them choose one (the contact-person invitation of the SME side)."""
+    whose link lets them choose one (the contact-person invitation of the SME side).
+
+    Whether an address has an account is never revealed: an address that is already an administrator
+    of this corporation is refused (``already_admin``); any other existing account gets a short notice
+    e-mail instead (no account is created or changed) and the caller shows the same result as for a
+    new address.  Returns the new user, or None for an existing account."""
     email = accounts.normalise_email(email)
-    if accounts.find_by_email(email) is not None:
-        raise SupporterError("email_taken")
+    existing = accounts.find_by_email(email)
+    if existing is not None:
+        if existing.role == "supporter_admin" and existing.organisation_id == actor.organisation_id:
+            raise SupporterError("already_admin")
+        _send_notice(existing, actor, what="administrator")
+        audit.record("supporter.admin_invite_existing", "user", existing.id, actor=actor,
+                     summary={"organisation_id": actor.organisation_id})
+        db.session.commit()
+        return None
     now = clock.wall_now()
     user = User(email=email, name=name.strip(), role="supporter_admin", organisation_id=actor.organisation_id,
                 password_hash=None, session_token=accounts.new_session_token(), created_at=now,
@@ -62,11 +82,45 @@ def invite_administrator(*, actor: User, name: str, email: str) -> User:
     return user
 
 
+def _send_notice(user: User, actor: User, *, what: str) -> None:
+    """Someone tried to add an address that belongs to an account which cannot be added (another kind
+    of account): its owner is told, with nothing about the account."""
+    outbox.enqueue(user.email, "supporter-add-notice", "dxapp: SMEサポーターがあなたのメールアドレスを登録しようとしました",
+                   "supporter_add_notice.txt", organisation=actor.organisation, inviter=actor, what=what)
+
+
+# ------------------------------------------------------------------------------------------------ registration
+
+def is_approved(organisation_id: int | None) -> bool:
+    """The corporation's registration is approved (inviting experts needs it)."""
+    from dxapp.models import Application
+    if organisation_id is None:
+        return False
+    return db.session.scalar(
+        select(func.count()).select_from(Application)
+        .where(Application.organisation_id == organisation_id, Application.kind == "supporter",
+               Application.change_of_id.is_(None), Application.status == "approved")) > 0
+
+
+@applications.on_status("supporter", "approved")
+def _apply_name(application, actor_id) -> None:
+    """The corporation's name in force is the approved one (registration or change request); runs in
+    the approval's transaction."""
+    name = (((application.answers or {}).get("steps") or {}).get("corporation") or {}).get("data", {}).get("name")
+    organisation = db.session.get(Organisation, application.organisation_id) if application.organisation_id else None
+    if organisation is None or not name or organisation.name == name:
+        return
+    before = organisation.name
+    organisation.name = name
+    audit.record("organisation.renamed", "organisation", organisation.id, actor=actor_id,
+                 summary={"from": before, "to": name, "application": application.reference})
+
+
 # ------------------------------------------------------------------------------------------------ experts
 
 def known_emails(organisation_id: int, emails: set[str]) -> dict[str, str]:
-    """One query: which of ``emails`` have an account ("registered"), and which of those are already
-    open affiliations of this corporation ("affiliated")."""
+    """One query: which of ``emails`` are already open affiliations (requested, invited, confirmed) of
+    this corporation ("affiliated").  Whether an address has an account elsewhere is not said."""
     if not emails:
         return {}
     known: dict[str, str] = {}
@@ -74,16 +128,25 @@ def known_emails(organisation_id: int, emails: set[str]) -> dict[str, str]:
     for start in range(0, len(email_list), 900):  # SQLite's bound-parameter limit
         chunk = email_list[start:start + 900]
         rows = db.session.execute(
-            select(func.lower(User.email), Affiliation.id)
-            .outerjoin(Affiliation, (Affiliation.expert_user_id == User.id)
-                       & (Affiliation.organisation_id == organisation_id)
-                       & Affiliation.status.in_(OPEN_STATUSES))
+            select(func.lower(User.email))
+            .join(Affiliation, (Affiliation.expert_user_id == User.id)
+                  & (Affiliation.organisation_id == organisation_id)
+                  & Affiliation.status.in_(OPEN_STATUSES))
             .where(func.lower(User.email).in_(chunk))
         ).all()
-        for email, affiliation_id in rows:
-            if affiliation_id is not None or email not in known:
-                known[email] = "affiliated" if affiliation_id is not None else "registered"
+        for (email,) in rows:
+            known[email] = "affiliated"
     return known
+
+
+def _accounts(emails: list[str]) -> dict[str, User]:
+    """Existing accounts of these addresses (lower case)."""
+    found: dict[str, User] = {}
+    for start in range(0, len(emails), 900):
+        chunk = emails[start:start + 900]
+        for user in db.session.scalars(select(User).where(func.lower(User.email).in_(chunk))):
+            found[user.email.lower()] = user
+    return found
 
 
 def _preset(organisation_id: int) -> dict:
@@ -105,20 +168,31 @@ def _send_invitation(user: User, organisation, inviter: User) -> None:
                    link=_invitation_link(user))
 
 
+def _send_join(user: User, organisation, inviter: User, affiliation: Affiliation) -> None:
+    """An expert who has an account already is asked to join (accept or decline on a page of theirs)."""
+    outbox.enqueue(user.email, "supporter-expert-join", "dxapp: SMEサポーターへの所属のご案内",
+                   "supporter_expert_join.txt", user=user, organisation=organisation, inviter=inviter,
+                   link=accounts._link("supporter_org.invitation", affiliation_id=affiliation.id))
+
+
 def _invite_many(actor: User, people: list[dict], *, source: str) -> list[Affiliation]:
-    """Create the accounts, affiliations, drafts, e-mails and audit events for ``people`` (dicts with
-    name, name_kana, email, already checked).  No commit."""
+    """For ``people`` (dicts with name, name_kana, email, already checked): a new address gets an
+    account, an affiliation, a preset draft and the invitation e-mail; an existing expert account gets
+    an invited affiliation and an e-mail asking them to join; any other existing account gets a short
+    notice and nothing else.  Audit events for each.  No commit.  Returns the affiliations made."""
     organisation_id = actor.organisation_id
     organisation = actor.organisation
     now = clock.wall_now()
+    existing = _accounts([p["email"] for p in people])
+    new_people = [p for p in people if p["email"] not in existing]
     users = [User(email=p["email"], name=p["name"], role="expert", organisation_id=None, password_hash=None,
                   session_token=accounts.new_session_token(), created_at=now, totp_last_counter=0, active=True)
-             for p in people]
+             for p in new_people]
     db.session.add_all(users)
     db.session.flush()  # ids (one multi-row INSERT with RETURNING where the database has it)
     result = []
     preset = _preset(organisation_id)
-    for person, user in zip(people, users, strict=True):
+    for person, user in zip(new_people, users, strict=True):
         affiliation = affiliations.add_invited(organisation_id, user.id, actor=actor, now=now)
         result.append(affiliation)
         # The expert's draft, preset (kind and corporation fixed, bank account optional).  Written here
@@ -130,7 +204,22 @@ def _invite_many(actor: User, people: list[dict], *, source: str) -> list[Affili
         db.session.add(WizardDraft(wizard=EXPERT_WIZARD, owner_key=f"user:{user.id}", user_id=user.id, version=1,
                                    created_at=now, updated_at=now, answers=answers, updated_by_id=actor.id))
         _send_invitation(user, organisation, actor)
+    joining = []
+    for person in people:
+        user = existing.get(person["email"])
+        if user is None:
+            continue
+        if user.role == "expert":
+            affiliation = affiliations.add_invited(organisation_id, user.id, actor=actor, now=now)
+            result.append(affiliation)
+            joining.append((user, affiliation))
+        else:
+            _send_notice(user, actor, what="expert")
+            audit.record("affiliation.invite_refused", "user", user.id, actor=actor,
+                         summary={"organisation_id": organisation_id, "source": source})
     db.session.flush()
+    for user, affiliation in joining:
+        _send_join(user, organisation, actor, affiliation)
     for affiliation in result:
         audit.record("affiliation.invited", "affiliation", affiliation.id, actor=actor,
                      summary={"organisation_id": organisation_id, "expert_user_id": affiliation.expert_user_id,
@@ -138,29 +227,52 @@ def _invite_many(actor: User, people: list[dict], *, source: str) -> list[Affili
     return result
 
 
-def invite_expert(*, actor: User, name: str, name_kana: str, email: str) -> Affiliation:
-    """One expert added by hand; the same checks as a CSV row."""
+def invite_expert(*, actor: User, name: str, name_kana: str, email: str) -> Affiliation | None:
+    """One expert added by hand; the same checks as a CSV row.  Refused (``not_approved``) until the
+    corporation's registration is approved."""
+    if not is_approved(actor.organisation_id):
+        raise SupporterError("not_approved")
     row = roster.Row(line=1, values={"name": name.strip(), "name_kana": name_kana.strip(), "email": email.strip()})
     roster.check([row], known_emails(actor.organisation_id, roster.emails([row])))
     if row.errors:
         raise RowInvalid(row)
-    affiliation = _invite_many(actor, [row.normalised], source="form")[0]
+    if row.notice:
+        raise RowInvalid(row, code="example")
+    made = _invite_many(actor, [row.normalised], source="form")
     db.session.commit()
-    return affiliation
+    return made[0] if made else None
 
 
 class RowInvalid(ValueError):
-    def __init__(self, row):
-        super().__init__("row")
+    def __init__(self, row, code: str = "row"):
+        super().__init__(code)
         self.row = row
+        self.code = code
+
+
+def resends_today(affiliation: Affiliation) -> int:
+    since = clock.wall_now() - RESEND_WINDOW
+    return db.session.scalar(
+        select(func.count()).select_from(AuditEvent)
+        .where(AuditEvent.action == "affiliation.invitation_resent", AuditEvent.object_type == "affiliation",
+               AuditEvent.object_id == str(affiliation.id), AuditEvent.at >= since)) or 0
 
 
 def resend_invitation(affiliation: Affiliation, *, version: int, actor: User) -> None:
+    """The invitation again: the set-password link to an expert without a password, the request to join
+    to one who has an account.  At most ``RESEND_CAP`` times in 24 hours per affiliation."""
+    if not is_approved(actor.organisation_id):
+        raise SupporterError("not_approved")
     user = db.session.get(User, affiliation.expert_user_id)
-    if user is None or user.password_hash is not None:
-        raise SupporterError("already_accepted")  # the expert has set a password: nothing to resend
+    if user is None:
+        raise SupporterError("already_accepted")
+    if resends_today(affiliation) >= RESEND_CAP:
+        raise SupporterError("resend_cap")
     affiliations.touch_invited(affiliation, version=version, actor=actor)
-    _send_invitation(user, actor.organisation, actor)
+    if user.password_hash is None:
+        _send_invitation(user, actor.organisation, actor)
+    else:
+        _send_join(user, actor.organisation, actor, affiliation)
     db.session.commit()
 
 
@@ -172,11 +284,18 @@ def preview(*, actor: User, filename: str, data: bytes) -> RosterImport:
     rows = roster.parse(text)
     roster.check(rows, known_emails(actor.organisation_id, roster.emails(rows)))
     now = clock.wall_now()
-    # An earlier preview of this corporation that was never confirmed is replaced.
-    db.session.execute(update(RosterImport).where(RosterImport.organisation_id == actor.organisation_id,
-                                                  RosterImport.status == "preview")
-                       .values(status="discarded").execution_options(synchronize_session=False))
-    record = RosterImport(id=secrets.token_urlsafe(18), organisation_id=actor.organisation_id,
+    record_id = secrets.token_urlsafe(18)
+    # An earlier preview of this corporation that was never confirmed is replaced (and says so).
+    replaced = list(db.session.scalars(select(RosterImport.id).where(
+        RosterImport.organisation_id == actor.organisation_id, RosterImport.status == "preview")))
+    if replaced:
+        db.session.execute(update(RosterImport).where(RosterImport.id.in_(replaced),
+                                                      RosterImport.status == "preview")
+                           .values(status="discarded").execution_options(synchronize_session=False))
+        for old_id in replaced:
+            audit.record("roster.discarded", "roster_import", old_id, actor=actor,
+                         summary={"replaced_by": record_id})
+    record = RosterImport(id=record_id, organisation_id=actor.organisation_id,
                           created_by_id=actor.id, filename=(filename or "roster.csv")[-200:], encoding=encoding,
                           rows=[r.as_json() for r in rows], row_count=len(rows),
                           error_count=roster.error_count(rows), status="preview", created_at=now)
@@ -192,18 +311,21 @@ def owned_import(organisation_id: int, import_id: str) -> RosterImport | None:
                                                         RosterImport.organisation_id == organisation_id))
 
 
-def confirm(record: RosterImport, *, actor: User) -> list[Affiliation]:
-    """Invite every expert of a preview without errors, once: the conditional UPDATE preview -> confirmed
+def confirm(record: RosterImport, *, actor: User) -> list[dict]:
+    """Invite every expert of a preview without errors (example rows skipped), once: the conditional UPDATE preview -> confirmed
     lets one request through; a second (double click, replay) raises ``StaleImport``.  The addresses
-    are checked again, since accounts may have been created since the preview."""
+    are checked again, since affiliations may have been made since the preview.  Returns the rows
+    handled (the same neutral result whether an address had an account or not)."""
     if record.status != "preview":
         raise StaleImport()
+    if not is_approved(actor.organisation_id):
+        raise SupporterError("not_approved")
     if record.error_count:
         raise SupporterError("has_errors")
     rows = [roster.Row(line=r["line"], values=r["values"]) for r in record.rows]
     roster.check(rows, known_emails(record.organisation_id, roster.emails(rows)))
     if roster.error_count(rows):
-        # Someone registered one of these addresses after the preview: show the preview again.
+        # One of these addresses became affiliated after the preview: show the preview again.
         record.rows = [r.as_json() for r in rows]
         record.error_count = roster.error_count(rows)
         db.session.commit()
@@ -218,11 +340,13 @@ def confirm(record: RosterImport, *, actor: User) -> list[Affiliation]:
     if not claimed:
         db.session.rollback()
         raise StaleImport()
-    created = _invite_many(actor, [r.normalised for r in rows], source="csv")
-    audit.record("roster.confirmed", "roster_import", record.id, actor=actor, summary={"invited": len(created)})
+    people = [r.normalised for r in rows if not r.notice]
+    created = _invite_many(actor, people, source="csv")
+    audit.record("roster.confirmed", "roster_import", record.id, actor=actor,
+                 summary={"rows": len(people), "affiliations": len(created)})
     db.session.commit()
     db.session.refresh(record)
-    return created
+    return people
 
 
 def discard(record: RosterImport, *, actor: User) -> None:
@@ -299,7 +423,6 @@ def seed_demo(email: str = "supporter@demo.example") -> int:
                                                           "sha256": certificate.sha256}]
         application = applications.submit(user=admin, kind="supporter", answers={"steps": steps},
                                           decision={"outcome": "submitted"}, organisation_id=admin.organisation_id)
-        admin.organisation.name = _DEMO_STEPS["corporation"]["name"]
         db.session.commit()
         applications.move(application, "under_review", version=application.version, actor_id=None)
         applications.move(application, "approved", version=application.version, actor_id=None,

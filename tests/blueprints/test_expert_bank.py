@@ -56,9 +56,25 @@ def test_search_without_javascript_keeps_what_was_typed(client, at_bank):
     assert 'name="branch_choice" value="001"' in html and "東京営業部" in html
     html = search(client, {"bank_code": "0001", "branch_choice": "001"})
     assert "東京営業部" in html and inspect(html).h1 == 1
-    # Choices that do not exist are refused.
-    r = client.submit(f"{BASE}/bank/search", {"bank_choice": "0000"}, page=f"{BASE}/bank")
-    assert r.status_code == 400
+    # Choices that do not exist: the step again, with a message, nothing typed lost.
+    html = search(client, {"bank_choice": "0000", "account_number": "7654321"})
+    assert "選んだ金融機関が見つかりません" in text_of_html(html) or "bank chosen was not found" in html
+    assert 'value="7654321"' in html
+    html = search(client, {"bank_code": "0001", "branch_choice": "999"})
+    assert 'name="branch_choice"' not in html and inspect(html).h1 == 1
+    assert 'id="branch_code"' in html and not re.search(r'<input[^>]*id="branch_code"[^>]*value="999"', html)
+
+
+def test_full_width_bank_code_then_branch_search_and_choice(client, at_bank):
+    """「０００１」 typed, a branch searched and chosen: the rules read the code, no 400 page."""
+    import re
+
+    html = search(client, {"bank_code": "０００１", "branch_query": "とうきょう"})
+    assert 'name="branch_choice" value="001"' in html and "東京営業部" in html
+    html = search(client, {"bank_code": "０００１", "branch_choice": "001", "account_number": "7654321"})
+    assert re.search(r'<input[^>]*id="bank_code"[^>]*value="0001"', html)
+    assert re.search(r'<input[^>]*id="branch_code"[^>]*value="001"', html)
+    assert "東京営業部" in html and 'value="7654321"' in html
 
 
 def text_of_html(html):

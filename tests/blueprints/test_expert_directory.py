@@ -121,3 +121,20 @@ def test_directory_is_for_smes_not_experts_or_anonymous(app, users, login, seede
 
 def test_seed_is_idempotent(app, seeded):
     assert experts.seed_demo() == 0
+
+
+def test_disabled_expert_accounts_leave_the_directory(client, seeded, sme):
+    """Review finding C4: a disabled account is neither listed nor shown, whatever its profile says."""
+    from dxapp.models import User
+
+    profile = db.session.scalars(select(ExpertProfile).where(ExpertProfile.listed.is_(True))
+                                 .order_by(ExpertProfile.hourly_rate, ExpertProfile.id)).first()
+    assert profile.id in profile_ids(client.get("/expert/directory?page=1"))
+    _rows, before = experts.directory(experts.Filters())
+    db.session.get(User, profile.user_id).active = False
+    db.session.commit()
+    rows, after = experts.directory(experts.Filters())
+    assert after == before - 1 and profile.id not in [p.id for p in rows]
+    assert profile.id not in profile_ids(client.get("/expert/directory?page=1"))
+    assert client.get(f"/expert/directory/{profile.id}").status_code == 404
+    assert experts.listed_profile(profile.id) is None

@@ -10,12 +10,14 @@ from tests.conftest import PASSWORD
 HEADER = "氏名,フリガナ,メールアドレス"
 
 
-def new_supporter(live_server, tab) -> str:
+def new_supporter(live_server, tab, *, approved: bool = True, prefix: str = "csv") -> str:
+    """An administrator of a supporter corporation whose registration is approved (inviting needs it),
+    or only sent."""
     from dxapp import clock
     from dxapp.extensions import db
-    from dxapp.services import accounts, passwords, terms
+    from dxapp.services import accounts, applications, passwords, terms
 
-    email = f"csv.{tab.mode}@supporter.example.jp"
+    email = f"{prefix}.{tab.mode}@supporter.example.jp"
 
     def create():
         user = accounts.sign_up(role="supporter_admin", name="鈴木 次郎", email=email,
@@ -24,6 +26,12 @@ def new_supporter(live_server, tab) -> str:
         assert user is not None, f"{email} exists already"
         user.email_verified_at = clock.wall_now()
         db.session.commit()
+        application = applications.submit(user=user, kind="supporter", answers={"steps": {}},
+                                          decision={"outcome": "submitted"}, organisation_id=user.organisation_id)
+        db.session.commit()
+        if approved:
+            applications.move(application, "under_review", version=application.version, actor_id=None)
+            applications.move(application, "approved", version=application.version, actor_id=None)
 
     live_server.query(create)
     return email
@@ -88,3 +96,18 @@ def test_csv_import_preview_fix_and_confirm(tab, live_server):
     assert live_server.query(experts) == 3
     tab.screenshot(f"supporter-experts-{tab.mode}")
     assert len(live_server.outbox(f"yamada.{tab.mode}@example.jp", "supporter-expert-invitation")) == 1
+
+
+def test_inviting_waits_for_the_approval(tab, live_server):
+    email = new_supporter(live_server, tab, approved=False, prefix="wait")
+    tab.goto("/account/login")
+    tab.page.locator("#email").fill(email)
+    tab.page.locator("#password").fill(PASSWORD)
+    tab.submit(tab.primary_button())
+    assert tab.path == "/supporter/"
+    tab.goto("/supporter/experts")
+    assert tab.page.locator("main a[href='/supporter/experts/add']").count() == 0
+    tab.goto("/supporter/experts/add")
+    assert tab.page.locator("main h1").count() == 1
+    assert tab.page.locator("main a[href='/supporter/']").count() == 1
+    assert tab.page.locator("main form").count() == 0  # no invitation form: the page says what to do

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from dxapp import clock
@@ -15,7 +16,7 @@ from dxapp.labels import STATUS_LABELS
 from dxapp.models import Submission
 from dxapp.rules import calendar
 from dxapp.rules.application import WITHDRAWABLE
-from dxapp.services import applications
+from dxapp.services import affiliations, applications
 from dxapp.services import experts as experts_service  # noqa: F401  (registers the approval hook)
 from dxapp.wizard.views import WizardRoutes
 
@@ -23,6 +24,7 @@ bp = Blueprint("expert", __name__)
 
 from dxapp.blueprints.expert import bank_step, directory, presets  # noqa: E402
 from dxapp.blueprints.expert import documents as documents_step  # noqa: E402
+from dxapp.blueprints.expert.forms import step_data  # noqa: E402
 from dxapp.blueprints.expert.wizard import EXPERT_REGISTRATION, is_ineligible, owner_key, saved_decision  # noqa: E402
 
 
@@ -30,14 +32,16 @@ def _owner():
     return owner_key(current_user), current_user.id
 
 
-def _write_guard():
-    """One open application at a time; new registrations only inside the window (drafts stay readable)."""
-    current = applications.open_application(current_user, "expert")
+def _write_guard(user=None):
+    """One open application at a time; new registrations only inside the window (drafts stay readable).
+    ``user``: the applicant (the desk clerk's pages pass theirs); else the logged-in expert."""
+    user = user or current_user
+    current = applications.open_application(user, "expert")
     if current is not None and current.status == "returned":
         return None  # a returned application may be corrected and resubmitted, even after the window
     if current is not None:
         return render_template("expert/already_applied.html", application=current, status_labels=STATUS_LABELS), 409
-    registered = applications.registration(current_user, "expert")
+    registered = applications.registration(user, "expert")
     if registered is not None and registered.status == "approved":
         return None  # a change request of an approved registration is not a new registration
     now = clock.program_now()
@@ -57,19 +61,24 @@ def _after_save(slug, answers):
 def _blocker(answers):
     if is_ineligible(answers):
         return url_for("expert.result")
+    if step_data(answers, "bank").get("payee") == "corporation" and not presets.bank_optional(answers):
+        # the invitation has ended or was declined: the honorarium can no longer go to the corporation
+        return url_for(registration.ep("step"), slug="bank")
     return documents_step.blocker_url(registration, answers)
 
 
-def _initial_answers():
+def _initial_answers(user=None):
     """A returned application comes back with the flagged steps to re-enter; a change starts from the
-    details in force; a new registration starts with the name and e-mail of the account."""
-    current = applications.open_application(current_user, "expert")
+    details in force; a new registration starts with the name and e-mail of the account.  ``user``: the
+    applicant (the desk clerk's pages pass theirs); else the logged-in expert."""
+    user = user or current_user
+    current = applications.open_application(user, "expert")
     if current is not None and current.status == "returned":
         return {"steps": current.answers.get("steps", {}), "flags": current.flags or {}}
-    registered = applications.registration(current_user, "expert")
+    registered = applications.registration(user, "expert")
     if current is None and registered is not None and registered.status == "approved":
         return {"steps": registered.answers.get("steps", {})}
-    return {"partial": {"person": {"name": [current_user.name], "email": [current_user.email]}}}
+    return {"partial": {"person": {"name": [user.name], "email": [user.email]}}}
 
 
 def _submit(draft):
@@ -77,21 +86,16 @@ def _submit(draft):
     if decision["outcome"] != "eligible":
         raise ValueError("not eligible")
     decision = {**decision, "assessed_at": clock.program_now().isoformat()}
-    answers = draft.answers
-    preset = presets.current(answers)
-    if preset:
-        answers = {**answers, "_preset": preset}
     user = current_user._get_current_object()
+    preset = presets.current(draft.answers, user)
+    answers = {k: v for k, v in draft.answers.items() if k != "_preset"}  # an ended invitation's preset goes
+    if preset:
+        answers["_preset"] = preset
     application = applications.submit(user=user, kind="expert", answers=answers, decision=decision,
                                       organisation_id=None)
     participation = EXPERT_REGISTRATION.data(answers, "participation")
     if participation.get("participation") == "supporter_member" and participation.get("supporter_organisation_id"):
-        try:
-            from dxapp.services import affiliations
-        except ImportError:  # TODO(lead): wire affiliations.request once the supporter_org area lands
-            affiliations = None
-        if affiliations is not None:
-            affiliations.request(user, participation["supporter_organisation_id"], actor=user.id)
+        affiliations.request(user, participation["supporter_organisation_id"], actor=user.id)
     return "application", application.id
 
 
@@ -125,7 +129,46 @@ def index():
         honoraria=experts_service.honoraria(current_user), preset=presets.current(draft.answers),
         profile=experts_service.profile_of(current_user),
         rows=calendar_rows(clock.program_now()),
+        affiliations=[(a, name, _affiliation_date(a)) for a, name in presets.invitations(current_user)],
+        affiliation_labels=AFFILIATION_LABELS,
     )
+
+
+#: An affiliation's status as the expert reads it (dxapp.models.supporter.AFFILIATION_STATUSES).
+AFFILIATION_LABELS = {
+    "requested": _l("Waiting for the corporation to confirm"),
+    "invited": _l("Invited"),
+    "confirmed": _l("Confirmed"),
+    "declined": _l("Declined"),
+    "ended": _l("Ended"),
+}
+
+
+def _affiliation_date(affiliation):
+    """The date of the affiliation's current status."""
+    return {"requested": affiliation.created_at, "invited": affiliation.invited_at or affiliation.created_at,
+            "confirmed": affiliation.decided_at, "declined": affiliation.decided_at,
+            "ended": affiliation.ended_at}.get(affiliation.status)
+
+
+@bp.route("/invitations/<int:affiliation_id>/decline", methods=["POST"])
+@policy("expert")
+def decline_invitation(affiliation_id: int):
+    """The expert declines a supporter corporation's invitation: kind and corporation are no longer preset
+    and the expert answers those questions themselves."""
+    try:
+        version = int(request.form.get("version", ""))
+    except ValueError:
+        abort(400)
+    try:
+        experts_service.decline_invitation(current_user._get_current_object(), affiliation_id, version=version)
+    except LookupError:
+        abort(404)
+    except affiliations.StaleAffiliation:
+        abort(409)
+    presets.forget()
+    flash(_("You have declined the invitation. Choose how you take part in the registration yourself."), "success")
+    return redirect(url_for("expert.index") + "#affiliations", 303)
 
 
 @bp.route("/register/result")

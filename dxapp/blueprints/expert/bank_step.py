@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from flask import abort, make_response, redirect, request, url_for
+from flask import make_response, redirect, request, url_for
+from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from dxapp import bank as zengin
@@ -65,23 +66,31 @@ def register(bp, routes, *, write_guard) -> None:
             return redirect(url_for(routes.ep("step"), slug=first.slug) if first else url_for(routes.ep("check")),
                             303)
         values = MultiDict(request.form)
-        chosen_bank = request.form.get("bank_choice", "")
-        chosen_branch = request.form.get("branch_choice", "")
-        if chosen_bank:
-            if zengin.bank(chosen_bank) is None:
-                abort(400)
-            if values.get("bank_code") != chosen_bank:
-                values["branch_code"] = ""
-            values["bank_code"] = chosen_bank
-            values["bank_query"] = ""
-        if chosen_branch:
-            if zengin.branch(values.get("bank_code"), chosen_branch) is None:
-                abort(400)
-            values["branch_code"] = chosen_branch
-            values["branch_query"] = ""
+        chosen_bank, _problem = _parsed(bank.bank_code, request.form.get("bank_choice", ""))
+        chosen_branch, _problem = _parsed(bank.branch_code, request.form.get("branch_choice", ""))
+        # What was typed, as the rules read it (「０００１」 is bank 0001); kept as typed when it is not a code.
+        typed_bank = _parsed(bank.bank_code, values.get("bank_code", ""))[0]
+        problems = {}
+        if request.form.get("bank_choice"):
+            if chosen_bank is None or zengin.bank(chosen_bank) is None:
+                problems["bank_problem"] = _("The bank chosen was not found. Search for it by name again.")
+            else:
+                if typed_bank != chosen_bank:
+                    values["branch_code"] = ""
+                values["bank_code"] = typed_bank = chosen_bank
+                values["bank_query"] = ""
+        if request.form.get("branch_choice") and not problems:
+            if typed_bank is None or chosen_branch is None or zengin.branch(typed_bank, chosen_branch) is None:
+                problems["branch_problem"] = _("This bank has no such branch. Check the bank code, then search "
+                                               "for the branch by name again.")
+            else:
+                values["bank_code"] = typed_bank
+                values["branch_code"] = chosen_branch
+                values["branch_query"] = ""
         form = step.form(formdata=values)
         form.answers = draft.answers
         panel = bank_panel({k: values.get(k, "") for k in SEARCH_FIELDS}, draft.answers)
+        panel.update(problems)
         returning = request.args.get("return") == "check" or request.form.get("return") == "check"
         body, status = routes._render_step(step, draft, form, returning, status=200, panel=panel)
         response = make_response(body, status)

@@ -95,9 +95,38 @@ class ParticipationForm(BaseForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        offered = presets.supporter_choices()
+        self._answers = None
+        # Shown: the corporation of the stored answers keeps its name (e.g. on the review page); what may
+        # be chosen is set again from the answers in validate().
+        self._offer(presets.supporter_choices(shown=self.supporter_organisation_id.data or None))
+
+    def _offer(self, offered) -> None:
         self.supporter_organisation_id.choices = choices(
             {"": _l("Choose the corporation"), **{str(org_id): name for org_id, name in offered}})
+
+    @property
+    def answers(self):
+        return self._answers
+
+    @answers.setter
+    def answers(self, answers) -> None:
+        """Given by the wizard engine before the raw answers are read and the form is validated: an invited
+        expert's kind and corporation are filled in from the preset of these answers, so the stored raw
+        answers carry them too (pages rebuilt from the raw answers show them)."""
+        self._answers = answers
+        self._apply_preset()
+
+    def _apply_preset(self) -> dict | None:
+        preset = presets.current(self._answers)
+        if preset:  # an invited expert: kind and corporation are fixed by the invitation
+            organisation_id = str(preset["supporter_organisation_id"])
+            self.participation.data = preset["participation"]
+            self.participation.raw_data = [preset["participation"]]
+            self.supporter_organisation_id.data = organisation_id
+            self.supporter_organisation_id.raw_data = [organisation_id]
+            self.employer_permission.data = None
+            self.employer_permission.raw_data = []
+        return preset
 
     def __iter__(self):
         """Only the answers of the branch taken (the check page lists these; the step's template places
@@ -111,12 +140,8 @@ class ParticipationForm(BaseForm):
         return iter([f for f in super().__iter__() if f.name not in hidden])
 
     def validate(self, extra_validators=None):
-        preset = presets.current()
-        if preset:  # an invited expert: kind and corporation are fixed by the invitation
-            self.participation.data = preset["participation"]
-            self.participation.raw_data = [preset["participation"]]
-            self.supporter_organisation_id.data = str(preset["supporter_organisation_id"])
-            self.supporter_organisation_id.raw_data = [str(preset["supporter_organisation_id"])]
+        self._offer(presets.supporter_choices(self._answers))
+        self._apply_preset()
         ok = super().validate(extra_validators)
         # Conditional requirements: checked here, since Optional() stops a field's own validators.
         if self.participation.data == "supporter_member" and not self.supporter_organisation_id.data:
@@ -345,18 +370,27 @@ class BankForm(BaseForm):
         super().__init__(*args, **kwargs)
         self.branch_code._bank_value = self.bank_code.data
 
+    def _optional(self) -> bool:
+        """An account is optional for an invited expert (the preset of the answers this form shows or
+        checks).  Shown to someone who is not the expert (the review page, built from the stored raw
+        answers alone): the payee question is in those answers only when it was asked."""
+        answers = getattr(self, "answers", None)
+        if answers is None and presets.subject() is None:
+            return bool(self.payee.data)
+        return presets.bank_optional(answers)
+
     def __iter__(self):
-        optional = presets.bank_optional()
+        optional = self._optional()
         if optional and self.payee.data == "corporation":  # no account asked for, none listed
             return iter([f for f in super().__iter__() if f.name in ("payee", "csrf_token")])
         return iter([f for f in super().__iter__() if optional or f.name != "payee"])
 
     def paid_to_corporation(self) -> bool:
-        return presets.bank_optional() and self.payee.data == "corporation"
+        return self._optional() and self.payee.data == "corporation"
 
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
-        if presets.bank_optional() and not self.payee.data:
+        if self._optional() and not self.payee.data:
             self.payee.errors = [*self.payee.errors, str(_l("Choose where the honorarium should be paid."))]
             return False
         if self.paid_to_corporation():
@@ -410,7 +444,7 @@ class BankForm(BaseForm):
         found = zengin.branch(out["bank_code"], out["branch_code"])
         out["bank_name"] = (zengin.bank(out["bank_code"]) or found).name
         out["branch_name"] = found.name if found else ""
-        if presets.bank_optional():
+        if self._optional():
             out["payee"] = "own"
         return out
 

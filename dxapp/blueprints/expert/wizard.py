@@ -126,7 +126,9 @@ EXPERT_REGISTRATION = Wizard(
     steps=(
         Step("participation", _l("How you take part"), ParticipationForm, "participation",
              template="expert/participation.html", panel=participation_panel,
-             context=lambda answers: {"preset_of_user": presets.current(answers), "kinds": expert.KINDS},
+             context=lambda answers: {"preset_of_user": presets.current(answers), "kinds": expert.KINDS,
+                                      "preset_ended": isinstance(answers.get("_preset"), dict)
+                                      and presets.current(answers) is None},
              panel_template="expert/_participation_panel.html"),
         Step("person", _l("Your name, date of birth and address"), PersonForm, "person", panel=address_panel,
              panel_template="sme/_address_panel.html", prefill=address_prefill,

@@ -8,11 +8,12 @@ Views stay thin; dxapp/services/review.py does the work."""
 
 from __future__ import annotations
 
-import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from types import SimpleNamespace
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -21,7 +22,13 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from dxapp import htmx
 from dxapp.access import policy
+from dxapp.blueprints.expert.documents import PURPOSE_LABELS as EXPERT_PURPOSES
+from dxapp.blueprints.expert.wizard import EXPERT_REGISTRATION
 from dxapp.blueprints.secretariat import bp
+from dxapp.blueprints.sme.documents import PURPOSE_LABELS as SME_PURPOSES
+from dxapp.blueprints.sme.wizard import SME_REGISTRATION
+from dxapp.blueprints.supporter_org import certificate as supporter_certificate
+from dxapp.blueprints.supporter_org.wizard import SUPPORTER_REGISTRATION
 from dxapp.extensions import db
 from dxapp.forms import BaseForm
 from dxapp.labels import STATUS_LABELS
@@ -49,10 +56,55 @@ SIGNAL_TEXT = {
     "shared_representative": _l("The representative is the same person as in an application on the other "
                                 "side (IT expert and SME)."),
     "corporate_number_taken": _l("This corporate number is already registered by another organisation."),
+    "affiliation_unconfirmed": _l("The expert registers as a member of a supporter corporation, but the "
+                                  "corporation has not confirmed the membership. Do not approve until it does."),
 }
-WIZARD_NAMES = {"sme": "sme_registration", "expert": "expert_registration", "supporter": "supporter_registration"}
-PACKAGES = {"sme": "dxapp.blueprints.sme", "expert": "dxapp.blueprints.expert",
-            "supporter": "dxapp.blueprints.supporter_org"}
+#: What the supporter corporation decided about the expert's membership (Affiliation.status).
+AFFILIATION_LABELS = {
+    None: _l("No membership request found"),
+    "requested": _l("Waiting for the corporation to confirm"),
+    "invited": _l("Invited by the corporation, not yet accepted"),
+    "confirmed": _l("Confirmed by the corporation"),
+    "declined": _l("Declined by the corporation"),
+    "ended": _l("Ended by the corporation"),
+}
+#: The rules' decision stored with an application (``decision.outcome``), for every value a wizard writes.
+OUTCOME_LABELS = {
+    "eligible": _l("Eligible"),
+    "ineligible": _l("Not eligible"),
+    "pending": _l("Not decided"),
+    "unknown": _l("Not decided"),
+    "submitted": _l("No automatic check: the secretariat checks the answers"),
+}
+#: Why a decision was refused (services.review.DecisionRefused.code).
+REFUSALS = {
+    "not_holder": _l("Only the clerk who picked up this application, or an administrator, can decide on it."),
+    "entered_on_behalf": _l("You entered answers for this applicant at the desk, so another clerk must "
+                            "approve this application."),
+    "affiliation_unconfirmed": _l("This expert cannot be approved yet: the supporter corporation has not "
+                                  "confirmed the membership. Ask the corporation to confirm it, or return the "
+                                  "application for correction."),
+}
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    """What the review pages use of each kind's own blueprint."""
+
+    wizard: Wizard
+    purpose_labels: Mapping
+
+
+#: One entry per kind of registration, imported from the blueprints that define them.
+REGISTRY: dict[str, KindSpec] = {
+    "sme": KindSpec(SME_REGISTRATION, SME_PURPOSES),
+    "expert": KindSpec(EXPERT_REGISTRATION, EXPERT_PURPOSES),
+    "supporter": KindSpec(SUPPORTER_REGISTRATION, getattr(
+        supporter_certificate, "PURPOSE_LABELS", {supporter_certificate.PURPOSE: _l("Certificate of certification")})),
+}
+#: Stored answers that no longer fit the wizard (an older shape of a step) raise these while being read;
+#: anything else is a bug of the wizard and fails loudly.
+ANSWER_SHAPE_ERRORS = (KeyError, TypeError, ValueError)
 #: Steps whose answers are shown elsewhere on the detail page (the documents list).
 HIDDEN_STEPS = ("documents", "identity-documents", "certificates")
 #: Keys of the answer object that are not steps (dxapp/wizard/__init__.py).
@@ -66,16 +118,14 @@ def queue_endpoint(queue: str) -> str:
 # ------------------------------------------------------------------------------------------ reading answers
 
 def wizard_of(kind: str) -> Wizard | None:
-    """The registration wizard of a kind, wherever its package defines it (None while it is being
-    built)."""
-    package, name = PACKAGES[kind], WIZARD_NAMES[kind]
-    for module_name, module in list(sys.modules.items()):
-        if module is None or not (module_name == package or module_name.startswith(package + ".")):
-            continue
-        for value in vars(module).values():
-            if isinstance(value, Wizard) and value.name == name:
-                return value
-    return None
+    """The registration wizard of a kind (None for an unknown kind)."""
+    spec = REGISTRY.get(kind)
+    return spec.wizard if spec is not None else None
+
+
+def _shape_error(application, where: str) -> None:
+    current_app.logger.warning("review: answers of %s do not fit the %s wizard (%s)", application.reference,
+                               application.kind, where, exc_info=True)
 
 
 def _plain(value) -> str:
@@ -110,7 +160,8 @@ def answer_sections(application) -> list[tuple[str, list[tuple[str, str]]]]:
             out = [(str(section.title), [(label, value) for _step, _id, label, value in rows])
                    for section, rows in sections]
             steps = {slug: step for slug, step in steps.items() if slug not in typed}
-        except Exception:  # noqa: BLE001  a wizard still being built must not break the review page
+        except ANSWER_SHAPE_ERRORS:
+            _shape_error(application, "answer sections")
             out = []
     for slug, step in steps.items():
         data = step.get("data") if isinstance(step.get("data"), dict) else step
@@ -126,7 +177,8 @@ def step_choices(application) -> list[tuple[str, str]]:
     if wizard is not None:
         try:
             titled = [(s.slug, str(s.title)) for s in wizard.visible_steps(answers) if s.slug in answered]
-        except Exception:  # noqa: BLE001  a wizard still being built must not break the review page
+        except ANSWER_SHAPE_ERRORS:
+            _shape_error(application, "steps")
             titled = []
         known = {slug for slug, _title in titled}
         return titled + [(slug, slug) for slug in answered if slug not in known]
@@ -188,25 +240,40 @@ def _version() -> int:
         abort(400)
 
 
-def _detail_context(application) -> dict:
+def _detail_context(application, *, approve_form=None, refusal=None) -> dict:
+    actor = current_user._get_current_object()
+    held_by = review.holder(application)
     return {
         "application": application, "status_labels": STATUS_LABELS, "kind_labels": KIND_LABELS,
         "sections": answer_sections(application), "documents": review.documents_of(application),
-        "signals": review.signals(application), "signal_text": SIGNAL_TEXT, "holder": review.holder(application),
+        "signals": review.signals(application), "signal_text": SIGNAL_TEXT, "holder": held_by,
         "timeline": review.timeline(application), "purpose_label": _purpose_label,
         "human_size": documents_service.human_size, "queue": _queue_of(application),
         "original": review.get(application.change_of_id) if application.change_of_id else None,
         "applicant": review.applicant_of(application), "step_titles": dict(step_choices(application)),
+        "membership": review.membership(application), "affiliation_labels": AFFILIATION_LABELS,
+        "outcome_labels": OUTCOME_LABELS, "refusals": REFUSALS,
+        "blockers": review.approval_blockers(application, actor) if application.status == "under_review" else [],
+        "taking_over": held_by is not None and held_by.id != actor.id and actor.role == "admin",
+        "approve_form": approve_form or ApproveForm(formdata=None),
+        "refusal": _refusal_text(refusal), "has_errors": bool(refusal) or bool(approve_form and approve_form.errors),
     }
+
+
+def _refusal_text(refusal) -> str | None:
+    if refusal is None:
+        return None
+    text = str(REFUSALS[refusal.code])
+    if refusal.code == "not_holder" and refusal.holder is not None:
+        text += " " + _("Held by %(name)s", name=refusal.holder.name)
+    return text
 
 
 def _purpose_label(purpose: str) -> str:
     """The label each wizard gives the kind of document (the SME's, the expert's, the supporter's)."""
-    for module_name in ("dxapp.blueprints.sme.documents", "dxapp.blueprints.expert.documents",
-                        "dxapp.blueprints.supporter_org.certificate"):
-        labels = getattr(sys.modules.get(module_name), "PURPOSE_LABELS", None) or {}
-        if purpose in labels:
-            return str(labels[purpose])
+    for spec in REGISTRY.values():
+        if purpose in spec.purpose_labels:
+            return str(spec.purpose_labels[purpose])
     return purpose
 
 
@@ -273,16 +340,34 @@ class ApproveForm(BaseForm):
     note = TextAreaField(_l("Note for the applicant"), validators=[Optional(), Length(max=1000)])
 
 
+def _refused(application, refusal, template: str | None = None, **context):
+    """The decision was not taken (nothing changed): the same page again, with the reason and what the
+    clerk typed."""
+    db.session.rollback()
+    application = _load(application.id)
+    if template is None:
+        return render_template("secretariat/review/detail.html",
+                               **_detail_context(application, refusal=refusal, **context)), 422
+    return render_template(template, application=application, refusal=_refusal_text(refusal), has_errors=True,
+                           **context), 422
+
+
 @bp.route("/review/applications/<int:application_id>/approve", methods=["POST"])
 @policy(*STAFF)
 def review_approve(application_id: int):
     application = _load(application_id)
     form = ApproveForm()
+    version = _version()
+    if not form.validate():
+        return render_template("secretariat/review/detail.html",
+                               **_detail_context(application, approve_form=form)), 422
     note = (form.note.data or "").strip() or None
     try:
-        review.approve(application, version=_version(), actor=current_user._get_current_object(), note=note)
+        review.approve(application, version=version, actor=current_user._get_current_object(), note=note)
     except review.StaleApplication:
         return _conflict(application, {_("Note for the applicant"): note} if note else None)
+    except review.DecisionRefused as refused:
+        return _refused(application, refused, approve_form=form)
     return _done(application, _("%(ref)s has been approved. The applicant has been told by e-mail.",
                                 ref=application.reference))
 
@@ -317,6 +402,8 @@ def review_return(application_id: int):
                 if form.note.data:
                     typed[form.note.label.text] = form.note.data
                 return _conflict(application, typed)
+            except review.DecisionRefused as refused:
+                return _refused(application, refused, "secretariat/review/return.html", form=form)
             return _done(application, _("%(ref)s has been returned for correction. The applicant has been told "
                                         "by e-mail.", ref=application.reference))
     if application.status != "under_review" and request.method == "GET":
@@ -346,6 +433,8 @@ def review_reject(application_id: int):
             form.reason.errors = [_("Write the reason for the rejection.")]
         except review.StaleApplication:
             return _conflict(application, {form.reason.label.text: form.reason.data})
+        except review.DecisionRefused as refused:
+            return _refused(application, refused, "secretariat/review/reject.html", form=form)
         else:
             return _done(application, _("%(ref)s has been rejected. The applicant has been told by e-mail.",
                                         ref=application.reference))

@@ -3,7 +3,7 @@ Page, its administrators, and its affiliated experts (one at a time or by CSV; s
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,7 +13,7 @@ from dxapp.blueprints.public import calendar_rows
 from dxapp.blueprints.supporter_org import certificate
 from dxapp.blueprints.supporter_org.forms import AdminInviteForm
 from dxapp.blueprints.supporter_org.wizard import SUPPORTER_REGISTRATION, owner_key
-from dxapp.extensions import db
+from dxapp.extensions import db, limiter
 from dxapp.labels import STATUS_LABELS
 from dxapp.models import Submission
 from dxapp.rules import calendar
@@ -23,6 +23,8 @@ from dxapp.wizard.views import WizardRoutes
 bp = Blueprint("supporter_org", __name__)
 
 KIND = "supporter"
+#: Administrator invitations per account (the limiter keys authenticated requests on the user).
+ADMIN_INVITE_LIMIT = "10 per hour"
 
 
 def _owner():
@@ -67,9 +69,8 @@ def _submit(draft):
     application = applications.submit(user=current_user, kind=KIND, answers=draft.answers,
                                       decision={"outcome": "submitted"},
                                       organisation_id=current_user.organisation_id)
-    name = SUPPORTER_REGISTRATION.data(draft.answers, "corporation").get("name")
-    if current_user.organisation is not None and name:
-        current_user.organisation.name = name
+    # The corporation's name changes when the registration (or change request) is approved:
+    # supporters._apply_name, an applications.on_status hook.
     return "application", application.id
 
 
@@ -115,6 +116,8 @@ def submitted(reference: str):
 
 @bp.route("/administrators", methods=["GET", "POST"])
 @policy("supporter_admin")
+@limiter.shared_limit(lambda: current_app.config.get("SUPPORTER_ADMIN_INVITE_LIMIT", ADMIN_INVITE_LIMIT),
+                      scope="supporter-admin-invite", methods=["POST"])
 def administrators():
     """The corporation's administrators; any administrator invites a further one (name and e-mail)."""
     form = AdminInviteForm()
@@ -124,7 +127,7 @@ def administrators():
             supporters.invite_administrator(actor=current_user._get_current_object(), name=form.name.data,
                                             email=form.email.data)
         except supporters.SupporterError:
-            form.email.errors.append(_("This e-mail address is already registered. Enter another address."))
+            form.email.errors.append(_("This person is already an administrator of your corporation."))
         else:
             flash(_("%(name)s has been invited by e-mail as an administrator.", name=form.name.data), "success")
             if back:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from dxapp.access import policy
@@ -13,6 +14,10 @@ from dxapp.services import documents
 
 PURPOSE = "supporter_certificate"
 SLUG = "certification"
+#: The secretariat's review page labels documents by purpose from these (secretariat.review._purpose_label).
+PURPOSE_LABELS = {
+    PURPOSE: _l("Certificate of certification as an IT support organisation (認定通知書)"),
+}
 
 
 def current_certificates() -> list:

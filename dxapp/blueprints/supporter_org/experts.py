@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -17,12 +17,20 @@ from dxapp.access import policy
 from dxapp.blueprints.supporter_org import bp
 from dxapp.blueprints.supporter_org.forms import ExpertForm, RosterUploadForm
 from dxapp.extensions import db, limiter
+from dxapp.labels import STATUS_LABELS as APPLICATION_STATUS_LABELS
 from dxapp.models import User
 from dxapp.models.supporter import AFFILIATION_STATUSES
 from dxapp.rules import roster
 from dxapp.services import affiliations, applications, supporters
 
 PAGE_SIZE = 100
+#: Per account (the limiter keys authenticated requests on the user); the config may lower them.
+INVITE_LIMIT = "30 per hour"
+RESEND_LIMIT = "20 per hour"
+
+
+def _limit(name: str, default: str):
+    return lambda: current_app.config.get(name, default)
 
 STATUS_LABELS = {
     "requested": _l("Asks to join"),
@@ -42,8 +50,6 @@ CELL_ERRORS = {
     ("email", "missing"): _l("Enter the e-mail address."),
     ("email", "too_long"): _l("The e-mail address is too long. Use at most 254 characters."),
     ("email", "invalid"): _l("This is not an e-mail address. Write it in the form name@example.jp."),
-    ("email", "registered"): _l("This address is already registered in dxapp. Ask the expert for another "
-                                "address, or ask them to choose your corporation in their own registration."),
     ("email", "affiliated"): _l("This expert is already affiliated with your corporation or invited."),
 }
 
@@ -55,6 +61,10 @@ FILE_ERRORS = {
     "no_rows": _l("The file has no experts in it. Fill in one expert per line below the header."),
     "too_many_rows": _l("The file has more than %(limit)s experts. Split it into several files."),
 }
+
+
+EXAMPLE_NOTICE = _l("This is the example row of the template (taro.yamada@example.jp): it was skipped and "
+                    "nobody will be invited for it. Delete it from your file if you like.")
 
 
 def cell_error(field: str, code: str, normalised: dict | None = None) -> str:
@@ -87,6 +97,14 @@ def _approved() -> bool:
     return registered is not None and registered.status == "approved"
 
 
+def _not_approved():
+    """Inviting experts waits for the approval of the corporation's registration: the page says so
+    (200 to a GET, which is the role's own page; 409 to a POST, refused in this state)."""
+    return render_template("supporter_org/not_approved.html",
+                           application=applications.registration(current_user, "supporter"),
+                           status_labels=APPLICATION_STATUS_LABELS), 409 if request.method == "POST" else 200
+
+
 # ---------------------------------------------------------------------------------------------- list
 
 @bp.route("/experts")
@@ -94,12 +112,12 @@ def _approved() -> bool:
 def experts():
     status = request.args.get("status")
     status = status if status in AFFILIATION_STATUSES else None
-    rows = affiliations.for_organisation(_org(), status=status)
-    page = _page_number()
-    pages = max(1, math.ceil(len(rows) / PAGE_SIZE))
-    page = min(page, pages)
-    return render_template("supporter_org/experts.html", rows=rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE],
-                           total=len(rows), page=page, pages=pages, status=status,
+    total = affiliations.count_for_organisation(_org(), status=status)
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+    page = min(_page_number(), pages)
+    rows = affiliations.for_organisation(_org(), status=status, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    return render_template("supporter_org/experts.html", rows=rows,
+                           total=total, page=page, pages=pages, status=status,
                            counts=affiliations.counts(_org()), status_labels=STATUS_LABELS,
                            approved=_approved())
 
@@ -115,13 +133,22 @@ def _page_number() -> int:
 
 @bp.route("/experts/add", methods=["GET", "POST"])
 @policy("supporter_admin")
+@limiter.shared_limit(_limit("SUPPORTER_INVITE_LIMIT", INVITE_LIMIT), scope="supporter-expert-invite",
+                      methods=["POST"])
 def expert_add():
+    if not _approved():
+        return _not_approved()
     form = ExpertForm()
     if request.method == "POST" and form.validate():
         try:
             supporters.invite_expert(actor=current_user._get_current_object(), name=form.name.data,
                                      name_kana=form.name_kana.data, email=form.email.data)
+        except supporters.SupporterError:
+            return _not_approved()
         except supporters.RowInvalid as exc:
+            if exc.code == "example":
+                form.email.errors.append(_("This is the example address of the template. Enter the "
+                                           "expert's own e-mail address."))
             for field, code in exc.row.errors.items():
                 getattr(form, field).errors.append(cell_error(field, code, exc.row.normalised))
         else:
@@ -178,24 +205,31 @@ def roster_preview(import_id: str):
     if record.status == "confirmed":
         return redirect(url_for("supporter_org.experts"), 303)
     if record.status != "preview":
-        abort(410)
+        flash(_("A newer file replaced this upload, or it was cancelled. Check the experts of the newest "
+                "upload, or upload your file again."), "info")
+        return redirect(url_for("supporter_org.roster_import"), 303)
     rows = roster.errors_first(record.rows)
     pages = max(1, math.ceil(len(rows) / PAGE_SIZE))
     page = min(_page_number(), pages)
     shown = rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
     return render_template("supporter_org/preview.html", record=record, rows=shown, page=page, pages=pages,
                            cell_error=cell_error, form=RosterUploadForm(formdata=None),
-                           good=record.row_count - record.error_count,
+                           good=record.row_count - record.error_count - roster.skipped_count(record.rows),
+                           skipped=roster.skipped_count(record.rows), example_notice=EXAMPLE_NOTICE,
+                           approved=_approved(),
                            summary=ngettext("%(num)s expert in the file.", "%(num)s experts in the file.",
                                             record.row_count))
 
 
 @bp.route("/experts/import/<import_id>/confirm", methods=["POST"])
 @policy("supporter_admin")
+@limiter.shared_limit(_limit("SUPPORTER_INVITE_LIMIT", INVITE_LIMIT), scope="supporter-expert-invite")
 def roster_confirm(import_id: str):
     record = supporters.owned_import(_org(), import_id)
     if record is None:
         abort(404)
+    if not _approved():
+        return _not_approved()
     try:
         created = supporters.confirm(record, actor=current_user._get_current_object())
     except supporters.StaleImport:
@@ -203,7 +237,9 @@ def roster_confirm(import_id: str):
             flash(_("These experts have already been invited."), "info")
             return redirect(url_for("supporter_org.experts"), 303)
         abort(409)
-    except supporters.SupporterError:
+    except supporters.SupporterError as exc:
+        if exc.code == "not_approved":
+            return _not_approved()
         flash(_("Some rows have problems. Correct the file and upload it again."), "info")
         return redirect(url_for("supporter_org.roster_preview", import_id=record.id), 303)
     flash(ngettext("%(num)s expert has been invited by e-mail.", "%(num)s experts have been invited by e-mail.",
@@ -226,14 +262,23 @@ def roster_discard(import_id: str):
 
 @bp.route("/experts/<int:affiliation_id>/resend", methods=["POST"])
 @policy("supporter_admin")
+@limiter.shared_limit(_limit("SUPPORTER_RESEND_LIMIT", RESEND_LIMIT), scope="supporter-expert-resend")
 def expert_resend(affiliation_id: int):
     affiliation = _owned(affiliation_id)
+    if not _approved():
+        return _not_approved()
     try:
         supporters.resend_invitation(affiliation, version=_version(), actor=current_user._get_current_object())
     except affiliations.StaleAffiliation:
         abort(409)
-    except supporters.SupporterError:
-        flash(_("This expert has already set a password; no invitation is needed."), "info")
+    except supporters.SupporterError as exc:
+        if exc.code == "not_approved":
+            return _not_approved()
+        if exc.code == "resend_cap":
+            flash(_("The invitation to this expert has been sent %(num)s times in the last 24 hours. Wait a day, "
+                    "or ask the expert to check their spam folder.", num=supporters.RESEND_CAP), "info")
+        else:
+            flash(_("This invitation can no longer be sent."), "info")
         return redirect(url_for("supporter_org.experts"), 303)
     flash(_("The invitation has been sent again."), "success")
     return redirect(url_for("supporter_org.experts"), 303)
@@ -271,3 +316,35 @@ def expert_decide(affiliation_id: int):
     flash(_("The expert's request has been confirmed.") if decision == "confirm"
           else _("The expert's request has been declined."), "success")
     return redirect(url_for("supporter_org.experts"), 303)
+
+
+# ---------------------------------------------------------------------------------------------- the expert's side
+
+def _my_invitation(affiliation_id: int):
+    """An invitation to the logged-in expert (another person's id is 404)."""
+    affiliation = affiliations.invitation_for(current_user.id, affiliation_id)
+    if affiliation is None:
+        abort(404)
+    return affiliation
+
+
+@bp.route("/invitations/<int:affiliation_id>", methods=["GET", "POST"])
+@policy("expert")
+def invitation(affiliation_id: int):
+    """An expert who already has an account is asked by a corporation to join: accept or decline."""
+    affiliation = _my_invitation(affiliation_id)
+    if request.method == "POST":
+        decision = request.form.get("decision")
+        if decision not in ("accept", "decline"):
+            abort(400)
+        try:
+            affiliations.respond(affiliation, accept=decision == "accept", version=_version(),
+                                 actor=current_user._get_current_object())
+        except affiliations.StaleAffiliation:
+            abort(409)
+        flash(_("You have joined %(name)s.", name=affiliations.organisation_name(affiliation.organisation_id))
+              if decision == "accept" else _("You have declined the invitation."), "success")
+        return redirect(url_for("supporter_org.invitation", affiliation_id=affiliation.id), 303)
+    return render_template("supporter_org/invitation.html", affiliation=affiliation,
+                           organisation_name=affiliations.organisation_name(affiliation.organisation_id),
+                           status_labels=STATUS_LABELS)

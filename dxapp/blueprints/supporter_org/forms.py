@@ -8,6 +8,7 @@ from wtforms import EmailField, Field, RadioField, StringField
 from wtforms.validators import Email, InputRequired, Length, ValidationError
 from wtforms.widgets import HiddenInput
 
+from dxapp import bank as zengin
 from dxapp import clock
 from dxapp.blueprints.auth.forms import strip
 from dxapp.blueprints.sme.forms import AddressForm, DeclarationForm, _normalised, _normalising
@@ -54,17 +55,28 @@ class CorporationForm(AddressForm):
 
 
 class DocumentListField(Field):
-    """The certificates uploaded so far (the step page lists them); nothing is typed."""
+    """The certificates uploaded so far (the step page lists them); nothing is typed.
+
+    What is stored as the step's raw answer is written by the server when the step is saved
+    (``raw_parts``: the names of the certificates then), never what the browser sent; ``display``
+    shows that stored list, so it reads the same for the applicant and on the secretariat's review page
+    (where the logged-in user is a clerk)."""
 
     widget = HiddenInput()
 
     def _value(self) -> str:
         return ""
 
-    def display(self) -> str:
+    def _current(self) -> list[str]:
         from dxapp.blueprints.supporter_org.certificate import current_certificates
-        docs = current_certificates()
-        return "、".join(d.original_name for d in docs) if docs else str(_l("Not entered"))
+        return [d.original_name for d in current_certificates()]
+
+    def raw_parts(self) -> dict:
+        return {self.name: self._current()}
+
+    def display(self) -> str:
+        stored = [v for v in (self.raw_data or []) if v]
+        return "、".join(stored) if stored else str(_l("Not entered"))
 
 
 class CertificationForm(BaseForm):
@@ -94,12 +106,15 @@ class CertificationForm(BaseForm):
 
 
 class AdministratorListField(DocumentListField):
-    def display(self) -> str:
+    """The corporation's administrators when the step was saved (stored by the server, as above)."""
+
+    def _current(self) -> list[str]:
         from flask_login import current_user
 
         from dxapp.services import supporters
-        admins = supporters.administrators(current_user.organisation_id)
-        return "、".join(f"{u.name}（{u.email}）" for u in admins)
+        if not getattr(current_user, "is_authenticated", False):
+            return []
+        return [f"{u.name}（{u.email}）" for u in supporters.administrators(current_user.organisation_id)]
 
 
 class AdministratorsForm(BaseForm):
@@ -138,6 +153,30 @@ class BankForm(BaseForm):
                                  description=_l("As the bank prints it, for example カ)デジタルシエン."),
                                  validators=[InputRequired(_l("Enter the account holder in katakana.")),
                                              Length(max=60), _normalised(bank.account_holder)])
+
+    def validate_bank_code(self, field):
+        """The code must be a bank in the Zengin tables (offline data), not only four digits."""
+        if field.errors:
+            return
+        try:
+            code = bank.bank_code(field.data)
+        except ValueError:
+            return
+        if zengin.bank(code) is None:
+            raise ValidationError(_l("There is no bank with this code. Check the 4-digit bank code in your "
+                                     "bankbook or on the bank's website."))
+
+    def validate_branch_code(self, field):
+        if field.errors or self.bank_code.errors:
+            return
+        try:
+            bank_code, code = bank.bank_code(self.bank_code.data), bank.branch_code(field.data)
+        except ValueError:
+            return
+        found = zengin.bank(bank_code)
+        if found is not None and zengin.branch(bank_code, code) is None:
+            raise ValidationError(_l("%(bank)s has no branch with this code. Check the 3-digit branch code in "
+                                     "your bankbook.", bank=found.name))
 
     def extra_data(self) -> dict:
         corporation = ((getattr(self, "answers", None) or {}).get("steps", {}).get("corporation", {})
