@@ -52,3 +52,12 @@ def _limit_key() -> str:
 
 
 limiter = Limiter(key_func=_limit_key, default_limits=[])
+
+
+@limiter.request_filter
+def _limits_off_for_this_app() -> bool:
+    """Flask-Limiter keeps RATELIMIT_ENABLED on the one global Limiter (the app initialised last wins);
+    an app configured without limits (tests, the e2e live server) is exempt whatever another app set."""
+    from flask import current_app
+
+    return not current_app.config.get("RATELIMIT_ENABLED", True)

@@ -139,3 +139,17 @@ def test_inquiries_are_limited(limited_app):
     for attempt in range(10):
         assert client.post("/inquiry", data=data).status_code == 303, attempt
     assert_429_page(client.post("/inquiry", data=data))
+
+
+def test_an_app_without_limits_stays_without_them_when_another_app_turns_them_on(app, make_app):
+    """Flask-Limiter keeps its on/off switch on the one global Limiter, so creating an app with limits
+    (as the tests above do) used to switch them on for an app created earlier without them (the e2e
+    live server): its inquiry form then answered 429 to other tests."""
+    unlimited = app.test_client()
+    limited = make_app(RATELIMIT_ENABLED=True)
+    assert limited.config["RATELIMIT_ENABLED"] and not app.config["RATELIMIT_ENABLED"]
+    with app.app_context():
+        token = unlimited.csrf_from("/inquiry")
+        data = {"csrf_token": token, "name": "山田", "email": "q@example.jp", "category": "other", "body": "質問"}
+        for attempt in range(12):
+            assert unlimited.post("/inquiry", data=data).status_code == 303, attempt
