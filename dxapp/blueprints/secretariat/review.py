@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from datetime import date
 from types import SimpleNamespace
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from dxapp import htmx
+from dxapp import downloads, htmx
 from dxapp.access import policy
 from dxapp.blueprints.expert.documents import PURPOSE_LABELS as EXPERT_PURPOSES
 from dxapp.blueprints.expert.wizard import EXPERT_REGISTRATION
@@ -296,16 +296,10 @@ def review_document(application_id: int, document_id: int):
     document = review.document_of(application, document_id)
     if document is None:
         abort(404)
-    path = documents_service.path_of(document)
-    if not path.is_file():
+    if not documents_service.path_of(document).is_file():
         abort(404)
     review.record_download(application, document, actor=current_user._get_current_object())
-    response = send_file(path, mimetype=document.content_type, as_attachment=True,
-                         download_name=document.original_name, conditional=False, etag=False,
-                         last_modified=None, max_age=None)
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return downloads.attachment(document)
 
 
 # ------------------------------------------------------------------------------------------ actions

@@ -7,7 +7,7 @@ that come back to the step, and a download is a GET through the owner's scope.""
 
 from __future__ import annotations
 
-from flask import abort, flash, make_response, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -16,7 +16,7 @@ from wtforms import Field, RadioField
 from wtforms.validators import InputRequired, ValidationError
 from wtforms.widgets import HiddenInput
 
-from dxapp import htmx
+from dxapp import downloads, htmx
 from dxapp.access import policy
 from dxapp.extensions import limiter
 from dxapp.forms import BaseForm
@@ -284,15 +284,7 @@ def register(bp, routes, *, write_guard) -> None:
         document = documents.get_owned(current_user, document_id)
         if document is None:
             abort(404)
-        path = documents.path_of(document)
-        if not path.is_file():
-            abort(404)
-        response = send_file(path, mimetype=document.content_type, as_attachment=True,
-                             download_name=document.original_name, conditional=False, etag=False,
-                             last_modified=None, max_age=None)
-        response.headers["Cache-Control"] = "no-store"
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        return response
+        return downloads.attachment(document)
 
     def upload_with_the_step():
         """「次へ進む」 or 「保存して中断する」 pressed with a file chosen but not uploaded yet: upload it

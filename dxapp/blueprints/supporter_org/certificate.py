@@ -3,11 +3,12 @@ attachment) through the documents service and the corporation's scope."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from dxapp import downloads
 from dxapp.access import policy
 from dxapp.extensions import limiter
 from dxapp.services import documents
@@ -82,14 +83,9 @@ def register(bp, routes, *, write_guard) -> None:
     @policy("supporter_admin")
     def certificate_download(document_id: int):
         document = documents.get_owned(current_user, document_id)
-        if document is None or document.purpose != PURPOSE or not documents.path_of(document).is_file():
+        if document is None or document.purpose != PURPOSE:
             abort(404)
-        response = send_file(documents.path_of(document), mimetype=document.content_type, as_attachment=True,
-                             download_name=document.original_name, conditional=False, etag=False,
-                             last_modified=None, max_age=None)
-        response.headers["Cache-Control"] = "no-store"
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        return response
+        return downloads.attachment(document)
 
     base = f"{routes.prefix}/{SLUG}"
     bp.add_url_rule(f"{base}/upload", "certificate_upload", certificate_upload, methods=["POST"])
