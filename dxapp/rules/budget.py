@@ -1,8 +1,13 @@
 """The honorarium budget (seed: 「本事業における謝金の申請額と契約締結され実施中の支援にかかる謝金額の合計が
 謝金予算額を上回る場合は、登録受付および契約締結を締め切る」; DOMAIN.md §4 Budget; all of Phase II).
 
-Only the arithmetic lives here.  The service that concludes contracts calls :func:`can_commit` inside a
-transaction that locks the budget row, so concurrent conclusions can never overshoot (design).
+Only the arithmetic lives here (what a page shows, and the same inequality written in SQL).  The
+reservation itself is never read-check-write and never relies on a row lock (SQLite ignores
+``FOR UPDATE``): the service that concludes a contract runs one conditional
+``UPDATE ... SET committed = committed + :x WHERE committed + claimed + paid + :x <= total`` per limit
+(program budget, the SME's usage, the expert's usage), in that fixed order, inside one transaction,
+each checked by its row count and all rolled back together when one fails (SECURITY.md rule 1,
+MONEY.md §2), so concurrent conclusions can never overshoot.
 """
 
 from __future__ import annotations
