@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Flask, flash, redirect, render_template, request
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from dxapp import kept
 from dxapp.extensions import db
+from dxapp.services.workflow import Stale
 
 
 def _page_exists(app: Flask, path: str) -> bool:
@@ -27,7 +30,65 @@ def _render(code: int, error=None):
     return render_template(template, code=code, error=error, has_errors=False), code
 
 
+def _back_url() -> str:
+    """Where the object can be seen as it is now: the page the form was on (a local referrer), else
+    this path when it is also a page, else the home page."""
+    from dxapp.security import local_path
+
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host:
+        path = local_path(referrer.path + (f"?{referrer.query}" if referrer.query else ""))
+        if path:
+            return path
+    if _page_exists(current_app, request.path):
+        return request.path
+    return url_for("public.index")
+
+
+def _status_label(obj) -> str | None:
+    from dxapp.labels import STATUS_LABELS
+
+    status = getattr(obj, "status", None)
+    return str(STATUS_LABELS[status]) if obj is not None and obj.__tablename__ == "application" and \
+        status in STATUS_LABELS else None
+
+
+def _holder(obj):
+    """Who holds a reviewable object under review (the review's ``holder_id`` column)."""
+    from dxapp.models import User
+
+    holder_id = getattr(obj, "holder_id", None)
+    if holder_id is None or getattr(obj, "status", None) != "under_review":
+        return None
+    return db.session.get(User, holder_id)
+
+
+def conflict(stale: Stale, *, typed: dict | None = None, back_url: str | None = None, back_label: str | None = None,
+             render=None):
+    """The one answer to :class:`~dxapp.services.workflow.Stale` (409): the transaction is rolled back
+    (nothing of the refused action stays), then the page says what happened and what to do, with what
+    the user typed shown again and a link to the object as it is now (``errors/409.html``).  An area
+    whose page shows more (the wizard's, both versions side by side; the inquiry's, the latest thread
+    with the reply kept in its form) passes ``render``: called after the rollback, so it reads the
+    object as it is now."""
+    db.session.rollback()
+    stale.keep(typed, back_url=back_url)
+    if render is not None:
+        result = render()
+        return (result[0] if isinstance(result, tuple) else result), 409
+    current = stale.current()
+    return render_template("errors/409.html", code=409, stale=stale, current=current,
+                           reference=getattr(current, "reference", None) or stale.reference,
+                           status_label=_status_label(current), holder=_holder(current), typed=stale.typed,
+                           back_url=stale.back_url or _back_url(), back_label=back_label, has_errors=False), 409
+
+
 def init_app(app: Flask) -> None:
+    @app.errorhandler(Stale)
+    def stale_error(stale: Stale):
+        """A Stale that no view handled: the generic 409 page."""
+        return conflict(stale)
+
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         """An expired or missing CSRF token: keep what was typed and show the same page again with

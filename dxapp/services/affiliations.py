@@ -3,8 +3,8 @@ corporation").
 
 Statuses: ``requested`` (the expert chose the corporation in their own wizard), ``invited`` (the
 corporation's administrator invited them), ``confirmed`` (the only one that counts), ``declined`` and
-``ended``.  Every change is a conditional UPDATE on ``version`` with its audit event in the same
-transaction.  Functions called from another service's transaction (``request``, ``add_invited``) do not
+``ended``.  Every change goes through ``workflow.transition`` (conditional UPDATE on version and status,
+its audit event in the same transaction; ``workflow.Stale`` when it changed meanwhile).  Functions called from another service's transaction (``request``, ``add_invited``) do not
 commit; those called from the administrator's pages (``decide``, ``end``, ``touch_invited``) do.
 
 ``invited_at``, ``decided_at`` and ``ended_at`` are program dates (shown on pages; in the demo the shifted
@@ -13,21 +13,17 @@ clock), ``created_at`` and the audit log keep wall time, as for applications.
 
 from __future__ import annotations
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, func, select
 
 from dxapp import clock
 from dxapp.extensions import db
 from dxapp.models import Application, Organisation, User
 from dxapp.models.supporter import OPEN_STATUSES, Affiliation
-from dxapp.services import audit
+from dxapp.services import audit, workflow
 
 
 class AffiliationError(ValueError):
     """The affiliation cannot be made (not a supporter corporation)."""
-
-
-class StaleAffiliation(Exception):
-    """The affiliation changed (status or version) since the page was shown."""
 
 
 # ---------------------------------------------------------------------------------------- queries
@@ -164,70 +160,38 @@ def add_invited(organisation_id: int, expert_user_id: int, *, actor, now=None) -
 
 def _move(affiliation: Affiliation, target: str, *, version: int, actor, action: str, values=None,
           allowed_from=None) -> None:
-    before = affiliation.status
-    allowed_from = allowed_from or (before,)
-    changed = db.session.execute(
-        update(Affiliation)
-        .where(Affiliation.id == affiliation.id, Affiliation.version == version,
-               Affiliation.status.in_(allowed_from))
-        .values(status=target, version=version + 1, **(values or {}))
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if not changed:
-        raise StaleAffiliation()
-    db.session.refresh(affiliation)
-    audit.record(action, "affiliation", affiliation.id, actor=actor,
-                 summary={"organisation_id": affiliation.organisation_id,
-                          "expert_user_id": affiliation.expert_user_id, "from": before, "to": target})
+    workflow.transition(affiliation, action=action, to=target, expected=allowed_from or (affiliation.status,),
+                        version=version, values=values, actor=actor, summary=_summary(affiliation))
+
+
+def _summary(affiliation: Affiliation) -> dict:
+    return {"organisation_id": affiliation.organisation_id, "expert_user_id": affiliation.expert_user_id}
 
 
 def decide(affiliation: Affiliation, *, accept: bool, version: int, actor) -> None:
     """The administrator confirms or declines an expert's request."""
-    try:
-        _move(affiliation, "confirmed" if accept else "declined", version=version, actor=actor,
-              action="affiliation.confirmed" if accept else "affiliation.declined",
-              values={"decided_at": clock.program_now()}, allowed_from=("requested",))
-    except StaleAffiliation:
-        db.session.rollback()
-        raise
+    _move(affiliation, "confirmed" if accept else "declined", version=version, actor=actor,
+          action="affiliation.confirmed" if accept else "affiliation.declined",
+          values={"decided_at": clock.program_now()}, allowed_from=("requested",))
     db.session.commit()
 
 
 def respond(affiliation: Affiliation, *, accept: bool, version: int, actor) -> None:
     """The expert accepts or declines a corporation's invitation."""
-    try:
-        _move(affiliation, "confirmed" if accept else "declined", version=version, actor=actor,
-              action="affiliation.accepted" if accept else "affiliation.invitation_declined",
-              values={"decided_at": clock.program_now()}, allowed_from=("invited",))
-    except StaleAffiliation:
-        db.session.rollback()
-        raise
+    _move(affiliation, "confirmed" if accept else "declined", version=version, actor=actor,
+          action="affiliation.accepted" if accept else "affiliation.invitation_declined",
+          values={"decided_at": clock.program_now()}, allowed_from=("invited",))
     db.session.commit()
 
 
 def end(affiliation: Affiliation, *, version: int, actor) -> None:
     """The administrator ends an affiliation (invited, requested or confirmed)."""
-    try:
-        _move(affiliation, "ended", version=version, actor=actor, action="affiliation.ended",
-              values={"ended_at": clock.program_now()}, allowed_from=OPEN_STATUSES)
-    except StaleAffiliation:
-        db.session.rollback()
-        raise
+    _move(affiliation, "ended", version=version, actor=actor, action="affiliation.ended",
+          values={"ended_at": clock.program_now()}, allowed_from=OPEN_STATUSES)
     db.session.commit()
 
 
 def touch_invited(affiliation: Affiliation, *, version: int, actor) -> None:
     """A resent invitation: the caller enqueues the e-mail in the same transaction, then commits."""
-    changed = db.session.execute(
-        update(Affiliation)
-        .where(Affiliation.id == affiliation.id, Affiliation.version == version, Affiliation.status == "invited")
-        .values(version=version + 1, invited_at=clock.program_now())
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if not changed:
-        db.session.rollback()
-        raise StaleAffiliation()
-    db.session.refresh(affiliation)
-    audit.record("affiliation.invitation_resent", "affiliation", affiliation.id, actor=actor,
-                 summary={"organisation_id": affiliation.organisation_id,
-                          "expert_user_id": affiliation.expert_user_id})
+    workflow.transition(affiliation, action="affiliation.invitation_resent", expected="invited", version=version,
+                        values={"invited_at": clock.program_now()}, actor=actor, summary=_summary(affiliation))

@@ -1,23 +1,21 @@
-"""Registration applications: submit, resubmit after a return, withdraw; every move writes a timeline
-event and an audit event in the same transaction, and checks the version (conditional UPDATE)."""
+"""Registration applications: submit, resubmit after a return, withdraw; every move goes through
+``workflow.transition`` (conditional UPDATE on id, version and status, the audit event) and writes a
+timeline event in the same transaction."""
 
 from __future__ import annotations
 
 import secrets
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from dxapp import clock
 from dxapp.extensions import db
 from dxapp.models import Application, ApplicationEvent
 from dxapp.rules.application import STATUS_LABELS, WITHDRAWABLE, can_move
-from dxapp.services import audit, outbox
+from dxapp.services import audit, outbox, workflow
+from dxapp.services.workflow import Stale
 
 PREFIX = {"sme": "C", "expert": "E", "supporter": "S"}
-
-
-class StaleApplication(Exception):
-    """The application changed (status or version) since the page was shown."""
 
 
 #: Other services react to a status change of their kind without this module knowing them:
@@ -78,16 +76,25 @@ def owned(user, application_id: int) -> Application | None:
     return db.session.scalar(select(Application).where(Application.id == application_id, _scope(user)))
 
 
-def _event(application: Application, from_status, to_status, *, actor_id, on_behalf_of_id=None, note=None):
+def _summary(application: Application) -> dict:
+    return {"kind": application.kind, "reference": application.reference}
+
+
+def _timeline(application: Application, from_status, to_status, *, actor_id, on_behalf_of_id=None, note=None):
     # Timeline dates are program dates (what the deadlines are judged by; in the demo the shifted clock),
     # while created_at/updated_at and the audit log keep wall time.
     db.session.add(ApplicationEvent(application_id=application.id, at=clock.program_now(), from_status=from_status,
                                     to_status=to_status, actor_id=actor_id, on_behalf_of_id=on_behalf_of_id,
                                     note=note))
-    audit.record(f"application.{to_status}", "application", application.id, actor=actor_id,
-                 on_behalf_of=on_behalf_of_id,
-                 summary={"kind": application.kind, "reference": application.reference, "from": from_status,
-                          "to": to_status})
+
+
+def _transition(application: Application, target: str, *, expected, version: int, actor_id, on_behalf_of_id=None,
+                note=None, values=None) -> None:
+    """The conditional UPDATE with its audit event (workflow.transition), then the timeline event."""
+    before = application.status
+    workflow.transition(application, action=f"application.{target}", to=target, expected=expected, version=version,
+                        values=values, actor=actor_id, on_behalf_of=on_behalf_of_id, summary=_summary(application))
+    _timeline(application, before, target, actor_id=actor_id, on_behalf_of_id=on_behalf_of_id, note=note)
 
 
 def submit(*, user, kind: str, answers: dict, decision: dict, organisation_id: int | None,
@@ -100,21 +107,13 @@ def submit(*, user, kind: str, answers: dict, decision: dict, organisation_id: i
     approved = registration(user, kind)
     approved = approved if approved is not None and approved.status == "approved" else None
     if current is not None and current.status == "returned":
-        changed = db.session.execute(
-            update(Application)
-            .where(Application.id == current.id, Application.status == "returned",
-                   Application.version == current.version)
-            .values(status="resubmitted", answers=snapshot, decision=decision, flags={},
-                    version=current.version + 1, submitted_at=submitted, updated_at=now)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if not changed:
-            raise StaleApplication()
-        db.session.refresh(current)
-        _event(current, "returned", "resubmitted", actor_id=user.id, on_behalf_of_id=on_behalf_of_id)
+        _transition(current, "resubmitted", expected="returned", version=current.version, actor_id=user.id,
+                    on_behalf_of_id=on_behalf_of_id,
+                    values={"answers": snapshot, "decision": decision, "flags": {}, "submitted_at": submitted,
+                            "updated_at": now})
         application = current
     elif current is not None:
-        raise StaleApplication()  # one open application per kind
+        raise Stale.of(current)  # one open application per kind
     else:
         # After approval a new submission is a change request: reviewed again while the approved
         # details stay in force (DOMAIN.md §6).
@@ -126,7 +125,9 @@ def submit(*, user, kind: str, answers: dict, decision: dict, organisation_id: i
         )
         db.session.add(application)
         db.session.flush()
-        _event(application, "draft", "submitted", actor_id=user.id, on_behalf_of_id=on_behalf_of_id)
+        audit.record("application.submitted", "application", application.id, actor=user.id,
+                     on_behalf_of=on_behalf_of_id, summary={**_summary(application), "from": "draft", "to": "submitted"})
+        _timeline(application, "draft", "submitted", actor_id=user.id, on_behalf_of_id=on_behalf_of_id)
     _fire(application, "submitted", user.id)
     outbox.enqueue(user.email, f"{kind}-application-received",
                    f"dxapp: 登録申請を受け付けました（受付番号 {application.reference}）",
@@ -137,21 +138,10 @@ def submit(*, user, kind: str, answers: dict, decision: dict, organisation_id: i
 
 def withdraw(application: Application, *, version: int, actor_id: int, note: str | None = None) -> None:
     if application.status not in WITHDRAWABLE or not can_move(application.status, "withdrawn"):
-        raise StaleApplication()
-    before = application.status
-    changed = db.session.execute(
-        update(Application)
-        .where(Application.id == application.id, Application.version == version,
-               Application.status.in_(tuple(WITHDRAWABLE)))
-        .values(status="withdrawn", version=version + 1, updated_at=clock.wall_now())
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if not changed:
-        db.session.rollback()
-        raise StaleApplication()
-    _event(application, before, "withdrawn", actor_id=actor_id, note=note)
+        raise Stale.of(application)
+    _transition(application, "withdrawn", expected=tuple(WITHDRAWABLE), version=version, actor_id=actor_id,
+                note=note)
     db.session.commit()
-    db.session.refresh(application)
 
 
 def move(application: Application, target: str, *, version: int, actor_id: int, note: str | None = None,
@@ -160,21 +150,10 @@ def move(application: Application, target: str, *, version: int, actor_id: int, 
     refused when the application changed since the page was shown (409)."""
     before = application.status
     if not can_move(before, target):
-        raise StaleApplication()
-    values = {"status": target, "version": version + 1, "updated_at": clock.wall_now()}
-    if target == "returned":
-        values["flags"] = dict(flags or {})
-    changed = db.session.execute(
-        update(Application)
-        .where(Application.id == application.id, Application.version == version, Application.status == before)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if not changed:
-        db.session.rollback()
-        raise StaleApplication()
-    db.session.refresh(application)
-    _event(application, before, target, actor_id=actor_id, on_behalf_of_id=on_behalf_of_id, note=note)
+        raise Stale.of(application)
+    _transition(application, target, expected=before, version=version, actor_id=actor_id,
+                on_behalf_of_id=on_behalf_of_id, note=note,
+                values={"flags": dict(flags or {})} if target == "returned" else None)
     if target == "approved" and application.change_of_id is not None:
         # An approved change request puts the new details in force on the registration.
         original = db.session.get(Application, application.change_of_id)

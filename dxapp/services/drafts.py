@@ -4,24 +4,14 @@ into a submission exactly once."""
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from dxapp import clock
 from dxapp.extensions import db
 from dxapp.models import Submission, WizardDraft
-from dxapp.services import audit
-
-
-@dataclass
-class StaleDraft(Exception):
-    """Someone (another tab, a desk clerk) saved this draft after the form was shown."""
-
-    draft: WizardDraft
-    slug: str
-    submitted_raw: dict
+from dxapp.services import audit, workflow
 
 
 def get(wizard: str, owner_key: str) -> WizardDraft | None:
@@ -72,24 +62,17 @@ def get_or_create(wizard: str, owner_key: str, user_id: int | None, initial: dic
 def save(draft: WizardDraft, expected_version: int, new_answers: dict, *, slug: str, raw: dict,
          actor_id: int | None, on_behalf_of_id: int | None = None, action: str = "draft.step_saved",
          changed: list[str] | None = None) -> None:
-    """Write new answers only if nobody saved since ``expected_version`` (conditional UPDATE)."""
-    written = db.session.execute(
-        update(WizardDraft)
-        .where(WizardDraft.id == draft.id, WizardDraft.version == expected_version)
-        .values(answers=new_answers, version=expected_version + 1, updated_at=clock.wall_now(),
-                updated_by_id=actor_id)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if not written:
-        db.session.rollback()
-        db.session.refresh(draft)
-        raise StaleDraft(draft=draft, slug=slug, submitted_raw=raw)
+    """Write new answers only if nobody saved since ``expected_version`` (conditional UPDATE, with its
+    audit event).  Someone (another tab, a desk clerk) saved meanwhile -> ``workflow.Stale`` whose
+    ``detail`` holds the ``draft``, the ``slug`` and what was typed (``submitted_raw``) for the
+    wizard's conflict page."""
     summary = {"wizard": draft.wizard, "step": slug, "version": expected_version + 1}
     if changed is not None:
         summary["changed"] = changed  # field names only, never values
-    audit.record(action, "wizard_draft", draft.id, actor=actor_id, on_behalf_of=on_behalf_of_id, summary=summary)
+    workflow.transition(draft, action=action, version=expected_version,
+                        values={"answers": new_answers, "updated_by_id": actor_id}, actor=actor_id,
+                        on_behalf_of=on_behalf_of_id, summary=summary, draft=draft, slug=slug, submitted_raw=raw)
     db.session.commit()
-    db.session.refresh(draft)
 
 
 def find_submission(wizard: str, owner_key: str, token: str) -> Submission | None:

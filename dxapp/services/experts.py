@@ -22,7 +22,7 @@ from dxapp.models import (
 )
 from dxapp.rules import review as review_rules
 from dxapp.rules import subsidy
-from dxapp.services import applications, audit
+from dxapp.services import applications, audit, workflow
 
 PAGE_SIZE = 10
 
@@ -177,7 +177,7 @@ def decline_invitation(user, affiliation_id, *, version: int):
     paid to the corporation), so the expert answers those steps themselves (``draft.invitation_declined``,
     audited).  Should the draft have changed meanwhile it is left as it is: the preset is dropped anyway
     once the invitation is declined (dxapp.blueprints.expert.presets).  Raises LookupError for an
-    affiliation not theirs, and affiliations.StaleAffiliation when it is no longer an open invitation or
+    affiliation not theirs, and workflow.Stale when it is no longer an open invitation or
     the version changed."""
     from dxapp.blueprints.expert.wizard import EXPERT_REGISTRATION, owner_key
     from dxapp.services import affiliations, drafts
@@ -203,7 +203,7 @@ def decline_invitation(user, affiliation_id, *, version: int):
         try:
             drafts.save(draft, draft.version, answers, slug="participation", raw={}, actor_id=user.id,
                         action="draft.invitation_declined")
-        except drafts.StaleDraft:
+        except workflow.Stale:
             pass
     return affiliation
 

@@ -9,7 +9,7 @@ from flask_login import current_user
 from dxapp import clock
 from dxapp.extensions import db
 from dxapp.models import Inquiry
-from dxapp.services import audit, outbox
+from dxapp.services import audit, outbox, workflow
 
 
 def receive(*, name: str, email: str, phone: str | None, category: str, body: str) -> Inquiry:
@@ -30,14 +30,11 @@ def receive(*, name: str, email: str, phone: str | None, category: str, body: st
 
 # ---------------------------------------------------------------------------------------------- the inbox
 # (issue 6, secretariat desk area): search, assign, reply through the outbox with the thread kept,
-# close and reopen; every change is a conditional UPDATE on the inquiry's version and writes audit.
+# close and reopen; every change is a conditional UPDATE on the inquiry's version with its audit event
+# (workflow.transition; workflow.Stale when someone else changed it after the page was shown).
 
 PAGE_SIZE = 20
 STATUSES = ("open", "assigned", "closed")
-
-
-class StaleInquiry(Exception):
-    """Someone else changed the inquiry after the page was shown."""
 
 
 def _like(text: str) -> str:
@@ -91,36 +88,27 @@ def staff_members() -> list:
                                    .order_by(User.name, User.id)))
 
 
-def _change(inquiry: Inquiry, version: int, **values) -> None:
-    """Conditional UPDATE on the version the page showed; 0 rows -> StaleInquiry (nothing written)."""
-    from sqlalchemy import update
-
-    written = db.session.execute(
-        update(Inquiry).where(Inquiry.id == inquiry.id, Inquiry.version == version)
-        .values(version=version + 1, updated_at=clock.wall_now(), **values)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if not written:
-        db.session.rollback()
-        raise StaleInquiry()
+def _change(inquiry: Inquiry, version: int, action: str, *, actor, summary=None, **values) -> None:
+    """Conditional UPDATE on the version the page showed, with its audit event; 0 rows -> workflow.Stale
+    (nothing written)."""
+    workflow.transition(inquiry, action=action, version=version, values=values, actor=actor, summary=summary)
 
 
 def assign(inquiry: Inquiry, *, version: int, assignee, actor) -> None:
     status = inquiry.status if inquiry.status == "closed" else "assigned"
-    _change(inquiry, version, assigned_to_id=assignee.id, status=status)
-    audit.record("inquiry.assigned", "inquiry", inquiry.id, actor=actor, summary={"assigned_to": assignee.id})
+    _change(inquiry, version, "inquiry.assigned", actor=actor, summary={"assigned_to": assignee.id},
+            assigned_to_id=assignee.id, status=status)
     db.session.commit()
-    db.session.refresh(inquiry)
 
 
 def reply(inquiry: Inquiry, *, version: int, body: str, actor):
-    """E-mail the answer through the outbox and keep it in the thread (one transaction)."""
+    """E-mail the answer through the outbox and keep it in the thread (one transaction: a stale version
+    rolls the e-mail and the message back with it)."""
     from dxapp.models import InquiryMessage
 
     values = {}
     if inquiry.assigned_to_id is None:
         values = {"assigned_to_id": actor.id, "status": "assigned" if inquiry.status == "open" else inquiry.status}
-    _change(inquiry, version, **values)
     mail = outbox.enqueue(inquiry.email, "inquiry-reply", f"dxapp: お問い合わせへの回答（{inquiry.reference}）",
                           "inquiry_reply.txt", inquiry=inquiry, body=body.strip())
     db.session.flush()
@@ -128,24 +116,20 @@ def reply(inquiry: Inquiry, *, version: int, body: str, actor):
                              body=body.strip(), outbox_message_id=mail.id)
     db.session.add(message)
     db.session.flush()
-    audit.record("inquiry.replied", "inquiry", inquiry.id, actor=actor, summary={"message_id": message.id})
+    _change(inquiry, version, "inquiry.replied", actor=actor, summary={"message_id": message.id}, **values)
     db.session.commit()
-    db.session.refresh(inquiry)
     return message
 
 
 def close(inquiry: Inquiry, *, version: int, actor) -> None:
-    _change(inquiry, version, status="closed")
-    audit.record("inquiry.closed", "inquiry", inquiry.id, actor=actor)
+    _change(inquiry, version, "inquiry.closed", actor=actor, status="closed")
     db.session.commit()
-    db.session.refresh(inquiry)
 
 
 def reopen(inquiry: Inquiry, *, version: int, actor) -> None:
-    _change(inquiry, version, status="assigned" if inquiry.assigned_to_id else "open")
-    audit.record("inquiry.reopened", "inquiry", inquiry.id, actor=actor)
+    _change(inquiry, version, "inquiry.reopened", actor=actor,
+            status="assigned" if inquiry.assigned_to_id else "open")
     db.session.commit()
-    db.session.refresh(inquiry)
 
 
 DEMO_INQUIRIES = (

@@ -5,10 +5,11 @@
 * Fraud signals (DOMAIN.md §7), each one SQL query on those columns: the same person registered twice
   (name + birth date), one bank account used by several applicants, an expert and an SME sharing an
   address, phone or representative, a corporate number already registered by another organisation.
-* Actions: pick up, approve, return for correction (a note per step), reject (a reason).  Each goes
-  through ``applications.move`` (conditional UPDATE on the version: a second clerk gets
-  ``StaleApplication`` -> 409, nothing lost), writes the timeline and audit events and e-mails the
-  applicant through the outbox, all in one transaction.
+* Actions: pick up, approve, return for correction (a note per step), reject (a reason), with four
+  eyes: the generic ``workflow.Review`` over the spec ``REGISTRATION``.  Each goes through
+  ``applications.move`` (``workflow.transition``: a second clerk gets ``workflow.Stale`` -> 409,
+  nothing lost), writes the timeline and audit events and e-mails the applicant through the outbox,
+  all in one transaction.
 """
 
 from __future__ import annotations
@@ -29,7 +30,9 @@ from dxapp.services import (
     audit,
     outbox,
     review_index,  # noqa: F401  (registers the index hooks)
+    workflow,
 )
+from dxapp.services.workflow import DecisionRefused, ReviewError, Stale  # noqa: F401  (this module's API)
 
 PAGE_SIZE = 25
 #: Queues: the three kinds of registration, and change requests of any kind.
@@ -40,27 +43,6 @@ QUEUE_STATUSES = tuple(s for s in STATUSES if s != "draft")
 WAITING = ("submitted", "resubmitted")
 #: Audit object types written when someone enters an applicant's answers or documents for them.
 ENTRY_OBJECTS = ("wizard_draft", "document", "application")
-
-StaleApplication = applications.StaleApplication
-
-
-class ReviewError(ValueError):
-    """An action that cannot be taken as asked (a missing reason or note)."""
-
-
-class DecisionRefused(Exception):
-    """A decision this actor may not take on this application now; nothing was changed.  ``code``:
-
-    * ``not_holder``: only the clerk who picked it up decides (an administrator may take over);
-    * ``entered_on_behalf``: the actor entered answers for this applicant at the desk (four eyes);
-    * ``affiliation_unconfirmed``: an expert registering as a member of a supporter corporation whose
-      membership that corporation has not confirmed."""
-
-    def __init__(self, code: str, holder: User | None = None):
-        super().__init__(code)
-        self.code = code
-        self.holder = holder
-
 
 # ------------------------------------------------------------------------------------------ queues
 
@@ -271,34 +253,13 @@ def entered_on_behalf(application: Application, actor) -> bool:
 
 def may_decide(application: Application, actor) -> bool:
     """The holder decides; an administrator may take over (recorded)."""
-    return application.holder_id == actor.id or actor.role == "admin"
+    return REGISTRATION.may_decide(application, actor)
 
 
 def approval_blockers(application: Application, actor) -> list[str]:
     """Why ``actor`` may not approve this application now (codes of :class:`DecisionRefused`), for the
     detail page; empty when the approval may go ahead."""
-    found = []
-    if not may_decide(application, actor):
-        found.append("not_holder")
-    if entered_on_behalf(application, actor):
-        found.append("entered_on_behalf")
-    if membership_unconfirmed(application):
-        found.append("affiliation_unconfirmed")
-    return found
-
-
-def _check_decider(application: Application, actor, decision: str) -> None:
-    """Refuses a decision by anyone but the holder; an administrator taking over another's application
-    leaves an audit row naming the holder (in the same transaction as the decision)."""
-    if application.holder_id == actor.id:
-        return
-    holder_ = db.session.get(User, application.holder_id) if application.holder_id is not None else None
-    if actor.role != "admin":
-        raise DecisionRefused("not_holder", holder_)
-    audit.record("application.holder_overridden", "application", application.id, actor=actor,
-                 summary={"reference": application.reference, "decision": decision,
-                          "holder_id": application.holder_id,
-                          "holder_name": holder_.name if holder_ is not None else None})
+    return REGISTRATION.blockers(application, actor)
 
 
 def documents_of(application: Application) -> list[Document]:
@@ -323,9 +284,7 @@ def record_download(application: Application, document: Document, *, actor) -> N
 
 
 def holder(application: Application) -> User | None:
-    if application.status != "under_review" or application.holder_id is None:
-        return None
-    return db.session.get(User, application.holder_id)
+    return REGISTRATION.holder(application)
 
 
 def timeline(application: Application) -> list[tuple]:
@@ -342,76 +301,40 @@ def applicant_of(application: Application) -> User | None:
     return db.session.get(User, application.user_id)
 
 
-def _mail(application: Application, kind: str, subject: str, template: str, **context) -> None:
+#: What the applicant is told at each step of the review: (subject, template, status shown).
+MAILS = {
+    "picked-up": ("登録申請の審査を開始しました", "review_picked_up.txt", "under_review"),
+    "approved": ("登録申請を承認しました", "review_approved.txt", "approved"),
+    "returned": ("登録申請の修正をお願いします", "review_returned.txt", "returned"),
+    "rejected": ("登録申請の審査結果のお知らせ", "review_rejected.txt", "rejected"),
+}
+
+
+def _mail(application: Application, event: str, **context) -> None:
     user = applicant_of(application)
     if user is None:
         return
-    outbox.enqueue(user.email, f"review-{kind}", f"dxapp: {subject}（受付番号 {application.reference}）",
-                   template, user=user, application=application, **context)
+    subject, template, status = MAILS[event]
+    outbox.enqueue(user.email, f"review-{event}", f"dxapp: {subject}（受付番号 {application.reference}）",
+                   template, user=user, application=application, status_label=STATUS_LABELS[status], **context)
 
 
-def _move(application: Application, target: str, *, version: int, actor, note=None, flags=None) -> None:
-    try:
-        applications.move(application, target, version=version, actor_id=actor.id, note=note, flags=flags)
-    except StaleApplication:
-        db.session.rollback()
-        raise
+def _move(application: Application, target: str, *, version: int, actor_id, note=None, flags=None) -> None:
+    applications.move(application, target, version=version, actor_id=actor_id, note=note, flags=flags)
 
 
-def pick_up(application: Application, *, version: int, actor) -> None:
-    """申請済み or 再申請 -> 審査中, held by ``actor``."""
-    if application.status not in WAITING:
-        raise StaleApplication()
-    _mail(application, "picked-up", "登録申請の審査を開始しました", "review_picked_up.txt",
-          status_label=STATUS_LABELS["under_review"])
-    _move(application, "under_review", version=version, actor=actor)
+def _membership_refusal(application: Application) -> str | None:
+    return "affiliation_unconfirmed" if membership_unconfirmed(application) else None
 
 
-def approve(application: Application, *, version: int, actor, note: str | None = None) -> None:
-    """承認, by the holder (or an administrator taking over) who did not enter the applicant's answers,
-    and for an expert registering as a member of a supporter corporation only once the corporation
-    confirmed the membership.  Raises :class:`DecisionRefused` before anything changes."""
-    if application.status != "under_review":
-        raise StaleApplication()
-    if application.version != version:
-        raise StaleApplication()
-    if not may_decide(application, actor):
-        raise DecisionRefused("not_holder", holder(application))
-    if entered_on_behalf(application, actor):
-        raise DecisionRefused("entered_on_behalf")
-    if membership_unconfirmed(application):
-        raise DecisionRefused("affiliation_unconfirmed")
-    _check_decider(application, actor, "approved")
-    _mail(application, "approved", "登録申請を承認しました", "review_approved.txt", note=note,
-          status_label=STATUS_LABELS["approved"])
-    _move(application, "approved", version=version, actor=actor, note=note or None)
+#: The review of registrations (and change requests): the generic review over applications.
+REGISTRATION = workflow.Review(object_type="application", move=_move, mail=_mail, entered_by=entered_on_behalf,
+                               refusals=(_membership_refusal,), waiting=WAITING)
 
-
-def return_for_correction(application: Application, *, version: int, actor, flags: dict[str, str],
-                          note: str | None = None, titles: dict | None = None) -> None:
-    """差戻し with a note per flagged step ({step slug: note}); the applicant re-enters those steps."""
-    flags = {slug: text.strip() for slug, text in (flags or {}).items() if text and text.strip()}
-    if not flags:
-        raise ReviewError("flags")
-    if application.status != "under_review" or application.version != version:
-        raise StaleApplication()
-    _check_decider(application, actor, "returned")
-    _mail(application, "returned", "登録申請の修正をお願いします", "review_returned.txt", note=note,
-          flag_rows=[(str((titles or {}).get(slug, slug)), text) for slug, text in flags.items()],
-          status_label=STATUS_LABELS["returned"])
-    _move(application, "returned", version=version, actor=actor, flags=flags, note=note or None)
-
-
-def reject(application: Application, *, version: int, actor, reason: str) -> None:
-    reason = (reason or "").strip()
-    if not reason:
-        raise ReviewError("reason")
-    if application.status != "under_review" or application.version != version:
-        raise StaleApplication()
-    _check_decider(application, actor, "rejected")
-    _mail(application, "rejected", "登録申請の審査結果のお知らせ", "review_rejected.txt", reason=reason,
-          status_label=STATUS_LABELS["rejected"])
-    _move(application, "rejected", version=version, actor=actor, note=reason)
+pick_up = REGISTRATION.pick_up
+approve = REGISTRATION.approve
+return_for_correction = REGISTRATION.return_for_correction
+reject = REGISTRATION.reject
 
 
 # ------------------------------------------------------------------------------------------ demo data

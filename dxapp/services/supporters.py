@@ -22,7 +22,8 @@ from dxapp.extensions import db
 from dxapp.models import AuditEvent, Organisation, User, WizardDraft
 from dxapp.models.supporter import OPEN_STATUSES, Affiliation, RosterImport
 from dxapp.rules import roster
-from dxapp.services import accounts, affiliations, applications, audit, outbox
+from dxapp.services import accounts, affiliations, applications, audit, outbox, workflow
+from dxapp.services.workflow import Stale
 
 EXPERT_WIZARD = "expert_registration"
 #: Resent invitations per affiliation in any 24 hours (the resend button is refused beyond).
@@ -36,10 +37,6 @@ class SupporterError(ValueError):
     def __init__(self, code: str):
         super().__init__(code)
         self.code = code
-
-
-class StaleImport(Exception):
-    """The preview was confirmed or replaced meanwhile."""
 
 
 # ------------------------------------------------------------------------------------------------ admins
@@ -313,11 +310,11 @@ def owned_import(organisation_id: int, import_id: str) -> RosterImport | None:
 
 def confirm(record: RosterImport, *, actor: User) -> list[dict]:
     """Invite every expert of a preview without errors (example rows skipped), once: the conditional UPDATE preview -> confirmed
-    lets one request through; a second (double click, replay) raises ``StaleImport``.  The addresses
+    lets one request through; a second (double click, replay) raises ``workflow.Stale``.  The addresses
     are checked again, since affiliations may have been made since the preview.  Returns the rows
     handled (the same neutral result whether an address had an account or not)."""
     if record.status != "preview":
-        raise StaleImport()
+        raise Stale.of(record)
     if not is_approved(actor.organisation_id):
         raise SupporterError("not_approved")
     if record.error_count:
@@ -330,31 +327,21 @@ def confirm(record: RosterImport, *, actor: User) -> list[dict]:
         record.error_count = roster.error_count(rows)
         db.session.commit()
         raise SupporterError("has_errors")
-    claimed = db.session.execute(
-        update(RosterImport)
-        .where(RosterImport.id == record.id, RosterImport.organisation_id == actor.organisation_id,
-               RosterImport.status == "preview", RosterImport.error_count == 0)
-        .values(status="confirmed", confirmed_at=clock.wall_now())
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if not claimed:
-        db.session.rollback()
-        raise StaleImport()
     people = [r.normalised for r in rows if not r.notice]
-    created = _invite_many(actor, people, source="csv")
-    audit.record("roster.confirmed", "roster_import", record.id, actor=actor,
-                 summary={"rows": len(people), "affiliations": len(created)})
+    workflow.transition(record, action="roster.confirmed", to="confirmed", expected="preview", version=None,
+                        where=(RosterImport.organisation_id == actor.organisation_id, RosterImport.error_count == 0),
+                        values={"confirmed_at": clock.wall_now()}, actor=actor, summary={"rows": len(people)})
+    _invite_many(actor, people, source="csv")
     db.session.commit()
-    db.session.refresh(record)
     return people
 
 
 def discard(record: RosterImport, *, actor: User) -> None:
-    changed = db.session.execute(update(RosterImport).where(RosterImport.id == record.id,
-                                                            RosterImport.status == "preview")
-                                 .values(status="discarded").execution_options(synchronize_session=False)).rowcount
-    if changed:
-        audit.record("roster.discarded", "roster_import", record.id, actor=actor)
+    try:
+        workflow.transition(record, action="roster.discarded", to="discarded", expected="preview", version=None,
+                            actor=actor)
+    except Stale:
+        pass  # confirmed or discarded meanwhile: nothing left to discard
     db.session.commit()
 
 

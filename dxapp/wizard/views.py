@@ -22,7 +22,9 @@ from werkzeug.datastructures import MultiDict
 
 from dxapp import htmx, kept
 from dxapp.access import PUBLIC, policy
+from dxapp.errors import conflict
 from dxapp.services import drafts
+from dxapp.services.workflow import Stale
 from dxapp.wizard import Wizard
 from dxapp.wizard.forms import data_of, raw_of, refill, summary_rows
 
@@ -167,7 +169,7 @@ class WizardRoutes:
                 new_answers = self.wizard.without_declarations(new_answers)
             drafts.save(draft, version, new_answers, slug=slug, raw=raw, actor_id=self.actor(),
                         on_behalf_of_id=behalf, changed=changed)
-        except drafts.StaleDraft as stale:
+        except Stale as stale:
             return self._conflict(step, stale)
         if self.after_save is not None and (target := self.after_save(slug, new_answers)):
             return redirect(target, 303)
@@ -288,8 +290,9 @@ class WizardRoutes:
         try:
             drafts.save(draft, version, new_answers, slug=f"section:{key}", raw={}, actor_id=self.actor(),
                         on_behalf_of_id=self.on_behalf_of(), action="draft.section_saved", changed=changed)
-        except drafts.StaleDraft as stale:
-            return self._render_section(key, stale.draft, forms, status=409)
+        except Stale as stale:
+            draft = stale.detail["draft"]
+            return conflict(stale, render=lambda: self._render_section(key, draft, forms, status=409))
         if self.after_save is not None:
             for step, _form in forms:
                 if target := self.after_save(step.slug, new_answers):
@@ -395,13 +398,17 @@ class WizardRoutes:
                                panel=panel if panel is not None else self._panel(step, draft, form),
                                **self._ctx(draft, **extra)), status
 
-    def _conflict(self, step, stale: drafts.StaleDraft):
-        saved_raw = (stale.draft.answers.get("steps") or {}).get(step.slug, {}).get("raw")
-        yours = summary_rows(refill(step.form, stale.submitted_raw))
-        theirs = summary_rows(refill(step.form, saved_raw))
-        form = refill(step.form, stale.submitted_raw)
-        return render_template("wizard/conflict.html", step=step, yours=yours, theirs=theirs, form=form,
-                               **self._ctx(stale.draft)), 409
+    def _conflict(self, step, stale: Stale):
+        """The draft's 409 page: what this person entered beside what is saved now (both versions)."""
+        def render():
+            draft, submitted_raw = stale.detail["draft"], stale.detail["submitted_raw"]
+            saved_raw = (draft.answers.get("steps") or {}).get(step.slug, {}).get("raw")
+            yours = summary_rows(refill(step.form, submitted_raw))
+            theirs = summary_rows(refill(step.form, saved_raw))
+            form = refill(step.form, submitted_raw)
+            return render_template("wizard/conflict.html", step=step, yours=yours, theirs=theirs, form=form,
+                                   **self._ctx(draft))
+        return conflict(stale, render=render)
 
     def check(self):
         return self._check_page(self._draft())

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from dxapp.clock import JST
 from dxapp.extensions import db
 from dxapp.models import Application, ApplicationEvent, OutboxMessage
+from dxapp.services.workflow import Stale
 from tests.fixtures.pages import inspect, text_of
 from tests.fixtures.sme_answers import ADDRESS, DETAILS, EXCLUSIONS, PDF, SIZE, TYPE  # noqa: F401
 
@@ -244,7 +245,7 @@ def test_stale_review_move_is_refused(client, sme, users):
     clerk = users("desk")
     version = application.version
     applications.move(application, "under_review", version=version, actor_id=clerk.id)
-    with pytest.raises(applications.StaleApplication):
+    with pytest.raises(Stale):
         applications.move(application, "under_review", version=version, actor_id=clerk.id)
 
 

@@ -164,8 +164,6 @@ def decline_invitation(affiliation_id: int):
         experts_service.decline_invitation(current_user._get_current_object(), affiliation_id, version=version)
     except LookupError:
         abort(404)
-    except affiliations.StaleAffiliation:
-        abort(409)
     presets.forget()
     flash(_("You have declined the invitation. Choose how you take part in the registration yourself."), "success")
     return redirect(url_for("expert.index") + "#affiliations", 303)
@@ -203,11 +201,9 @@ def withdraw(application_id: int):
     if request.method == "POST":
         try:
             version = int(request.form.get("version", ""))
-            applications.withdraw(application, version=version, actor_id=current_user.id)
         except ValueError:
             abort(400)
-        except applications.StaleApplication:
-            abort(409)
+        applications.withdraw(application, version=version, actor_id=current_user.id)  # Stale: the 409 page
         flash(_("The application has been withdrawn."), "success")
         return redirect(url_for("expert.index"), 303)
     if application.status not in WITHDRAWABLE:

@@ -22,6 +22,7 @@ from dxapp.access import policy
 from dxapp.extensions import limiter
 from dxapp.forms import BaseForm
 from dxapp.services import documents, drafts
+from dxapp.services.workflow import Stale
 from dxapp.wizard.forms import refill
 
 UPLOAD_LIMIT = "30 per hour"  # per account (the limiter keys authenticated requests on the user)
@@ -219,7 +220,7 @@ def register(bp, routes, *, write_guard) -> None:
         try:
             drafts.save(draft, draft.version, answers, slug=slug, raw={}, actor_id=current_user.id,
                         action="draft.step_reopened")
-        except drafts.StaleDraft:
+        except Stale:
             pass  # saved elsewhere meanwhile; check-answers sends them back here anyway
 
     def back_to_step(slug):

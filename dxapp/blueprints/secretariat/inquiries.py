@@ -14,10 +14,12 @@ from wtforms.validators import InputRequired, Length
 
 from dxapp.access import policy
 from dxapp.blueprints.secretariat import bp
+from dxapp.errors import conflict
 from dxapp.extensions import db
 from dxapp.forms import BaseForm
 from dxapp.models import User
 from dxapp.services import inquiries
+from dxapp.services.workflow import Stale
 
 STAFF = ("desk", "admin")
 STATUS_LABELS = {"open": _l("Not assigned"), "assigned": _l("Being handled"), "closed": _l("Closed")}
@@ -100,8 +102,8 @@ def inquiry_assign(inquiry_id: int):
     assignee = db.session.get(User, int(form.assignee.data))
     try:
         inquiries.assign(item, version=_version(), assignee=assignee, actor=current_user._get_current_object())
-    except inquiries.StaleInquiry:
-        return _detail(_load(inquiry_id), status=409, stale=True)
+    except Stale as stale:
+        return conflict(stale, render=lambda: _detail(_load(inquiry_id), stale=True))
     flash(_("The inquiry has been assigned to %(name)s.", name=assignee.name), "success")
     return redirect(url_for("secretariat.inquiry_detail", inquiry_id=inquiry_id), 303)
 
@@ -115,9 +117,9 @@ def inquiry_reply(inquiry_id: int):
         return _detail(item, reply_form=form, status=422)
     try:
         inquiries.reply(item, version=_version(), body=form.body.data, actor=current_user._get_current_object())
-    except inquiries.StaleInquiry:
+    except Stale as stale:
         # Nothing sent; the reply typed is shown again under the latest version of the inquiry.
-        return _detail(_load(inquiry_id), reply_form=form, status=409, stale=True)
+        return conflict(stale, render=lambda: _detail(_load(inquiry_id), reply_form=form, stale=True))
     flash(_("The reply has been sent by e-mail and added to the thread."), "success")
     return redirect(url_for("secretariat.inquiry_detail", inquiry_id=inquiry_id), 303)
 
@@ -129,8 +131,8 @@ def inquiry_close(inquiry_id: int):
     action = inquiries.reopen if request.form.get("reopen") == "1" else inquiries.close
     try:
         action(item, version=_version(), actor=current_user._get_current_object())
-    except inquiries.StaleInquiry:
-        return _detail(_load(inquiry_id), status=409, stale=True)
+    except Stale as stale:
+        return conflict(stale, render=lambda: _detail(_load(inquiry_id), stale=True))
     flash(_("The inquiry has been reopened.") if action is inquiries.reopen else _("The inquiry has been closed."),
           "success")
     return redirect(url_for("secretariat.inquiry_detail", inquiry_id=inquiry_id), 303)

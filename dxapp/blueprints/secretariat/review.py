@@ -29,6 +29,7 @@ from dxapp.blueprints.sme.documents import PURPOSE_LABELS as SME_PURPOSES
 from dxapp.blueprints.sme.wizard import SME_REGISTRATION
 from dxapp.blueprints.supporter_org import certificate as supporter_certificate
 from dxapp.blueprints.supporter_org.wizard import SUPPORTER_REGISTRATION
+from dxapp.errors import conflict
 from dxapp.extensions import db
 from dxapp.forms import BaseForm
 from dxapp.labels import STATUS_LABELS
@@ -304,14 +305,11 @@ def review_document(application_id: int, document_id: int):
 
 # ------------------------------------------------------------------------------------------ actions
 
-def _conflict(application, typed: dict | None = None):
-    """Someone else acted first: the application as it is now, and what this clerk typed (nothing
-    lost)."""
-    db.session.rollback()
-    application = _load(application.id)
-    return render_template("secretariat/review/conflict.html", application=application,
-                           status_labels=STATUS_LABELS, holder=review.holder(application),
-                           typed=typed or {}, has_errors=False), 409
+def _conflict(stale, application, typed: dict | None = None):
+    """Someone else acted first: the one 409 page, with the application as it is now and what this
+    clerk typed (nothing lost)."""
+    return conflict(stale, typed=typed, back_label=_("See the application as it is now"),
+                    back_url=url_for("secretariat.review_detail", application_id=application.id))
 
 
 def _done(application, message: str):
@@ -325,8 +323,8 @@ def review_pick_up(application_id: int):
     application = _load(application_id)
     try:
         review.pick_up(application, version=_version(), actor=current_user._get_current_object())
-    except review.StaleApplication:
-        return _conflict(application)
+    except review.Stale as stale:
+        return _conflict(stale, application)
     return _done(application, _("You have picked up %(ref)s. It is now under review.", ref=application.reference))
 
 
@@ -358,8 +356,8 @@ def review_approve(application_id: int):
     note = (form.note.data or "").strip() or None
     try:
         review.approve(application, version=version, actor=current_user._get_current_object(), note=note)
-    except review.StaleApplication:
-        return _conflict(application, {_("Note for the applicant"): note} if note else None)
+    except review.Stale as stale:
+        return _conflict(stale, application, {_("Note for the applicant"): note} if note else None)
     except review.DecisionRefused as refused:
         return _refused(application, refused, approve_form=form)
     return _done(application, _("%(ref)s has been approved. The applicant has been told by e-mail.",
@@ -391,11 +389,11 @@ def review_return(application_id: int):
                 review.return_for_correction(application, version=_version(), flags=flags,
                                              note=(form.note.data or "").strip() or None,
                                              actor=current_user._get_current_object(), titles=dict(steps))
-            except review.StaleApplication:
+            except review.Stale as stale:
                 typed = {f.label.text: f.data for _slug, f in fields if f.data}
                 if form.note.data:
                     typed[form.note.label.text] = form.note.data
-                return _conflict(application, typed)
+                return _conflict(stale, application, typed)
             except review.DecisionRefused as refused:
                 return _refused(application, refused, "secretariat/review/return.html", form=form)
             return _done(application, _("%(ref)s has been returned for correction. The applicant has been told "
@@ -425,8 +423,8 @@ def review_reject(application_id: int):
                           reason=form.reason.data)
         except review.ReviewError:
             form.reason.errors = [_("Write the reason for the rejection.")]
-        except review.StaleApplication:
-            return _conflict(application, {form.reason.label.text: form.reason.data})
+        except review.Stale as stale:
+            return _conflict(stale, application, {form.reason.label.text: form.reason.data})
         except review.DecisionRefused as refused:
             return _refused(application, refused, "secretariat/review/reject.html", form=form)
         else:

@@ -148,11 +148,9 @@ def withdraw(application_id: int):
     if request.method == "POST":
         try:
             version = int(request.form.get("version", ""))
-            applications.withdraw(application, version=version, actor_id=current_user.id)
         except ValueError:
             abort(400)
-        except applications.StaleApplication:
-            abort(409)
+        applications.withdraw(application, version=version, actor_id=current_user.id)  # Stale: the 409 page
         flash(_("The application has been withdrawn."), "success")
         return redirect(url_for("sme.index"), 303)
     if application.status not in WITHDRAWABLE:

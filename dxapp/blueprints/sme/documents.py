@@ -21,6 +21,7 @@ from dxapp.access import policy
 from dxapp.extensions import limiter
 from dxapp.forms import BaseForm
 from dxapp.services import documents, drafts
+from dxapp.services.workflow import Stale
 from dxapp.wizard.forms import refill
 
 SLUG = "documents"
@@ -208,7 +209,7 @@ def register(bp, routes, *, write_guard) -> None:
         try:
             drafts.save(draft, draft.version, answers, slug=SLUG, raw={}, actor_id=current_user.id,
                         action="draft.step_reopened")
-        except drafts.StaleDraft:
+        except Stale:
             pass  # saved elsewhere meanwhile; check-answers sends them back here anyway
 
     def back_to_step():

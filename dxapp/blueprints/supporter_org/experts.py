@@ -16,12 +16,14 @@ from flask_login import current_user
 from dxapp.access import policy
 from dxapp.blueprints.supporter_org import bp
 from dxapp.blueprints.supporter_org.forms import ExpertForm, RosterUploadForm
+from dxapp.errors import conflict
 from dxapp.extensions import db, limiter
 from dxapp.labels import STATUS_LABELS as APPLICATION_STATUS_LABELS
 from dxapp.models import User
 from dxapp.models.supporter import AFFILIATION_STATUSES
 from dxapp.rules import roster
 from dxapp.services import affiliations, applications, supporters
+from dxapp.services.workflow import Stale
 
 PAGE_SIZE = 100
 #: Per account (the limiter keys authenticated requests on the user); the config may lower them.
@@ -232,11 +234,12 @@ def roster_confirm(import_id: str):
         return _not_approved()
     try:
         created = supporters.confirm(record, actor=current_user._get_current_object())
-    except supporters.StaleImport:
+    except Stale as stale:
+        db.session.rollback()
         if record.status == "confirmed":  # a second click: the first one did it
             flash(_("These experts have already been invited."), "info")
             return redirect(url_for("supporter_org.experts"), 303)
-        abort(409)
+        return conflict(stale, back_url=url_for("supporter_org.roster_import"))
     except supporters.SupporterError as exc:
         if exc.code == "not_approved":
             return _not_approved()
@@ -269,8 +272,6 @@ def expert_resend(affiliation_id: int):
         return _not_approved()
     try:
         supporters.resend_invitation(affiliation, version=_version(), actor=current_user._get_current_object())
-    except affiliations.StaleAffiliation:
-        abort(409)
     except supporters.SupporterError as exc:
         if exc.code == "not_approved":
             return _not_approved()
@@ -289,10 +290,7 @@ def expert_resend(affiliation_id: int):
 def expert_end(affiliation_id: int):
     affiliation = _owned(affiliation_id)
     if request.method == "POST":
-        try:
-            affiliations.end(affiliation, version=_version(), actor=current_user._get_current_object())
-        except affiliations.StaleAffiliation:
-            abort(409)
+        affiliations.end(affiliation, version=_version(), actor=current_user._get_current_object())
         flash(_("The affiliation has been ended."), "success")
         return redirect(url_for("supporter_org.experts"), 303)
     if affiliation.status not in ("requested", "invited", "confirmed"):
@@ -308,11 +306,8 @@ def expert_decide(affiliation_id: int):
     decision = request.form.get("decision")
     if decision not in ("confirm", "decline"):
         abort(400)
-    try:
-        affiliations.decide(affiliation, accept=decision == "confirm", version=_version(),
-                            actor=current_user._get_current_object())
-    except affiliations.StaleAffiliation:
-        abort(409)
+    affiliations.decide(affiliation, accept=decision == "confirm", version=_version(),
+                        actor=current_user._get_current_object())
     flash(_("The expert's request has been confirmed.") if decision == "confirm"
           else _("The expert's request has been declined."), "success")
     return redirect(url_for("supporter_org.experts"), 303)
@@ -337,11 +332,8 @@ def invitation(affiliation_id: int):
         decision = request.form.get("decision")
         if decision not in ("accept", "decline"):
             abort(400)
-        try:
-            affiliations.respond(affiliation, accept=decision == "accept", version=_version(),
-                                 actor=current_user._get_current_object())
-        except affiliations.StaleAffiliation:
-            abort(409)
+        affiliations.respond(affiliation, accept=decision == "accept", version=_version(),
+                             actor=current_user._get_current_object())
         flash(_("You have joined %(name)s.", name=affiliations.organisation_name(affiliation.organisation_id))
               if decision == "accept" else _("You have declined the invitation."), "success")
         return redirect(url_for("supporter_org.invitation", affiliation_id=affiliation.id), 303)
