@@ -130,8 +130,8 @@ def htmx_path(step_html: str) -> str:
     tag = re.search(r'<div class="live-scope"[^>]*>', step_html)
     if tag is None:
         raise SystemExit("the size step has no live-scope element")
-    url = html.unescape(re.search(r'hx-get="([^"]+)"', tag.group(0)).group(1))
-    vals = re.search(r"hx-vals='([^']*)'", tag.group(0))
+    url = html.unescape(re.search(r'data-hx-get="([^"]+)"', tag.group(0)).group(1))
+    vals = re.search(r"data-hx-vals='([^']*)'", tag.group(0))
     params = {**(json.loads(html.unescape(vals.group(1))) if vals else {}), **dict(TYPED)}
     return url + ("&" if "?" in url else "?") + urlencode(params)
 

@@ -356,7 +356,7 @@ class Run:
         if form.count() == 0:
             self.row(f"{slug}: no step form found", "warm", None, note="stopped")
             return False
-        boosted = form.get_attribute("hx-boost") == "true"
+        boosted = form.get_attribute("data-hx-boost") == "true"
         button = form.locator(".actions button:not([name=action])").first
         self.rec.start()
         seconds, note = self.click_and_wait(button, boosted)
@@ -381,7 +381,7 @@ class Run:
         if radios.count() and not form.locator('input[type="radio"][name="purpose"]:checked').count():
             radios.first.check()
         self.rec.start()
-        boosted = form.get_attribute("hx-boost") == "true"
+        boosted = form.get_attribute("data-hx-boost") == "true"
         listed = """() => [...document.querySelectorAll('main .files a')].some(a => a.textContent.includes('registration.pdf'))
                       && !document.querySelector('.htmx-request')"""
         seconds, note = self.click_and_wait(form.locator(f'button[formaction*="{BASE}/documents/upload"]'), boosted,
@@ -398,7 +398,7 @@ class Run:
     def submit(self) -> None:
         page = self.page
         form = page.locator(f'main form[action$="{BASE}/submit"]')
-        boosted = form.get_attribute("hx-boost") == "true"
+        boosted = form.get_attribute("data-hx-boost") == "true"
         self.rec.start()
         seconds, note = self.click_and_wait(form.locator("button").first, boosted)
         if self.mode == "on" and not boosted:

@@ -86,7 +86,7 @@ def text_of_html(html):
 def test_live_search_fragment_carries_no_account_details(client, at_bank):
     page = client.get(f"{BASE}/bank").get_data(as_text=True)
     # The live search includes only the bank-search block; the account fields are outside it.
-    assert 'hx-include="#bank-search"' in page
+    assert 'data-hx-include="#bank-search"' in page
     assert page.index('id="account_number"') > page.index('id="live-panel"')
     r = client.get(f"{BASE}/bank/check", query_string={"bank_query": "ゆうちょ", "bank_code": "", "branch_code": ""},
                    headers={"HX-Request": "true"})

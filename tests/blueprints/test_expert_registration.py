@@ -278,7 +278,7 @@ def test_person_postal_lookup_reuses_the_sme_lookup(client, expert):
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and 'value="東京都"' in html and 'value="千代田区"' in html
     r = client.get(f"{BASE}/person/check", query_string={"postal_code": "1000001"}, headers={"HX-Request": "true"})
-    assert 'hx-swap-oob="true"' in r.get_data(as_text=True)
+    assert 'data-hx-swap-oob="true"' in r.get_data(as_text=True)
 
 
 def test_returned_application_reenters_only_flagged_steps(client, expert, users):

@@ -216,7 +216,7 @@ def test_htmx_search_answers_with_the_results_only(desk, users):
     assert r.status_code == 200 and "<html" not in body and 'id="results"' in body and "テスト商事" in body
     page = clerk.get(f"{REVIEW}/sme?q=テスト").get_data(as_text=True)
     form = next(f for f in inspect(page).forms if f.get("method") == "get")
-    assert form["hx-get"] == form["action"] and form["hx-push-url"] == "true"
+    assert form["data-hx-get"] == form["action"] and form["data-hx-push-url"] == "true"
 
 
 def test_change_requests_have_their_own_queue(app, users, desk, submitted_sme):

@@ -40,8 +40,8 @@ def statements(app):
 
 def live_scope(html: str) -> tuple[str, dict]:
     tag = re.search(r'<div class="live-scope"[^>]*>', html).group(0)
-    url = re.search(r'hx-get="([^"]+)"', tag).group(1)
-    vals = re.search(r"hx-vals='([^']*)'", tag)
+    url = re.search(r'data-hx-get="([^"]+)"', tag).group(1)
+    vals = re.search(r"data-hx-vals='([^']*)'", tag)
     return url.replace("&amp;", "&"), json.loads(vals.group(1)) if vals else {}
 
 

@@ -44,10 +44,6 @@ INSTALL_CHROMIUM = ("Debian's Chromium is not installed at /usr/bin/chromium: ru
 INSTALL_JAVA = ("no Java runtime for the Nu HTML Checker: run `apt-get install default-jre-headless` "
                 "(or .ci/run, which installs it)")
 INSTALL_NPM = "node_modules is missing {what}: run `npm ci` (make test does)"
-# The Nu checker knows no custom attributes.  htmx's own vocabulary (hx-get, hx-headers:inherited, ...)
-# is the one exception we accept; anything else it reports is an error.  (The alternative is the
-# data-hx-* spelling with htmx-config "metaCharacter": "-", which the checker accepts as it stands.)
-NU_IGNORED = (re.compile(r"^Attribute “hx-[a-z-]+(:[a-z]+)*” not allowed on element “[a-z]+” at this point\.$"),)
 
 
 def unavailable(reason: str):
@@ -319,8 +315,6 @@ class NuPages:
         found = []
         for m in messages:
             if m.get("type") not in ("error", "non-document-error"):
-                continue
-            if any(p.match(m.get("message", "")) for p in NU_IGNORED):
                 continue
             name = Path(urlsplit(m.get("url", "")).path).name
             extract = " ".join((m.get("extract") or "").split())

@@ -58,7 +58,7 @@ def panel(tab):
 
 
 def next_button(tab):
-    return tab.page.locator("main form[hx-boost] .actions button.button-primary[type=submit]").last
+    return tab.page.locator("main form[data-hx-boost] .actions button.button-primary[type=submit]").last
 
 
 def continue_to(tab, slug: str | None) -> None:

@@ -71,7 +71,7 @@ def check_button(tab):
 
 
 def next_button(tab):
-    return tab.page.locator("main form[hx-boost] .actions button.button-primary[type=submit]")
+    return tab.page.locator("main form[data-hx-boost] .actions button.button-primary[type=submit]")
 
 
 def save_for_later_button(tab):
@@ -408,3 +408,35 @@ def test_a_chosen_file_is_uploaded_by_save_and_continue(tab, live_server):
     assert "履歴事項.pdf をアップロードしました" in tab.page.locator("main").inner_text()
     tab.goto(f"{BASE}/documents")
     assert "履歴事項.pdf" in tab.page.locator("main .files").inner_text()
+
+
+def test_a_step_on_its_way_shows_it_and_takes_no_second_tap(open_tab, live_server):
+    """Issue 11 item 2: on a slow link (1.5 s latency) a boosted 「次へ進む」 at once disables the form's
+    buttons and shows the 「送信中…」 status line (htmx's request class and the stylesheet, no inline
+    style: the CSP would report it as a console error, which the tab fixture fails on); when the next
+    step arrives, the line is gone and the buttons of the new page are enabled."""
+    tab = open_tab(js=True, viewport=PHONE)
+    log_in(tab, new_sme(live_server, tab, "sending"))
+    tab.goto(f"{BASE}/business-type")
+    page = tab.page
+    answer_business_type(tab)
+    status = page.locator("#sending")
+    assert status.get_attribute("role") == "status"
+    expect(status.locator(".htmx-indicator")).to_be_hidden()
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.emulateNetworkConditions",
+             {"offline": False, "latency": 1500, "downloadThroughput": 50_000, "uploadThroughput": 50_000})
+    try:
+        next_button(tab).click()
+        expect(status.locator(".htmx-indicator")).to_be_visible(timeout=1000)
+        expect(status).to_contain_text("送信中")
+        expect(next_button(tab)).to_be_disabled()
+        expect(save_for_later_button(tab)).to_be_disabled()
+        page.wait_for_url(f"**{BASE}/business-details", timeout=15_000)
+        expect(status.locator(".htmx-indicator")).to_be_hidden()
+        expect(next_button(tab)).to_be_enabled()
+    finally:
+        cdp.send("Network.emulateNetworkConditions",
+                 {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})
+    tab.check()

@@ -122,10 +122,10 @@ def test_the_same_posts_succeed_with_the_token_of_the_page(client, users):
 
 
 def test_htmx_header_token_is_accepted(client):
-    """htmx sends the token in X-CSRFToken (hx-headers:inherited on <body>)."""
+    """htmx sends the token in X-CSRFToken (data-hx-headers-inherited on <body>, htmx-config metaCharacter "-")."""
     page = client.get("/").get_data(as_text=True)
-    found = re.search(r"<body[^>]*\shx-headers:inherited='([^']*)'", page)
-    assert found, "no hx-headers:inherited on <body>"
+    found = re.search(r"<body[^>]*\sdata-hx-headers-inherited='([^']*)'", page)
+    assert found, "no data-hx-headers-inherited on <body>"
     token = json.loads(html.unescape(found.group(1)))["X-CSRFToken"]
     response = client.post("/language", data={"lang": "en", "next": "/"}, headers={"X-CSRFToken": token})
     assert response.status_code == 303

@@ -55,7 +55,7 @@ def assert_inert(html: str, payload: str, *, shown: bool = True):
     for tag, attrs in page.elements:
         for name, value in attrs:
             assert not name.startswith("on"), (tag, name, value)
-            if name.startswith("hx-"):
+            if name.startswith(("hx-", "data-hx-")):
                 assert "/x" not in (value or "") and "alert" not in (value or ""), (tag, name, value)
         assert tag not in ("svg", "img") or "alert" not in str(attrs), (tag, attrs)
     for raw in ("<script>alert", "<img src=x", "<svg onload", '" hx-get="/x', "' hx-on:click='"):
