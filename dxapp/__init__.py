@@ -1,4 +1,4 @@
-"""dxapp: the online procedures system of the Phase II SME Digitalization Support Corps."""
+"""the online procedures system of the Phase II SME Digitalization Support Corps."""
 
 from __future__ import annotations
 

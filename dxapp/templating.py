@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from flask import Flask, current_app, has_request_context, request, url_for
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
@@ -47,13 +48,16 @@ def yen(value: int | None) -> str:
 
 
 def public_citation(citation: str) -> str:
-    """The rules cite the program's announcement ("seed ...") and our design notes ("DOMAIN.md ...");
-    users see only the program's own source, named as such."""
+    """The rules cite the program's announcement ("seed ..."), its terms of use ("利用規約 ...") and our
+    design notes ("DOMAIN.md ...", "design"); people (applicants and clerks alike) see only the
+    program's own documents, named as such: 事業案内 or 利用規約, else the program's operating rules."""
     parts = [part.strip() for part in (citation or "").split(";")]
     for part in parts:
         if part.startswith("seed "):
-            return f"事業案内: {part.removeprefix('seed ')}"
-    return "本事業の運用ルール"
+            return f"{_('Program guide')}: {part.removeprefix('seed ')}"
+        if part.startswith("利用規約"):
+            return part
+    return _("The program's operating rules")
 
 
 def init_app(app: Flask) -> None:

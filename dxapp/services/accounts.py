@@ -107,7 +107,7 @@ def sign_up(*, role: str, name: str, email: str, password_hash: str, consented_v
     email = normalise_email(email)
     existing = find_by_email(email)
     if existing is not None:
-        outbox.enqueue(existing.email, "signup-existing", "dxapp: アカウントはすでに登録されています",
+        outbox.enqueue(existing.email, "signup-existing", "アカウントはすでに登録されています",
                        "signup_existing.txt", user=existing, login_url=_link("auth.login"),
                        reset_url=_link("auth.reset_request"))
         audit.record("account.signup_repeated", "user", existing.id, summary={"role": role})
@@ -131,7 +131,7 @@ def sign_up(*, role: str, name: str, email: str, password_hash: str, consented_v
 
 
 def send_verification(user: User) -> None:
-    outbox.enqueue(user.email, "verify-email", "dxapp: メールアドレスの確認をお願いします", "verify_email.txt",
+    outbox.enqueue(user.email, "verify-email", "メールアドレスの確認をお願いします", "verify_email.txt",
                    user=user, link=_link("auth.verify_email", token=make_token(user, "verify")))
 
 
@@ -188,7 +188,7 @@ def request_password_reset(email: str) -> None:
     user = find_by_email(email)
     if user is None or not user.active:
         return
-    outbox.enqueue(user.email, "password-reset", "dxapp: パスワード再設定のご案内", "password_reset.txt",
+    outbox.enqueue(user.email, "password-reset", "パスワード再設定のご案内", "password_reset.txt",
                    user=user, link=_link("auth.reset_password", token=make_token(user, "reset")))
     audit.record("account.password_reset_requested", "user", user.id)
     db.session.commit()
@@ -244,6 +244,6 @@ def create_staff(*, email: str, name: str, role: str, actor: User | None, passwo
     db.session.flush()
     audit.record("account.staff_created", "user", user.id, actor=actor, summary={"role": role})
     if password is None:
-        outbox.enqueue(user.email, "staff-setup", "dxapp: 事務局アカウントの設定", "staff_setup.txt", user=user,
+        outbox.enqueue(user.email, "staff-setup", "事務局アカウントの設定", "staff_setup.txt", user=user,
                        link=_link("auth.reset_password", token=make_token(user, "reset")))
     return user

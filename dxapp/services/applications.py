@@ -130,7 +130,7 @@ def submit(*, user, kind: str, answers: dict, decision: dict, organisation_id: i
         _timeline(application, "draft", "submitted", actor_id=user.id, on_behalf_of_id=on_behalf_of_id)
     _fire(application, "submitted", user.id)
     outbox.enqueue(user.email, f"{kind}-application-received",
-                   f"dxapp: 登録申請を受け付けました（受付番号 {application.reference}）",
+                   f"登録申請を受け付けました（受付番号 {application.reference}）",
                    "application_received.txt", user=user, application=application,
                    status_label=STATUS_LABELS[application.status])
     return application

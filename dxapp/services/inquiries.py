@@ -22,7 +22,7 @@ def receive(*, name: str, email: str, phone: str | None, category: str, body: st
     db.session.add(item)
     db.session.flush()
     audit.record("inquiry.received", "inquiry", item.id, actor=user_id, summary={"category": category})
-    outbox.enqueue(item.email, "inquiry-ack", f"dxapp: お問い合わせを受け付けました（{item.reference}）",
+    outbox.enqueue(item.email, "inquiry-ack", f"お問い合わせを受け付けました（{item.reference}）",
                    "inquiry_ack.txt", inquiry=item)
     db.session.commit()
     return item
@@ -109,7 +109,7 @@ def reply(inquiry: Inquiry, *, version: int, body: str, actor):
     values = {}
     if inquiry.assigned_to_id is None:
         values = {"assigned_to_id": actor.id, "status": "assigned" if inquiry.status == "open" else inquiry.status}
-    mail = outbox.enqueue(inquiry.email, "inquiry-reply", f"dxapp: お問い合わせへの回答（{inquiry.reference}）",
+    mail = outbox.enqueue(inquiry.email, "inquiry-reply", f"お問い合わせへの回答（{inquiry.reference}）",
                           "inquiry_reply.txt", inquiry=inquiry, body=body.strip())
     db.session.flush()
     message = InquiryMessage(inquiry_id=inquiry.id, created_at=clock.wall_now(), author_id=actor.id,

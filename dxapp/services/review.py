@@ -315,7 +315,7 @@ def _mail(application: Application, event: str, **context) -> None:
     if user is None:
         return
     subject, template, status = MAILS[event]
-    outbox.enqueue(user.email, f"review-{event}", f"dxapp: {subject}（受付番号 {application.reference}）",
+    outbox.enqueue(user.email, f"review-{event}", f"{subject}（受付番号 {application.reference}）",
                    template, user=user, application=application, status_label=STATUS_LABELS[status], **context)
 
 

@@ -72,7 +72,7 @@ def invite_administrator(*, actor: User, name: str, email: str) -> User | None:
     db.session.flush()
     audit.record("supporter.admin_invited", "user", user.id, actor=actor,
                  summary={"organisation_id": actor.organisation_id})
-    outbox.enqueue(email, "supporter-admin-invitation", "dxapp: SMEサポーターの管理者として招待されました",
+    outbox.enqueue(email, "supporter-admin-invitation", "SMEサポーターの管理者として招待されました",
                    "supporter_admin_invitation.txt", user=user, inviter=actor,
                    link=accounts._link("auth.reset_password", token=accounts.make_token(user, "reset")))
     db.session.commit()
@@ -82,7 +82,7 @@ def invite_administrator(*, actor: User, name: str, email: str) -> User | None:
 def _send_notice(user: User, actor: User, *, what: str) -> None:
     """Someone tried to add an address that belongs to an account which cannot be added (another kind
     of account): its owner is told, with nothing about the account."""
-    outbox.enqueue(user.email, "supporter-add-notice", "dxapp: SMEサポーターがあなたのメールアドレスを登録しようとしました",
+    outbox.enqueue(user.email, "supporter-add-notice", "SMEサポーターがあなたのメールアドレスを登録しようとしました",
                    "supporter_add_notice.txt", organisation=actor.organisation, inviter=actor, what=what)
 
 
@@ -160,14 +160,14 @@ def _invitation_link(user: User) -> str:
 
 def _send_invitation(user: User, organisation, inviter: User) -> None:
     outbox.enqueue(user.email, "supporter-expert-invitation",
-                   "dxapp: IT専門家としての登録のご案内（SMEサポーターからの招待）",
+                   "IT専門家としての登録のご案内（SMEサポーターからの招待）",
                    "supporter_expert_invitation.txt", user=user, organisation=organisation, inviter=inviter,
                    link=_invitation_link(user))
 
 
 def _send_join(user: User, organisation, inviter: User, affiliation: Affiliation) -> None:
     """An expert who has an account already is asked to join (accept or decline on a page of theirs)."""
-    outbox.enqueue(user.email, "supporter-expert-join", "dxapp: SMEサポーターへの所属のご案内",
+    outbox.enqueue(user.email, "supporter-expert-join", "SMEサポーターへの所属のご案内",
                    "supporter_expert_join.txt", user=user, organisation=organisation, inviter=inviter,
                    link=accounts._link("supporter_org.invitation", affiliation_id=affiliation.id))
 

@@ -250,7 +250,9 @@ def test_detail_shows_answers_decision_documents_and_timeline(desk, submitted_sm
     assert len(gzip.compress(response.get_data())) <= 14 * 1024  # UX.md page budget
     page = text_of(response)
     assert "株式会社やまだ商店" in page and "7000012050002" in page and "ヤマダ タロウ" in page
-    assert "seed 中小企業の範囲" in page  # the rules' reasons with their citations
+    # The rules' reasons with their citations, named as the program's own documents (issue 11 item 12).
+    assert "事業案内: 中小企業の範囲" in page
+    assert "seed " not in page and "DOMAIN.md" not in page and "design" not in page
     assert "履歴事項全部証明書.pdf" in page
     assert "申請済み" in page
 

@@ -117,9 +117,14 @@ def test_push_url_header(bare_app):
         ("seed 中小企業の範囲 ④（小売業）; DOMAIN.md §3", "事業案内: 中小企業の範囲 ④（小売業）"),
         ("DOMAIN.md §4 Budget", "本事業の運用ルール"),
         ("", "本事業の運用ルール"),
+        ("利用規約 第5条; DOMAIN.md §6", "利用規約 第5条"),
+        ("DOMAIN.md §6.1 Expert: bank account; 全銀フォーマット（design）", "本事業の運用ルール"),
     ],
 )
-def test_citations_shown_to_users_name_the_programs_source(citation, shown):
+def test_citations_shown_to_users_name_the_programs_source(app, citation, shown):
     from dxapp.templating import public_citation
 
-    assert public_citation(citation) == shown
+    with app.test_request_context("/"):  # Japanese, the default language
+        assert public_citation(citation) == shown
+    with app.test_request_context("/", headers={"Cookie": "lang=en"}):
+        assert "DOMAIN" not in public_citation(citation) and "seed" not in public_citation(citation)

@@ -1,0 +1,42 @@
+"""E-mails name the program, never the system (issue 11 item 13): users know 「中小企業デジタル化応援隊事業」,
+not "dxapp"."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from jinja2 import ChainableUndefined
+
+import dxapp
+
+MAIL = Path(dxapp.__file__).resolve().parent / "templates" / "mail"
+SOURCES = Path(dxapp.__file__).resolve().parent
+
+
+@pytest.mark.parametrize("template", sorted(p.name for p in MAIL.glob("*.txt")))
+def test_no_mail_body_names_the_system(app, template):
+    app.jinja_env.undefined = ChainableUndefined  # render with whatever the context lacks left empty
+    with app.test_request_context("/"):
+        body = app.jinja_env.get_template(f"mail/{template}").render()
+    assert "dxapp" not in body.lower(), body
+
+
+def test_every_subject_starts_with_the_programs_name(app):
+    from dxapp.extensions import db
+    from dxapp.services import outbox
+
+    with app.test_request_context("/"):
+        message = outbox.enqueue("a@example.jp", "test", "メールアドレスの確認をお願いします", "verify_email.txt",
+                                 user={"name": "山田"}, link="http://localhost/x")
+        db.session.flush()
+        assert message.subject == "【中小企業デジタル化応援隊事業】メールアドレスの確認をお願いします"
+        db.session.rollback()
+
+
+def test_no_service_writes_the_system_name_into_a_subject():
+    found = [f"{p.relative_to(SOURCES)}:{n}" for p in SOURCES.rglob("*.py")
+             for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+             if re.search(r"""f?["']dxapp[:：]""", line)]
+    assert not found, found
