@@ -18,7 +18,6 @@ from dxapp import clock
 from dxapp.extensions import db
 from dxapp.models import OutboxMessage
 
-
 #: Every subject starts with the program's name: people know the program, not the system's name.
 SUBJECT_PREFIX = "【中小企業デジタル化応援隊事業】"
 

@@ -373,3 +373,20 @@ def test_other_organisations_see_their_answer_on_check_answers(app):
     assert [r[0] for r in answered] == ["legal_form", "industry", "carries_on_business"]
     assert answered[2][2] == "はい"
     assert [r[0] for r in company] == ["legal_form", "industry"]
+
+
+def test_the_address_panel_names_the_search_button_only_without_javascript(client, sme):
+    """Issue 11 item 14: with JavaScript the address fills in as the postal code is typed and there is no
+    search button, so only the no-JS reading (<noscript>) tells the user to press it."""
+    go(client, "business-type", TYPE)
+    go(client, "business-details", DETAILS)
+    page = client.get(f"{BASE}/address").get_data(as_text=True)
+    panel = page[page.index('id="live-panel"'):]
+    panel = panel[:panel.index("</div>")]
+    assert "ボタンを押して" not in re.sub(r"<noscript>.*?</noscript>", "", panel, flags=re.S)
+    assert re.search(r"<noscript>[^<]*「住所を検索する」ボタンを押してください", panel)
+    for query in ({"postal_code": ""}, {"postal_code": "0600000"}):  # nothing yet; a code with several towns
+        fragment = client.get(f"{BASE}/address/check", query_string={**query, "prefecture": "", "city": "",
+                                                                      "street": ""},
+                              headers={"HX-Request": "true"}).get_data(as_text=True)
+        assert "<html" not in fragment and "ボタンを押して" not in fragment, fragment
