@@ -21,8 +21,7 @@ def create_app(config: dict | str | None = None) -> Flask:
     app.config.from_object(load_config(config if isinstance(config, str) else None))
     if isinstance(config, dict):
         app.config.update(config)
-    if not app.config.get("SECRET_KEY"):
-        raise RuntimeError("SECRET_KEY is not set")
+    _refuse_unsafe_settings(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     proxies = int(app.config.get("PROXY_COUNT") or 0)
@@ -62,6 +61,17 @@ def create_app(config: dict | str | None = None) -> Flask:
     register_cli(app)
     app.before_request(_gates)
     return app
+
+
+def _refuse_unsafe_settings(app: Flask) -> None:
+    """Settings without which production would run, but unsafely: refuse to start, saying which."""
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY is not set")
+    if not app.config.get("RATELIMIT_STORAGE_URI"):
+        if not (app.testing or app.debug):
+            raise RuntimeError("RATELIMIT_STORAGE_URI is not set: rate limits must be shared by every worker "
+                               "(for example redis://127.0.0.1:6379/0); memory:// is for one process only")
+        app.config["RATELIMIT_STORAGE_URI"] = "memory://"
 
 
 def _select_locale() -> str:

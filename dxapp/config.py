@@ -35,7 +35,9 @@ class Config:
     MAIL_USE_TLS = _bool("MAIL_USE_TLS", True)
     MAIL_FROM = os.environ.get("MAIL_FROM", "事務局 <noreply@dxapp.example>")
     EXTERNAL_BASE_URL = os.environ.get("EXTERNAL_BASE_URL", "http://127.0.0.1:5000")
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Shared by every worker and host (Redis in production): per-process memory would let each of N
+    # workers allow the whole limit.  create_app refuses to start in production without it.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "")
     RATELIMIT_HEADERS_ENABLED = False
     WTF_CSRF_TIME_LIMIT = 12 * 3600
     WTF_CSRF_SSL_STRICT = False
@@ -80,6 +82,7 @@ class DevelopmentConfig(Config):
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
     DXAPP_DEMO = _bool("DXAPP_DEMO", True)
     DXAPP_NOW = os.environ.get("DXAPP_NOW") or "2021-06-01T10:00:00+09:00"
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")  # one process: `flask run`
 
 
 def load(name: str | None = None) -> type[Config]:

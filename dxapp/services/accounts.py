@@ -10,7 +10,7 @@ from flask import current_app, has_request_context, url_for
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import func, select, update
 
-from dxapp import clock
+from dxapp import clock, offline
 from dxapp.extensions import db
 from dxapp.models import Organisation, User
 from dxapp.models.account import STAFF_ROLES
@@ -90,7 +90,7 @@ def _link(endpoint: str, **values) -> str:
     base = current_app.config["EXTERNAL_BASE_URL"].rstrip("/")
     if has_request_context():
         return base + url_for(endpoint, **values)
-    with current_app.test_request_context("/"):  # CLI and workers: no request of their own
+    with offline.request_context():  # CLI and workers: no request of their own
         return base + url_for(endpoint, **values)
 
 

@@ -175,3 +175,33 @@ def test_cookie_flags_and_hsts(make_app):
     assert "Expires" not in session_cookie  # a browser-session cookie; timeouts are enforced server-side
     assert "max-age=63072000" in response.headers.get("Strict-Transport-Security", "")
     assert "Strict-Transport-Security" not in client.get("/").headers  # not over plain http
+
+
+def test_production_refuses_to_start_without_a_shared_rate_limit_store(tmp_path):
+    """Issue 11 item 26: per-process memory lets each of N workers allow the whole limit, so production
+    does not start without RATELIMIT_STORAGE_URI (tests and debug fall back to memory://)."""
+    from dxapp import create_app
+    from tests.conftest import base_config
+
+    config = {**base_config("sqlite://", tmp_path), "TESTING": False, "RATELIMIT_STORAGE_URI": ""}
+    with pytest.raises(RuntimeError, match="RATELIMIT_STORAGE_URI"):
+        create_app(config)
+    assert create_app({**config, "TESTING": True}).config["RATELIMIT_STORAGE_URI"] == "memory://"
+    assert create_app({**config, "RATELIMIT_STORAGE_URI": "memory://"})  # set explicitly: the operator's choice
+
+
+def test_create_admin_works_when_allowed_hosts_lack_localhost(make_app):
+    """Issue 11 item 26: the CLI renders the set-up e-mail in a request context on EXTERNAL_BASE_URL, whose
+    host is allowed, instead of on localhost, which the trusted-host check refuses."""
+    from sqlalchemy import select
+
+    from dxapp.extensions import db
+    from dxapp.models import OutboxMessage
+
+    app = make_app(SERVER_NAME_ALLOWED="dxapp.example.jp", TRUSTED_HOSTS=["dxapp.example.jp"],
+                   EXTERNAL_BASE_URL="https://dxapp.example.jp")
+    result = app.test_cli_runner().invoke(args=["create-admin", "--email", "boss@example.jp", "--name", "管理者"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == "boss@example.jp"))
+        assert "https://dxapp.example.jp/account/" in mail.body
