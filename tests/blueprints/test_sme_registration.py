@@ -390,3 +390,19 @@ def test_the_address_panel_names_the_search_button_only_without_javascript(clien
                                                                       "street": ""},
                               headers={"HX-Request": "true"}).get_data(as_text=True)
         assert "<html" not in fragment and "ボタンを押して" not in fragment, fragment
+
+
+def test_task_list_counts_its_rows_and_ends_with_check_and_apply(client, sme):
+    """Issue 11 item 15: the count is of the rows shown (sections plus 「確認して申請」), and the last row
+    becomes a link only when every section is complete."""
+    page = client.get(f"{BASE}/").get_data(as_text=True)
+    rows = re.findall(r'<li class="task">(.*?)</li>', page, flags=re.S)
+    assert len(rows) == 6  # five sections and the final row
+    assert f"全{len(rows)}項目のうち0項目が完了" in text_of(client.get(f"{BASE}/"))
+    assert "確認して申請" in rows[-1] and "まだ開始できません" in rows[-1] and "<a " not in rows[-1]
+    go(client, "business-type", TYPE)
+    go(client, "business-details", DETAILS)
+    assert "全6項目のうち1項目が完了" in text_of(client.get(f"{BASE}/"))
+    fill_all(client)
+    rows = re.findall(r'<li class="task">(.*?)</li>', client.get(f"{BASE}/").get_data(as_text=True), flags=re.S)
+    assert f'<a href="{BASE}/check-answers"' in rows[-1] and "未着手" in rows[-1]
