@@ -12,6 +12,7 @@ from dxapp import clock
 from dxapp.extensions import db
 from dxapp.models import Submission, WizardDraft
 from dxapp.services import audit, workflow
+from dxapp.wizard.answers import Answers
 
 
 def get(wizard: str, owner_key: str) -> WizardDraft | None:
@@ -21,10 +22,7 @@ def get(wizard: str, owner_key: str) -> WizardDraft | None:
 
 
 def _fresh_answers(initial: dict | None) -> dict:
-    answers = {"steps": {}, "partial": {}, "flags": {}}
-    for key in ("steps", "partial", "flags"):
-        answers[key] = dict((initial or {}).get(key) or {})
-    return answers
+    return Answers(initial).fresh()
 
 
 def unsaved(wizard: str, owner_key: str, user_id: int | None, initial: dict | None = None) -> WizardDraft:
@@ -96,7 +94,7 @@ def submit(draft: WizardDraft, token: str, handler, *, reference_prefix: str) ->
     existing = find_submission(wizard, owner_key, token)
     if existing is not None:
         return existing, False
-    if not secrets.compare_digest(token, draft.answers.get("token", "")):
+    if not secrets.compare_digest(token, Answers(draft.answers).token):
         raise ValueError("token does not belong to this draft")
     submission = Submission(
         wizard=wizard, owner_key=owner_key, form_token=token,

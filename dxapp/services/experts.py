@@ -23,6 +23,7 @@ from dxapp.models import (
 from dxapp.rules import review as review_rules
 from dxapp.rules import subsidy
 from dxapp.services import applications, audit, workflow
+from dxapp.wizard.answers import Answers
 
 PAGE_SIZE = 10
 
@@ -33,18 +34,14 @@ SUPPORT_AREAS = ("telework", "web_meetings", "ec_sites", "cashless", "security",
 PREFECTURES = review_rules.PREFECTURES  # the 47 prefectures, in the order of their codes
 
 
-def _data(answers: dict, slug: str) -> dict:
-    return (((answers or {}).get("steps") or {}).get(slug) or {}).get("data") or {}
-
-
 # ------------------------------------------------------------------------------------ the profile
 
 def publish(application: Application, actor_id) -> ExpertProfile:
     """Create or refresh the expert's directory profile from approved answers (flushed in the caller's
     transaction, with an audit event)."""
-    answers = application.answers or {}
-    person, profile_data = _data(answers, "person"), _data(answers, "profile")
-    participation = _data(answers, "participation").get("participation") or "freelance"
+    answers = Answers(application.answers)
+    person, profile_data = answers.data("person"), answers.data("profile")
+    participation = answers.value("participation", "participation") or "freelance"
     now = clock.wall_now()
     profile = db.session.scalar(select(ExpertProfile).where(ExpertProfile.user_id == application.user_id))
     created = profile is None
@@ -59,7 +56,7 @@ def publish(application: Application, actor_id) -> ExpertProfile:
         else "online"
     profile.hourly_rate = rate if isinstance(rate, int) and rate >= 0 else 0
     profile.career = profile_data.get("career") or ""
-    profile.qualifications = list(_data(answers, "qualifications").get("qualifications") or [])
+    profile.qualifications = answers.many("qualifications", "qualifications")
     profile.listed = profile_data.get("accepts_introductions") == "yes"
     profile.updated_at = now
     profile.areas = [ExpertProfileArea(area=a) for a in (profile_data.get("support_areas") or []) if a in SUPPORT_AREAS]
@@ -191,15 +188,12 @@ def decline_invitation(user, affiliation_id, *, version: int):
         raise LookupError(affiliation_id)
     affiliations.respond(affiliation, accept=False, version=version, actor=user)
     draft = drafts.get(EXPERT_REGISTRATION.name, owner_key(user))
-    preset = (draft.answers or {}).get("_preset") if draft is not None else None
+    current = Answers(draft.answers if draft is not None else None)
+    preset = current.get("_preset")
     if isinstance(preset, dict) and str(preset.get("supporter_organisation_id")) == str(affiliation.organisation_id):
-        answers = {k: v for k, v in draft.answers.items() if k != "_preset"}
-        steps = dict(answers.get("steps") or {})
-        steps.pop("participation", None)
-        if _data({"steps": steps}, "bank").get("payee") == "corporation":
-            steps.pop("bank", None)
-        answers["steps"] = steps
-        answers["partial"] = {k: v for k, v in (answers.get("partial") or {}).items() if k != "participation"}
+        undone = ("participation", "bank") if current.value("bank", "payee") == "corporation" else ("participation",)
+        answers = Answers(Answers(current.without_keys("_preset")).without_steps(*undone)).without_partial(
+            "participation")
         try:
             drafts.save(draft, draft.version, answers, slug="participation", raw={}, actor_id=user.id,
                         action="draft.invitation_declined")

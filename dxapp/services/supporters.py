@@ -24,6 +24,7 @@ from dxapp.models.supporter import OPEN_STATUSES, Affiliation, RosterImport
 from dxapp.rules import roster
 from dxapp.services import accounts, affiliations, applications, audit, outbox, workflow
 from dxapp.services.workflow import Stale
+from dxapp.wizard.answers import Answers
 
 EXPERT_WIZARD = "expert_registration"
 #: Resent invitations per affiliation in any 24 hours (the resend button is refused beyond).
@@ -103,7 +104,7 @@ def is_approved(organisation_id: int | None) -> bool:
 def _apply_name(application, actor_id) -> None:
     """The corporation's name in force is the approved one (registration or change request); runs in
     the approval's transaction."""
-    name = (((application.answers or {}).get("steps") or {}).get("corporation") or {}).get("data", {}).get("name")
+    name = Answers(application.answers).value("corporation", "name")
     organisation = db.session.get(Organisation, application.organisation_id) if application.organisation_id else None
     if organisation is None or not name or organisation.name == name:
         return
@@ -195,9 +196,9 @@ def _invite_many(actor: User, people: list[dict], *, source: str) -> list[Affili
         # The expert's draft, preset (kind and corporation fixed, bank account optional).  Written here
         # rather than through drafts.get_or_create, which commits and keeps only steps/partial/flags.
         # The person step starts with what the corporation typed (as unsaved raw answers).
-        partial = {"person": {"name": [person["name"]], "name_kana": [person["name_kana"]],
-                              "email": [person["email"]]}}
-        answers = {"steps": {}, "partial": partial, "flags": {}, "token": secrets.token_urlsafe(24), **preset}
+        typed = {"name": [person["name"]], "name_kana": [person["name_kana"]], "email": [person["email"]]}
+        answers = {**Answers(Answers.empty()).with_partial("person", typed), "token": secrets.token_urlsafe(24),
+                   **preset}
         db.session.add(WizardDraft(wizard=EXPERT_WIZARD, owner_key=f"user:{user.id}", user_id=user.id, version=1,
                                    created_at=now, updated_at=now, answers=answers, updated_by_id=actor.id))
         _send_invitation(user, organisation, actor)

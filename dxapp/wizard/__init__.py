@@ -9,6 +9,8 @@ Answers are a JSON object::
      "partial": {slug: {field: [typed strings]}},     # 「保存して中断する」 without validation
      "flags":   {slug: "note"},                        # returned for correction: 確認が必要
      "token":   "one-time submit token"}
+
+Read and update it through ``Answers`` (dxapp/wizard/answers.py), never by hand.
 """
 
 from __future__ import annotations
@@ -16,7 +18,19 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-Answers = Mapping
+from dxapp.wizard.answers import Answers
+
+__all__ = ["STATUS_DONE", "STATUS_IN_PROGRESS", "STATUS_NEEDS_REVIEW", "STATUS_NOT_STARTED", "Answers",
+           "InvalidAnswers", "Section", "Step", "Task", "Wizard"]
+
+
+class InvalidAnswers(ValueError):
+    """``Wizard.fill`` was given values a user's POST would not get through (``errors``: the form's)."""
+
+    def __init__(self, slug: str, errors: Mapping):
+        super().__init__(f"answers for step {slug} are invalid: {dict(errors)}")
+        self.slug = slug
+        self.errors = dict(errors)
 
 
 def _always(_answers: Answers) -> bool:
@@ -104,16 +118,16 @@ class Wizard:
 
     # -- state of one step -------------------------------------------------------------------------
     @staticmethod
-    def is_complete(answers: Answers, slug: str) -> bool:
-        return slug in (answers.get("steps") or {}) and slug not in (answers.get("flags") or {})
+    def is_complete(answers: Mapping, slug: str) -> bool:
+        return Answers(answers).is_complete(slug)
 
     @staticmethod
-    def is_flagged(answers: Answers, slug: str) -> bool:
-        return slug in (answers.get("flags") or {})
+    def is_flagged(answers: Mapping, slug: str) -> bool:
+        return Answers(answers).is_flagged(slug)
 
     @staticmethod
-    def data(answers: Answers, slug: str) -> dict:
-        return ((answers.get("steps") or {}).get(slug) or {}).get("data") or {}
+    def data(answers: Mapping, slug: str) -> dict:
+        return Answers(answers).data(slug)
 
     # -- navigation (pure) -----------------------------------------------------------------------
     def first_incomplete_step(self, answers: Answers) -> Step | None:
@@ -162,7 +176,7 @@ class Wizard:
     def task_list(self, answers: Answers) -> list[Task]:
         visible = self.visible_steps(answers)
         tasks = []
-        partial = answers.get("partial") or {}
+        view = Answers(answers)
         for section in self.sections:
             steps = tuple(s for s in visible if s.section == section.key)
             if not steps:
@@ -172,7 +186,7 @@ class Wizard:
                 status = STATUS_NEEDS_REVIEW
             elif all(done):
                 status = STATUS_DONE
-            elif any(done) or any(s.slug in partial for s in steps):
+            elif any(done) or any(view.has_partial(s.slug) for s in steps):
                 status = STATUS_IN_PROGRESS
             else:
                 status = STATUS_NOT_STARTED
@@ -182,22 +196,25 @@ class Wizard:
 
     # -- updates (pure: return new answers) ----------------------------------------------------
     @staticmethod
-    def with_step(answers: Answers, slug: str, raw: dict, data: dict) -> dict:
-        new = {k: v for k, v in answers.items()}
-        new["steps"] = {**(answers.get("steps") or {}), slug: {"raw": raw, "data": data}}
-        new["partial"] = {k: v for k, v in (answers.get("partial") or {}).items() if k != slug}
-        new["flags"] = {k: v for k, v in (answers.get("flags") or {}).items() if k != slug}
-        return new
+    def with_step(answers: Mapping, slug: str, raw: dict, data: dict) -> dict:
+        return Answers(answers).with_step(slug, raw, data)
 
-    def without_declarations(self, answers: Answers) -> dict:
+    def without_declarations(self, answers: Mapping) -> dict:
         """The answers with every applicant-only step undone (someone else changed an answer)."""
-        only = {s.slug for s in self.steps if s.applicant_only}
-        new = {k: v for k, v in answers.items()}
-        new["steps"] = {k: v for k, v in (answers.get("steps") or {}).items() if k not in only}
-        return new
+        return Answers(answers).without_steps(*(s.slug for s in self.steps if s.applicant_only))
 
     @staticmethod
-    def with_partial(answers: Answers, slug: str, raw: dict) -> dict:
-        new = {k: v for k, v in answers.items()}
-        new["partial"] = {**(answers.get("partial") or {}), slug: raw}
-        return new
+    def with_partial(answers: Mapping, slug: str, raw: dict) -> dict:
+        return Answers(answers).with_partial(slug, raw)
+
+    # -- answers from plain values (demo data, test factories) -----------------------------------------
+    def fill(self, values: Mapping[str, Mapping], *, start: Mapping | None = None, user=None,
+             complete: bool = True) -> dict:
+        """The answers a user gets by typing ``values`` ({slug: {field: value}}, in step order) into
+        each step's form: the same validation and normalisation as a POST.  Raises ``InvalidAnswers``
+        for values a POST would not get through, and (``complete``) when a visible step is left
+        unanswered.  ``start``: answers to begin from; ``user``: the current user while the forms
+        validate (a documents step looks at that user's uploads).  See dxapp/wizard/filling.py."""
+        from dxapp.wizard.filling import fill
+
+        return fill(self, values, start=start, user=user, complete=complete)

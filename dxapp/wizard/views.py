@@ -25,7 +25,7 @@ from dxapp.access import PUBLIC, policy
 from dxapp.errors import conflict
 from dxapp.services import drafts
 from dxapp.services.workflow import Stale
-from dxapp.wizard import Wizard
+from dxapp.wizard import Answers, Wizard
 from dxapp.wizard.forms import data_of, raw_of, refill, summary_rows
 
 
@@ -130,7 +130,7 @@ class WizardRoutes:
         if not self.wizard.can_open(answers, slug):
             return redirect(self._go(self.wizard.first_incomplete_step(answers)), 303)
         returning = request.values.get("return") == "check"
-        stored = (answers.get("steps") or {}).get(slug, {}).get("raw") or (answers.get("partial") or {}).get(slug)
+        stored = Answers(answers).stored(slug)
         if self.is_read_only(step):
             return self._render_read_only(step, draft, status=200 if request.method == "GET" else 403)
         if request.method == "GET":
@@ -207,8 +207,7 @@ class WizardRoutes:
     def _save_for_applicant(self, step, draft, version, raw, changed):
         """Everything the clerk could answer is valid, and a declaration of the applicant's is still
         missing: keep the answers as unfinished (the applicant completes the step) and go on."""
-        answers = self.wizard.with_partial(draft.answers, step.slug, raw)
-        answers["steps"] = {k: v for k, v in (answers.get("steps") or {}).items() if k != step.slug}
+        answers = Answers(Answers(draft.answers).with_partial(step.slug, raw)).without_steps(step.slug)
         drafts.save(draft, version, answers, slug=step.slug, raw=raw, actor_id=self.actor(),
                     on_behalf_of_id=self.on_behalf_of(), action="draft.saved_for_applicant", changed=changed)
         flash(_("The answers have been saved. The applicant makes the declaration on this page themselves."),
@@ -227,7 +226,7 @@ class WizardRoutes:
         """The step's form under a prefix; posted: the clerk's values (applicant-only fields as the
         applicant left them), else the stored answers."""
         prefix = self._prefix(step)
-        stored = (answers.get("steps") or {}).get(step.slug, {}).get("raw") or (answers.get("partial") or {}).get(step.slug)
+        stored = Answers(answers).stored(step.slug)
         if posted:
             data = MultiDict([(k, v) for k, v in request.form.items(multi=True)
                               if k.startswith(prefix) and k[len(prefix):] not in step.applicant_fields])
@@ -277,8 +276,7 @@ class WizardRoutes:
                 data = {k[len(prefix):] if k.startswith(prefix) else k: v for k, v in data_of(form).items()}
                 new_answers = self.wizard.with_step(new_answers, step.slug, raw, data)
             elif self._only_applicant_errors(step, form):
-                new_answers = self.wizard.with_partial(new_answers, step.slug, raw)
-                new_answers["steps"] = {k: v for k, v in new_answers["steps"].items() if k != step.slug}
+                new_answers = Answers(Answers(new_answers).with_partial(step.slug, raw)).without_steps(step.slug)
                 waiting.append(step)
             else:
                 failed = True
@@ -310,7 +308,7 @@ class WizardRoutes:
         saved = []
         if status == 409:  # what is saved now, beside what the clerk typed (kept in the forms)
             for step, _form in forms:
-                stored = (draft.answers.get("steps") or {}).get(step.slug, {}).get("raw")
+                stored = Answers(draft.answers).raw(step.slug) or None
                 saved.append((step, summary_rows(refill(step.form, stored))))
         return render_template(self.templates.get("section", "wizard/step.html"), section=section, forms=forms,
                                saved=saved, conflict=status == 409,
@@ -332,8 +330,7 @@ class WizardRoutes:
         elif self.is_read_only(next_step):
             body, status = self._render_read_only(next_step, draft)
         else:
-            stored = (draft.answers.get("steps") or {}).get(next_step.slug, {}).get("raw") or \
-                (draft.answers.get("partial") or {}).get(next_step.slug)
+            stored = Answers(draft.answers).stored(next_step.slug)
             body, status = self._render_step(next_step, draft, refill(next_step.form, stored), False)
         if not isinstance(body, str):  # _check_page redirected (blocked or incomplete)
             return body
@@ -402,7 +399,7 @@ class WizardRoutes:
         """The draft's 409 page: what this person entered beside what is saved now (both versions)."""
         def render():
             draft, submitted_raw = stale.detail["draft"], stale.detail["submitted_raw"]
-            saved_raw = (draft.answers.get("steps") or {}).get(step.slug, {}).get("raw")
+            saved_raw = Answers(draft.answers).raw(step.slug) or None
             yours = summary_rows(refill(step.form, submitted_raw))
             theirs = summary_rows(refill(step.form, saved_raw))
             form = refill(step.form, submitted_raw)
@@ -433,14 +430,15 @@ class WizardRoutes:
     def answer_sections(self, answers, *, complete_only: bool = False):
         """[(section, [(step, field id, label, shown value)])] for every visible step answered."""
         sections = []
+        view = Answers(answers)
         for section in self.wizard.sections:
             rows = []
             for step in self.wizard.visible_steps(answers):
-                if step.section != section.key or step.slug not in (answers.get("steps") or {}):
+                if step.section != section.key or not view.has(step.slug):
                     continue
-                if complete_only and not self.wizard.is_complete(answers, step.slug):
+                if complete_only and not view.is_complete(step.slug):
                     continue
-                form = refill(step.form, answers["steps"][step.slug]["raw"])
+                form = refill(step.form, view.raw(step.slug))
                 for field_id, label, value in summary_rows(form):
                     rows.append((step, field_id, label, value))
             if rows:

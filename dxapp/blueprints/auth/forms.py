@@ -8,6 +8,7 @@ from wtforms.validators import Email, InputRequired, Length, ValidationError
 
 from dxapp.forms import BaseForm, choices
 from dxapp.services import passwords, terms
+from dxapp.wizard.answers import Answers
 
 
 def strip(value):
@@ -70,8 +71,7 @@ class NewPasswordMixin:
 
 class PasswordStepForm(NewPasswordMixin, BaseForm):
     def validate_password(self, field):
-        answers = getattr(self, "answers", {}) or {}
-        self.email_for_policy = ((answers.get("steps") or {}).get("account") or {}).get("data", {}).get("email", "")
+        self.email_for_policy = Answers(getattr(self, "answers", None)).text("account", "email")
         super().validate_password(field)
 
     def extra_data(self) -> dict:

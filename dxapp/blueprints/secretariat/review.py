@@ -36,7 +36,7 @@ from dxapp.labels import STATUS_LABELS
 from dxapp.rules.review import PREFECTURES
 from dxapp.services import documents as documents_service
 from dxapp.services import review
-from dxapp.wizard import Wizard
+from dxapp.wizard import Answers, Wizard
 from dxapp.wizard.views import WizardRoutes
 
 STAFF = ("desk", "admin")
@@ -173,7 +173,7 @@ def answer_sections(application) -> list[tuple[str, list[tuple[str, str]]]]:
 def step_choices(application) -> list[tuple[str, str]]:
     """(slug, title) of every step the applicant answered: what may be flagged for correction."""
     answers = application.answers or {}
-    answered = list((answers.get("steps") or {}).keys()) if isinstance(answers.get("steps"), dict) else []
+    answered = Answers(answers).answered
     wizard = wizard_of(application.kind)
     if wizard is not None:
         try:
