@@ -76,7 +76,7 @@ def build_app(tmp: Path):
     from flask_migrate import upgrade
 
     from dxapp import create_app
-    from dxapp.cli import seed_demo
+    from dxapp.demo import seed as seed_demo
 
     app = create_app({
         "SECRET_KEY": "bench-only-secret-key",
@@ -138,7 +138,7 @@ def same_site(base: str, href: str) -> str | None:
 def log_in(app, client, email: str, password: str, staff: bool) -> None:
     import pyotp
 
-    from dxapp.cli import DEMO_TOTP_SECRET
+    from dxapp.demo import DEMO_TOTP_SECRET
 
     token = parse(client.get("/account/login").get_data(as_text=True)).csrf
     r = client.post("/account/login", data={"csrf_token": token, "email": email, "password": password})
@@ -248,7 +248,7 @@ def walk_sme_wizard(app) -> list[tuple[str, dict]]:
     then the documents step with a file, check-answers, the confirmation and My Page."""
     import io
 
-    from dxapp.cli import DEMO_PASSWORD
+    from dxapp.demo import DEMO_PASSWORD
     from dxapp.extensions import db
     from dxapp.services import accounts, passwords, terms
     from tests.fixtures import sme_answers as A
@@ -322,7 +322,7 @@ def main(argv: list[str] | None = None) -> int:
     import logging
 
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    from dxapp.cli import DEMO_ACCOUNTS, DEMO_PASSWORD
+    from dxapp.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 
     failures = 0
     with tempfile.TemporaryDirectory() as tmp:

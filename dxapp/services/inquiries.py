@@ -130,24 +130,3 @@ def reopen(inquiry: Inquiry, *, version: int, actor) -> None:
     _change(inquiry, version, "inquiry.reopened", actor=actor,
             status="assigned" if inquiry.assigned_to_id else "open")
     db.session.commit()
-
-
-DEMO_INQUIRIES = (
-    ("Q-DEMO0001", "木村 商店", "kimura@example.jp", "registration",
-     "個人事業主ですが、開業届の控えが見つかりません。確定申告書で代わりになりますか。"),
-    ("Q-DEMO0002", "斎藤 一郎", "saito@example.jp", "matching",
-     "近くに対応できるIT専門家がいるか、探し方を教えてください。"),
-    ("Q-DEMO0003", "株式会社みどり", "midori@example.jp", "report",
-     "実施報告の提出期限を過ぎてしまいそうです。どうすればよいでしょうか。"),
-)
-
-
-def seed_demo() -> None:
-    """A few questions in the inbox for `make run` (idempotent, by reference)."""
-    from sqlalchemy import select
-
-    for reference, name, email, category, body in DEMO_INQUIRIES:
-        if db.session.scalar(select(Inquiry).filter_by(reference=reference)) is None:
-            db.session.add(Inquiry(reference=reference, created_at=clock.wall_now(), name=name, email=email,
-                                   category=category, body=body, status="open", version=1))
-    db.session.commit()

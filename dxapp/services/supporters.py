@@ -173,7 +173,7 @@ def _send_join(user: User, organisation, inviter: User, affiliation: Affiliation
                    link=accounts._link("supporter_org.invitation", affiliation_id=affiliation.id))
 
 
-def _invite_many(actor: User, people: list[dict], *, source: str) -> list[Affiliation]:
+def invite_many(actor: User, people: list[dict], *, source: str) -> list[Affiliation]:
     """For ``people`` (dicts with name, name_kana, email, already checked): a new address gets an
     account, an affiliation, a preset draft and the invitation e-mail; an existing expert account gets
     an invited affiliation and an e-mail asking them to join; any other existing account gets a short
@@ -236,7 +236,7 @@ def invite_expert(*, actor: User, name: str, name_kana: str, email: str) -> Affi
         raise RowInvalid(row)
     if row.notice:
         raise RowInvalid(row, code="example")
-    made = _invite_many(actor, [row.normalised], source="form")
+    made = invite_many(actor, [row.normalised], source="form")
     db.session.commit()
     return made[0] if made else None
 
@@ -332,7 +332,7 @@ def confirm(record: RosterImport, *, actor: User) -> list[dict]:
     workflow.transition(record, action="roster.confirmed", to="confirmed", expected="preview", version=None,
                         where=(RosterImport.organisation_id == actor.organisation_id, RosterImport.error_count == 0),
                         values={"confirmed_at": clock.wall_now()}, actor=actor, summary={"rows": len(people)})
-    _invite_many(actor, people, source="csv")
+    invite_many(actor, people, source="csv")
     db.session.commit()
     return people
 
@@ -344,107 +344,3 @@ def discard(record: RosterImport, *, actor: User) -> None:
     except Stale:
         pass  # confirmed or discarded meanwhile: nothing left to discard
     db.session.commit()
-
-
-# ------------------------------------------------------------------------------------------------ demo data
-
-_DEMO_PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-_DEMO_STEPS = {
-    "corporation": {"corporate_number": "7000012050002", "name": "株式会社デモ・デジタル支援",
-                    "name_kana": "カブシキガイシャデモデジタルシエン", "representative_name": "鈴木 次郎",
-                    "postal_code": "1000001", "prefecture": "東京都", "city": "千代田区", "street": "千代田1-1",
-                    "building": "デモビル3階", "phone": "03-1234-5678"},
-    "certification": {"certification_number": "第2021-0042号", "certified_on": "2021-04-01"},
-    "administrators": {},
-    "bank": {"bank_code": "0001", "branch_code": "001", "account_type": "ordinary", "account_number": "1234567",
-             "account_holder": "ｶ)ﾃﾞﾓﾃﾞｼﾞﾀﾙｼｴﾝ", "account_owner": "corporate", "account_corporate_number": None},
-    "declaration": {"agree_terms": True},
-}
-_DEMO_EXPERTS = (  # (name, kana, state)
-    ("青木 健", "アオキ ケン", "confirmed"), ("石井 美穂", "イシイ ミホ", "confirmed"),
-    ("上田 翔", "ウエダ ショウ", "confirmed"), ("遠藤 由美", "エンドウ ユミ", "confirmed"),
-    ("岡田 直樹", "オカダ ナオキ", "confirmed"), ("加藤 優子", "カトウ ユウコ", "confirmed"),
-    ("木村 大輔", "キムラ ダイスケ", "invited"), ("工藤 彩", "クドウ アヤ", "invited"),
-    ("小林 拓也", "コバヤシ タクヤ", "invited"), ("斎藤 真理", "サイトウ マリ", "invited"),
-    ("清水 学", "シミズ マナブ", "invited"), ("鈴村 恵", "スズムラ メグミ", "invited"),
-    ("関口 亮", "セキグチ リョウ", "invited"), ("高田 舞", "タカダ マイ", "invited"),
-    ("千葉 隆", "チバ タカシ", "requested"), ("土屋 香織", "ツチヤ カオリ", "requested"),
-    ("寺田 誠", "テラダ マコト", "requested"), ("中島 悠", "ナカジマ ユウ", "declined"),
-    ("西村 葵", "ニシムラ アオイ", "declined"), ("野口 修", "ノグチ オサム", "ended"),
-)
-
-
-def _demo_raw(data: dict) -> dict:
-    raw = {}
-    for key, value in data.items():
-        if key == "certified_on":
-            year, month, day = value.split("-")
-            raw.update({"certified_on-era": ["western"], "certified_on-year": [year],
-                        "certified_on-month": [str(int(month))], "certified_on-day": [str(int(day))]})
-        elif isinstance(value, bool):
-            raw[key] = ["y"] if value else []
-        elif value is not None and key not in ("account_owner", "account_corporate_number"):
-            raw[key] = [str(value)]
-    return raw
-
-
-def seed_demo(email: str = "supporter@demo.example") -> int:
-    """The demo supporter corporation: an approved registration and ~20 experts in every state.
-    Idempotent (does nothing once the corporation has experts).  Returns the experts created."""
-    from werkzeug.datastructures import FileStorage
-
-    from dxapp.models import Application
-    from dxapp.services import applications, documents, passwords
-
-    admin = accounts.find_by_email(email)
-    if admin is None or admin.organisation_id is None:
-        return 0
-    if db.session.scalar(select(func.count()).select_from(Affiliation)
-                         .where(Affiliation.organisation_id == admin.organisation_id)):
-        return 0
-    if db.session.scalar(select(Application).where(Application.organisation_id == admin.organisation_id,
-                                                   Application.kind == "supporter")) is None:
-        certificate = documents.store(FileStorage(stream=__import__("io").BytesIO(_DEMO_PDF),
-                                                  filename="認定通知書.pdf"), admin, "supporter_certificate")
-        steps = {slug: {"raw": _demo_raw(data), "data": dict(data)} for slug, data in _DEMO_STEPS.items()}
-        steps["certification"]["data"]["certificate"] = [{"id": certificate.id, "name": certificate.original_name,
-                                                          "sha256": certificate.sha256}]
-        application = applications.submit(user=admin, kind="supporter", answers={"steps": steps},
-                                          decision={"outcome": "submitted"}, organisation_id=admin.organisation_id)
-        db.session.commit()
-        applications.move(application, "under_review", version=application.version, actor_id=None)
-        applications.move(application, "approved", version=application.version, actor_id=None,
-                          note="デモデータ")
-    people = [{"name": n, "name_kana": k, "email": f"supporter-expert{i:02d}@demo.example"}
-              for i, (n, k, _state) in enumerate(_DEMO_EXPERTS, start=1)]
-    invited = [p for p, (_n, _k, state) in zip(people, _DEMO_EXPERTS, strict=True)
-               if state in ("invited", "confirmed", "ended")]
-    created = {a.expert_user_id: a for a in _invite_many(admin, invited, source="demo")}
-    by_email = {u.email: u for u in db.session.scalars(select(User).where(User.id.in_(list(created))))}
-    now = clock.wall_now()
-    for person, (_n, _k, state) in zip(people, _DEMO_EXPERTS, strict=True):
-        user = by_email.get(person["email"])
-        if state in ("requested", "declined"):  # signed up by themselves and chose the corporation
-            user = User(email=person["email"], name=person["name"], role="expert",
-                        password_hash=passwords.hash_password("demo-pass-2021!"),
-                        session_token=accounts.new_session_token(), created_at=now, email_verified_at=now,
-                        password_changed_at=now, totp_last_counter=0, active=True)
-            db.session.add(user)
-            db.session.flush()
-            affiliation = affiliations.request(user, admin.organisation_id, actor=user)
-            if state == "declined":
-                affiliations._move(affiliation, "declined", version=affiliation.version, actor=admin,
-                                   action="affiliation.declined", values={"decided_at": clock.program_now()},
-                                   allowed_from=("requested",))
-            continue
-        affiliation = created[user.id]
-        db.session.flush()
-        if state in ("confirmed", "ended"):
-            user.password_hash = passwords.hash_password("demo-pass-2021!")
-            user.email_verified_at = user.password_changed_at = now
-            affiliations.request(user, admin.organisation_id, actor=user)  # invited -> confirmed
-        if state == "ended":
-            affiliations._move(affiliation, "ended", version=affiliation.version, actor=admin,
-                               action="affiliation.ended", values={"ended_at": clock.program_now()})
-    db.session.commit()
-    return len(people)

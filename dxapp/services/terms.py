@@ -7,14 +7,42 @@ the terms change (2021-07-20, 2021-10-19).
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 
 from dxapp import clock
+from dxapp.clock import JST
 from dxapp.extensions import db
 from dxapp.models import Consent, TermsVersion
 from dxapp.services import audit
 
 KINDS = ("terms", "privacy")
+
+#: The versions published so far: (kind, version, title, in force from, template under templates/terms/).
+PUBLISHED = (
+    ("terms", "phase1", "第Ⅰ期 利用規約", datetime(2020, 12, 1, 10, 0, tzinfo=JST), "terms_phase1.txt"),
+    ("privacy", "phase1", "第Ⅰ期 個人情報の取扱いについて", datetime(2020, 12, 1, 10, 0, tzinfo=JST), "privacy.txt"),
+    ("terms", "phase2-2021-04-26", "第Ⅱ期 利用規約", datetime(2021, 4, 26, 10, 0, tzinfo=JST), "terms_phase2.txt"),
+    ("privacy", "phase2-2021-04-26", "第Ⅱ期 個人情報の取扱いについて", datetime(2021, 4, 26, 10, 0, tzinfo=JST),
+     "privacy.txt"),
+    ("terms", "phase2-2021-07-20", "第Ⅱ期 利用規約（2021年7月20日改定）", datetime(2021, 7, 20, 0, 0, tzinfo=JST),
+     "terms_phase2_0720.txt"),
+    ("terms", "phase2-2021-10-19", "第Ⅱ期 利用規約（2021年10月19日改定）", datetime(2021, 10, 19, 0, 0, tzinfo=JST),
+     "terms_phase2_1019.txt"),
+)
+
+
+def add_published() -> None:
+    """Add the published versions that are missing (idempotent; flushed, the caller commits)."""
+    from flask import render_template
+
+    for kind, version, title, effective, template in PUBLISHED:
+        exists = db.session.scalar(select(TermsVersion).filter_by(kind=kind, version=version))
+        if exists is None:
+            db.session.add(TermsVersion(kind=kind, version=version, title=title, effective_at=effective,
+                                        body=render_template(f"terms/{template}")))
+    db.session.flush()
 
 
 def in_force(kind: str, at=None) -> TermsVersion | None:

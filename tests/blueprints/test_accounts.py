@@ -168,7 +168,8 @@ def test_create_admin_and_seed_demo_commands(app):
 
 
 def test_demo_accounts_log_in(app, client, login):
-    from dxapp.cli import DEMO_PASSWORD, seed_demo
+    from dxapp.demo import DEMO_PASSWORD
+    from dxapp.demo import seed as seed_demo
 
     seed_demo()
     for email, home in (("sme@demo.example", "/sme/"), ("expert@demo.example", "/expert/"),
@@ -207,7 +208,8 @@ def test_pages_are_compressed(client):
 
 
 def test_phase1_sme_sees_carried_over_details_after_consent(app, client, login):
-    from dxapp.cli import DEMO_PASSWORD, seed_demo
+    from dxapp.demo import DEMO_PASSWORD
+    from dxapp.demo import seed as seed_demo
 
     seed_demo()
     user = db.session.scalar(select(User).where(User.email == "phase1-sme@demo.example"))

@@ -8,6 +8,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from dxapp import demo
 from dxapp.extensions import db
 from dxapp.models import Application, ExpertProfile
 from dxapp.services import applications, experts
@@ -21,7 +22,7 @@ def profile_ids(response) -> list[int]:
 
 @pytest.fixture
 def seeded(app):
-    made = experts.seed_demo()
+    made = demo.seed_expert_directory()
     db.session.commit()
     assert made == 30
     return made
@@ -99,7 +100,7 @@ def test_profile_page_shows_no_personal_data(client, users, login, app):
     own = expert_client.get("/expert/")
     assert f'href="/expert/directory/{profile.id}"' in own.get_data(as_text=True)
     assert expert_client.get(f"/expert/directory/{profile.id}").status_code == 200
-    other = experts.seed_demo() and db.session.scalars(select(ExpertProfile).where(
+    other = demo.seed_expert_directory() and db.session.scalars(select(ExpertProfile).where(
         ExpertProfile.id != profile.id, ExpertProfile.listed)).first()
     assert expert_client.get(f"/expert/directory/{other.id}").status_code == 404
     assert expert_client.get("/expert/directory").status_code == 403
@@ -120,7 +121,7 @@ def test_directory_is_for_smes_not_experts_or_anonymous(app, users, login, seede
 
 
 def test_seed_is_idempotent(app, seeded):
-    assert experts.seed_demo() == 0
+    assert demo.seed_expert_directory() == 0
 
 
 def test_disabled_expert_accounts_leave_the_directory(client, seeded, sme):

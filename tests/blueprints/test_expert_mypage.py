@@ -21,7 +21,8 @@ def test_new_expert_sees_zero_honorarium_and_the_cap(client, users, login):
 
 
 def test_phase1_expert_agrees_to_phase2_terms_first_then_sees_carried_over_amount(app, client):
-    from dxapp.cli import DEMO_PASSWORD, seed_demo
+    from dxapp.demo import DEMO_PASSWORD
+    from dxapp.demo import seed as seed_demo
 
     seed_demo()
     db.session.commit()

@@ -157,8 +157,8 @@ def test_only_desk_and_admin(app, client, users, login):
 
 
 def test_demo_inquiries_are_seeded_once(app):
-    from dxapp.services import inquiries
+    from dxapp import demo
 
-    inquiries.seed_demo()
-    inquiries.seed_demo()
-    assert db.session.scalar(select(func.count()).select_from(Inquiry)) == len(inquiries.DEMO_INQUIRIES)
+    demo.seed_inquiries()
+    demo.seed_inquiries()
+    assert db.session.scalar(select(func.count()).select_from(Inquiry)) == len(demo.DEMO_INQUIRIES)

@@ -466,7 +466,8 @@ def test_actions_refuse_a_missing_or_forged_version(desk, submitted_sme):
 
 def test_demo_data_fills_the_queue(app, client, login):
     """`make run`: desk@demo.example sees applications waiting, one held by them, one resubmitted."""
-    from dxapp.cli import DEMO_PASSWORD, seed_demo
+    from dxapp.demo import DEMO_PASSWORD
+    from dxapp.demo import seed as seed_demo
     from dxapp.services import accounts
 
     seed_demo()

@@ -340,7 +340,8 @@ def test_expert_list_is_paginated_within_the_page_budget(client, supporter):
 
 
 def test_demo_corporation(app, client):
-    from dxapp.cli import DEMO_PASSWORD, seed_demo
+    from dxapp.demo import DEMO_PASSWORD
+    from dxapp.demo import seed as seed_demo
 
     seed_demo()
     seed_demo()  # idempotent

@@ -129,7 +129,7 @@ def live_server(databases, tmp_path_factory) -> Iterator[LiveServer]:
     from werkzeug.serving import make_server
 
     from dxapp import create_app
-    from dxapp.cli import seed_demo
+    from dxapp.demo import seed as seed_demo
     from dxapp.extensions import db
 
     url = databases.new()

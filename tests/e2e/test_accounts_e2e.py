@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from dxapp.cli import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_TOTP_SECRET
+from dxapp.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_TOTP_SECRET
 from tests.conftest import PASSWORD
 
 SIGNUP = "/account/sign-up"

@@ -4,7 +4,7 @@ this size (target sizes matter most on a phone) and must not scroll sideways."""
 
 from __future__ import annotations
 
-from dxapp.cli import DEMO_PASSWORD
+from dxapp.demo import DEMO_PASSWORD
 
 PHONE = {"width": 390, "height": 844}
 

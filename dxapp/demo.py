@@ -1,0 +1,407 @@
+"""Demo data for ``make run`` (``flask seed-demo``): the published demo accounts (README), the Phase I
+carry-overs, an expert directory worth browsing, SME applications in the review queues, a supporter
+corporation with about 20 experts in every state, and a few questions in the inquiry inbox.
+
+Every answer is built by the wizards' own forms (``Wizard.fill``: the validation and normalisation of a
+user's POST), and every state is reached through the services, as a user or the secretariat would reach
+it.  ``seed()`` is idempotent and a boundary: it commits once, at its end.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage
+
+from dxapp import clock
+from dxapp.clock import JST
+from dxapp.extensions import db
+from dxapp.models import (
+    Application,
+    ApplicationEvent,
+    Consent,
+    ExpertCarryOver,
+    Inquiry,
+    NewsItem,
+    TermsVersion,
+    User,
+)
+from dxapp.models.supporter import Affiliation
+from dxapp.services import (
+    accounts,
+    affiliations,
+    applications,
+    audit,
+    documents,
+    drafts,
+    experts,
+    passwords,
+    review_index,
+    supporters,
+    terms,
+)
+from dxapp.wizard import Answers
+
+# Published demo credentials (README), used only by `flask seed-demo`.
+DEMO_PASSWORD = "demo-pass-2021!"  # noqa: S105  # nosec B105
+DEMO_TOTP_SECRET = "DXAPPDEMOTOTPSECRETKEYFORSTAFFAA"  # noqa: S105  # nosec B105
+DEMO_ACCOUNTS = (
+    ("sme@demo.example", "sme", "山田 花子（デモ中小企業）"),
+    ("expert@demo.example", "expert", "佐藤 一郎（デモIT専門家）"),
+    ("supporter@demo.example", "supporter_admin", "鈴木 次郎（デモSMEサポーター）"),
+    ("phase1-expert@demo.example", "expert", "高橋 三郎（第Ⅰ期からのIT専門家）"),
+    ("phase1-sme@demo.example", "sme", "中村 美咲（第Ⅰ期からの中小企業）"),
+    ("desk@demo.example", "desk", "田中 窓口（事務局）"),
+    ("admin@demo.example", "admin", "伊藤 管理（事務局）"),
+)
+DEMO_PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+NEWS = (
+    (date(2021, 4, 26), "第Ⅱ期の受付を開始しました",
+     "第Ⅰ期にご登録の方は、2021年4月26日10時から第Ⅱ期をご利用いただけます。最初のログイン時に第Ⅱ期の利用規約への同意をお願いします。"),
+    (date(2021, 5, 24), "新規登録の受付を開始しました",
+     "中小企業等・IT専門家・SMEサポーターの新規登録を2021年5月24日10時から受け付けています。"),
+    (date(2021, 7, 20), "利用規約を改定しました",
+     "支援の様子を録画し、5年間保存していただくことになりました。ログイン時に改定後の規約への同意をお願いします。"),
+)
+
+
+def _wizards():
+    """The registration wizards (imported late: they sit above this module's services)."""
+    from dxapp.blueprints.expert.wizard import EXPERT_REGISTRATION
+    from dxapp.blueprints.sme import eligibility
+    from dxapp.blueprints.sme.wizard import SME_REGISTRATION
+    from dxapp.blueprints.supporter_org.wizard import SUPPORTER_REGISTRATION
+
+    return SME_REGISTRATION, eligibility, EXPERT_REGISTRATION, SUPPORTER_REGISTRATION
+
+
+def _pdf(name: str) -> FileStorage:
+    return FileStorage(io.BytesIO(DEMO_PDF), filename=name)
+
+
+def seed() -> list[tuple[str, str]]:
+    """Everything above (idempotent); commits once.  Returns the (e-mail, role) of the demo accounts made."""
+    terms.add_published()
+    seed_news()
+    made = seed_accounts()
+    seed_expert_directory()
+    seed_review_queues()
+    seed_supporter()
+    seed_inquiries()
+    db.session.commit()
+    return made
+
+
+# ------------------------------------------------------------------------------------------ accounts
+
+def seed_news() -> None:
+    for published, title, body in NEWS:
+        if db.session.scalar(select(NewsItem).filter_by(title=title)) is None:
+            db.session.add(NewsItem(published_on=published, title=title, body=body))
+    db.session.flush()
+
+
+def seed_accounts() -> list[tuple[str, str]]:
+    """The published demo accounts: verified, consented (the Phase I users to the Phase I terms only, so
+    the Phase II consent comes first), the Phase I SME with its answers carried over."""
+    made = []
+    for email, role, name in DEMO_ACCOUNTS:
+        if accounts.find_by_email(email) is not None:
+            continue
+        if role in ("desk", "admin"):
+            user = accounts.create_staff(email=email, name=name, role=role, actor=None, password=DEMO_PASSWORD,
+                                         totp_secret=DEMO_TOTP_SECRET)
+        else:
+            user = accounts.sign_up(role=role, name=name, email=email,
+                                    password_hash=passwords.hash_password(DEMO_PASSWORD), consented_version_ids=[])
+            user.email_verified_at = clock.wall_now()
+            db.session.flush()
+            if email.startswith("phase1-"):
+                phase1 = db.session.scalars(select(TermsVersion).filter_by(version="phase1")).all()
+                for version in phase1:
+                    db.session.add(Consent(user_id=user.id, terms_version_id=version.id,
+                                           consented_at=datetime(2021, 1, 15, 10, 0, tzinfo=JST)))
+            else:
+                terms.record_consents(user, [v.id for v in terms.current_versions()])
+        if email == "phase1-sme@demo.example":
+            carry_over_phase1_sme(user)
+        audit.record("demo.account_seeded", "user", user.id, summary={"role": role})
+        made.append((email, role))
+    db.session.flush()
+    return made
+
+
+PHASE1_SME_ANSWERS = {
+    "business-type": {"legal_form": "company", "industry": "retail"},
+    "business-details": {"name": "株式会社なかむら商店", "name_kana": "カブシキガイシャナカムラショウテン",
+                         "corporate_number": "7000012050002", "representative_name": "中村 美咲",
+                         "representative_kana": "ナカムラ ミサキ", "representative_title": "代表取締役",
+                         "established-era": "heisei", "established-year": "15", "established-month": "4",
+                         "established-day": "1"},
+    "address": {"postal_code": "100-0001", "prefecture": "東京都", "city": "千代田区", "street": "千代田1-1",
+                "phone": "03-1234-5678", "contact_email": "phase1-sme@demo.example"},
+    "size": {"capital": "1000万円", "employees": "8"},
+}
+
+
+def carry_over_phase1_sme(user) -> None:
+    """Phase I data carried into a Phase II draft: the questions Phase II added (exclusions,
+    documents, declaration) are still to answer."""
+    from dxapp.blueprints.sme.wizard import owner_key
+
+    wizard = _wizards()[0]
+    answers = wizard.fill(PHASE1_SME_ANSWERS, complete=False)
+    draft = drafts.get_or_create(wizard.name, owner_key(user), user.id, initial=answers)
+    draft.answers = Answers(draft.answers).with_key("carried_over", True)
+
+
+# ------------------------------------------------------------------------------------------ the expert directory
+
+_SURNAMES = (("伊藤", "イトウ"), ("渡辺", "ワタナベ"), ("山本", "ヤマモト"), ("中村", "ナカムラ"), ("小林", "コバヤシ"),
+             ("加藤", "カトウ"), ("吉田", "ヨシダ"), ("山田", "ヤマダ"), ("佐々木", "ササキ"), ("松本", "マツモト"))
+_GIVEN = (("健一", "ケンイチ"), ("美香", "ミカ"), ("大輔", "ダイスケ"))
+_CAREERS = (
+    "製造業の生産管理システム導入を15年担当。現在はフリーランスとして小規模工場のクラウド化を支援しています。",
+    "飲食店・小売店向けにキャッシュレス決済とECサイトの立ち上げを多数支援してきました。",
+    "中小企業診断士。補助金申請とITツール選定の伴走支援が得意です。",
+    "情報処理安全確保支援士として、従業員20名以下の企業のセキュリティ対策を支援しています。",
+    "テレワークとWeb会議の導入、社内研修の実施まで一貫して支援します。",
+)
+DIRECTORY_SIZE = 30
+
+
+def _directory_values(n: int, name: str, kana: str, email: str) -> dict:
+    """The answers of the n-th directory expert (the steps the directory profile is made of)."""
+    areas, prefectures = experts.SUPPORT_AREAS, experts.PREFECTURES
+    delivery = ("online", "onsite", "both")[n % 3]
+    side_job = n % 4 == 0
+    qualification = ("sme_consultant", "ipa_exam", "security_specialist", "it_coordinator")[n % 4]
+    return {
+        "participation": {"participation": "side_job" if side_job else "freelance",
+                          "employer_permission": "yes" if side_job else None},
+        "person": {"name": name, "name_kana": kana, "birth_date": date(1970 + n % 25, 1 + n % 12, 1 + n % 28),
+                   "postal_code": "100-0001", "prefecture": "東京都", "city": "千代田区", "street": f"千代田{n + 1}-1",
+                   "phone": "03-1234-5678", "email": email},
+        "qualifications": {"qualifications": [qualification], f"{qualification}_number": f"DEMO-{n + 1:04d}"},
+        "profile": {"support_areas": sorted({areas[n % 11], areas[(n * 3 + 1) % 11]}), "career": _CAREERS[n % 5],
+                    "delivery": delivery,
+                    "prefectures": [] if delivery == "online" else sorted(
+                        {prefectures[(n * 7) % 47], prefectures[12]}, key=prefectures.index),
+                    "hourly_rate": 3_000 + (n * 700) % 9_000,
+                    "accepts_introductions": "no" if n % 10 == 9 else "yes"},
+    }
+
+
+def seed_expert_directory() -> int:
+    """The Phase I expert's carried-over honorarium, and 30 approved experts with varied profiles (directory
+    entries only: they cannot log in).  Idempotent; returns the experts created."""
+    expert_wizard = _wizards()[2]
+    phase1 = accounts.find_by_email("phase1-expert@demo.example")
+    if phase1 is not None and db.session.scalar(
+            select(ExpertCarryOver).where(ExpertCarryOver.user_id == phase1.id)) is None:
+        experts.carry_over(phase1, 420_000)
+    created = 0
+    now = clock.wall_now()
+    for n in range(DIRECTORY_SIZE):
+        email = f"directory-expert{n + 1:02d}@demo.example"
+        if accounts.find_by_email(email) is not None:
+            continue
+        (surname, surname_kana), (given, given_kana) = _SURNAMES[n % len(_SURNAMES)], _GIVEN[n % len(_GIVEN)]
+        name, kana = f"{surname} {given}", f"{surname_kana} {given_kana}"
+        user = User(email=email, name=name, role="expert", password_hash=None, organisation_id=None,
+                    session_token=accounts.new_session_token(), created_at=now, email_verified_at=now,
+                    totp_last_counter=0, active=True)
+        db.session.add(user)
+        db.session.flush()
+        audit.record("demo.account_seeded", "user", user.id, summary={"role": "expert"})
+        answers = expert_wizard.fill(_directory_values(n, name, kana, email), complete=False)
+        application = Application(kind="expert", reference=f"E9{n + 1:07d}", user_id=user.id, organisation_id=None,
+                                  status="approved", answers=answers, decision={"outcome": "eligible", "demo": True},
+                                  flags={}, version=3, created_at=now, submitted_at=now, updated_at=now)
+        db.session.add(application)
+        db.session.flush()
+        for before, after in (("draft", "submitted"), ("submitted", "under_review"), ("under_review", "approved")):
+            db.session.add(ApplicationEvent(application_id=application.id, at=now, from_status=before,
+                                            to_status=after, note="デモデータ" if after == "approved" else None))
+        experts.publish(application, None)
+        created += 1
+    db.session.flush()
+    return created
+
+
+# ------------------------------------------------------------------------------------------ review queues
+
+DEMO_SMES = (
+    # (e-mail, account name, business, furigana, corporate number, representative, prefecture, city, street, phone)
+    ("review-sme1@demo.example", "青木 健", "株式会社青木製作所", "アオキセイサクショ", "5010401012340", "青木 健",
+     "大阪府", "大阪市北区", "梅田1-2-3", "06-6123-4567"),
+    ("review-sme2@demo.example", "石井 由美", "いしい菓子店", "イシイカシテン", "", "石井 由美",
+     "北海道", "札幌市中央区", "北一条西2-1", "011-222-3333"),
+    ("review-sme3@demo.example", "上田 誠", "株式会社上田物流", "ウエダブツリュウ", "7000012050002", "上田 誠",
+     "愛知県", "名古屋市中村区", "名駅3-4-5", "052-555-6666"),
+    ("review-sme4@demo.example", "遠藤 里美", "合同会社えんどうデザイン", "エンドウデザイン", "2010003012345", "遠藤 里美",
+     "福岡県", "福岡市博多区", "博多駅前2-2-2", "092-444-5555"),
+    ("review-sme5@demo.example", "小川 浩", "株式会社小川食品", "オガワショクヒン", "7000012050002", "小川 浩",
+     "東京都", "千代田区", "丸の内1-1-1", "03-3210-0000"),
+    ("review-sme6@demo.example", "加藤 美穂", "株式会社かとう工務店", "カトウコウムテン", "4010001000003", "加藤 美穂",
+     "宮城県", "仙台市青葉区", "中央1-1-1", "022-111-2222"),
+)
+#: What the demo queue shows: (index into DEMO_SMES, moves after submission).
+DEMO_MOVES = {3: ("under_review",), 4: ("under_review", "returned", "resubmitted"), 5: ("under_review", "approved")}
+
+
+def _review_sme_values(row) -> dict:
+    email, _person, name, kana, number, representative, prefecture, city, street, phone = row
+    return {
+        "business-type": {"legal_form": "company" if number else "sole_proprietor", "industry": "manufacturing"},
+        "business-details": {"name": name, "name_kana": kana, "corporate_number": number,
+                             "representative_name": representative, "representative_kana": "ダイヒョウ タロウ",
+                             "representative_title": "代表取締役" if number else "代表"},
+        "address": {"postal_code": "100-0005", "prefecture": prefecture, "city": city, "street": street,
+                    "phone": phone, "contact_email": email},
+        "size": {"capital": "1000万円" if number else "", "employees": "12"},
+        "exclusions": {"shares_total": "1000", "shares_largest_large_company": "0", "shares_all_large_companies": "0",
+                       "officers_total": "2", "officers_from_large_companies": "0", "owned_by_deemed_large": "no",
+                       "officers_all_from_deemed_large": "no", "no_antisocial_ties": True},
+        "documents": {},
+        "declaration": {"agree_terms": True},
+    }
+
+
+def seed_review_queues() -> int:
+    """A handful of SME applications in the review queues (idempotent): submitted ones, one under review by
+    the demo desk clerk, one resubmitted after a return, one approved; two of them share a corporate
+    number (a signal to look at)."""
+    sme_wizard, eligibility = _wizards()[:2]
+    clerk = accounts.find_by_email("desk@demo.example")
+    made = 0
+    for index, row in enumerate(DEMO_SMES):
+        if accounts.find_by_email(row[0]) is not None:
+            continue
+        user = accounts.sign_up(role="sme", name=row[1], email=row[0],
+                                password_hash=passwords.hash_password(DEMO_PASSWORD),
+                                consented_version_ids=[v.id for v in terms.current_versions()])
+        user.email_verified_at = user.created_at
+        db.session.flush()
+        # The document the legal form needs, uploaded before the documents step is answered.
+        if row[4]:
+            documents.store(_pdf("履歴事項全部証明書.pdf"), user, "registration_certificate")
+        else:
+            documents.store(_pdf("開業届.pdf"), user, "opening_notification")
+        answers = sme_wizard.fill(_review_sme_values(row), user=user)
+        application = applications.submit(user=user, kind="sme", answers=answers,
+                                          decision=eligibility.saved_decision(answers),
+                                          organisation_id=user.organisation_id)
+        user.organisation.name = row[2]
+        for target in DEMO_MOVES.get(index, ()) if clerk is not None else ():
+            if target == "resubmitted":
+                applications.submit(user=user, kind="sme", answers=answers,
+                                    decision=eligibility.saved_decision(answers), organisation_id=user.organisation_id)
+                continue
+            flags = {"business-details": "代表者の氏名が登記事項証明書と一致しません。"} if target == "returned" else None
+            applications.move(application, target, version=application.version, actor_id=clerk.id, flags=flags)
+        made += 1
+    review_index.reindex_unindexed()  # demo rows of other areas inserted without applications.submit
+    db.session.flush()
+    return made
+
+
+# ------------------------------------------------------------------------------------------ the supporter corporation
+
+SUPPORTER_VALUES = {
+    "corporation": {"corporate_number": "7000012050002", "name": "株式会社デモ・デジタル支援",
+                    "name_kana": "カブシキガイシャデモデジタルシエン", "representative_name": "鈴木 次郎",
+                    "postal_code": "1000001", "prefecture": "東京都", "city": "千代田区", "street": "千代田1-1",
+                    "building": "デモビル3階", "phone": "03-1234-5678"},
+    "certification": {"certification_number": "第2021-0042号", "certified_on": date(2021, 4, 1)},
+    "administrators": {},
+    "bank": {"bank_code": "0001", "branch_code": "001", "account_type": "ordinary", "account_number": "1234567",
+             "account_holder": "ｶ)ﾃﾞﾓﾃﾞｼﾞﾀﾙｼｴﾝ"},
+    "declaration": {"agree_terms": True},
+}
+SUPPORTER_EXPERTS = (  # (name, kana, state)
+    ("青木 健", "アオキ ケン", "confirmed"), ("石井 美穂", "イシイ ミホ", "confirmed"),
+    ("上田 翔", "ウエダ ショウ", "confirmed"), ("遠藤 由美", "エンドウ ユミ", "confirmed"),
+    ("岡田 直樹", "オカダ ナオキ", "confirmed"), ("加藤 優子", "カトウ ユウコ", "confirmed"),
+    ("木村 大輔", "キムラ ダイスケ", "invited"), ("工藤 彩", "クドウ アヤ", "invited"),
+    ("小林 拓也", "コバヤシ タクヤ", "invited"), ("斎藤 真理", "サイトウ マリ", "invited"),
+    ("清水 学", "シミズ マナブ", "invited"), ("鈴村 恵", "スズムラ メグミ", "invited"),
+    ("関口 亮", "セキグチ リョウ", "invited"), ("高田 舞", "タカダ マイ", "invited"),
+    ("千葉 隆", "チバ タカシ", "requested"), ("土屋 香織", "ツチヤ カオリ", "requested"),
+    ("寺田 誠", "テラダ マコト", "requested"), ("中島 悠", "ナカジマ ユウ", "declined"),
+    ("西村 葵", "ニシムラ アオイ", "declined"), ("野口 修", "ノグチ オサム", "ended"),
+)
+
+
+def seed_supporter(email: str = "supporter@demo.example") -> int:
+    """The demo supporter corporation: an approved registration and ~20 experts in every state.
+    Idempotent (does nothing once the corporation has experts).  Returns the experts created."""
+    supporter_wizard = _wizards()[3]
+    admin = accounts.find_by_email(email)
+    if admin is None or admin.organisation_id is None:
+        return 0
+    if db.session.scalar(select(func.count()).select_from(Affiliation)
+                         .where(Affiliation.organisation_id == admin.organisation_id)):
+        return 0
+    if db.session.scalar(select(Application).where(Application.organisation_id == admin.organisation_id,
+                                                   Application.kind == "supporter")) is None:
+        documents.store(_pdf("認定通知書.pdf"), admin, "supporter_certificate")
+        answers = supporter_wizard.fill(SUPPORTER_VALUES, user=admin)
+        application = applications.submit(user=admin, kind="supporter", answers=answers,
+                                          decision={"outcome": "submitted"}, organisation_id=admin.organisation_id)
+        applications.move(application, "under_review", version=application.version, actor_id=None)
+        applications.move(application, "approved", version=application.version, actor_id=None, note="デモデータ")
+    people = [{"name": n, "name_kana": k, "email": f"supporter-expert{i:02d}@demo.example"}
+              for i, (n, k, _state) in enumerate(SUPPORTER_EXPERTS, start=1)]
+    states = [state for _n, _k, state in SUPPORTER_EXPERTS]
+    invited = [p for p, state in zip(people, states, strict=True) if state in ("invited", "confirmed", "ended")]
+    created = {a.expert_user_id: a for a in supporters.invite_many(admin, invited, source="demo")}
+    by_email = {u.email: u for u in db.session.scalars(select(User).where(User.id.in_(list(created))))}
+    now = clock.wall_now()
+    for person, state in zip(people, states, strict=True):
+        user = by_email.get(person["email"])
+        if state in ("requested", "declined"):  # signed up by themselves and chose the corporation
+            user = User(email=person["email"], name=person["name"], role="expert",
+                        password_hash=passwords.hash_password(DEMO_PASSWORD),
+                        session_token=accounts.new_session_token(), created_at=now, email_verified_at=now,
+                        password_changed_at=now, totp_last_counter=0, active=True)
+            db.session.add(user)
+            db.session.flush()
+            affiliation = affiliations.request(user, admin.organisation_id, actor=user)
+            if state == "declined":
+                affiliations.decide(affiliation, accept=False, version=affiliation.version, actor=admin)
+            continue
+        affiliation = created[user.id]
+        db.session.flush()
+        if state in ("confirmed", "ended"):
+            user.password_hash = passwords.hash_password(DEMO_PASSWORD)
+            user.email_verified_at = user.password_changed_at = now
+            affiliations.request(user, admin.organisation_id, actor=user)  # invited -> confirmed
+        if state == "ended":
+            affiliations.end(affiliation, version=affiliation.version, actor=admin)
+    db.session.flush()
+    return len(people)
+
+
+# ------------------------------------------------------------------------------------------ the inquiry inbox
+
+DEMO_INQUIRIES = (
+    ("Q-DEMO0001", "木村 商店", "kimura@example.jp", "registration",
+     "個人事業主ですが、開業届の控えが見つかりません。確定申告書で代わりになりますか。"),
+    ("Q-DEMO0002", "斎藤 一郎", "saito@example.jp", "matching",
+     "近くに対応できるIT専門家がいるか、探し方を教えてください。"),
+    ("Q-DEMO0003", "株式会社みどり", "midori@example.jp", "report",
+     "実施報告の提出期限を過ぎてしまいそうです。どうすればよいでしょうか。"),
+)
+
+
+def seed_inquiries() -> None:
+    """A few questions in the inbox (idempotent, by reference)."""
+    for reference, name, email, category, body in DEMO_INQUIRIES:
+        if db.session.scalar(select(Inquiry).filter_by(reference=reference)) is None:
+            db.session.add(Inquiry(reference=reference, created_at=clock.wall_now(), name=name, email=email,
+                                   category=category, body=body, status="open", version=1))
+    db.session.flush()
