@@ -31,6 +31,9 @@ def create_app(config: dict | str | None = None) -> Flask:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     app.extensions["dxapp_clock"] = clock.from_config(app.config)
+    from dxapp.sessions import LazySessionInterface
+
+    app.session_interface = LazySessionInterface()  # the cookie is opened by the first view that reads it
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     csrf.init_app(app)
@@ -79,6 +82,11 @@ def _select_locale() -> str:
 
     if not has_request_context():
         return "ja"
+    view = _view_for(request.endpoint or "")
+    if view is not None and getattr(policy_of(view), "stateless", False):
+        # A stateless view reads no session: the page that asks says its language in the URL.
+        lang = request.args.get("lang")
+        return lang if lang in ("ja", "en") else "ja"
     lang = session.get("lang")
     if lang in ("ja", "en"):
         return lang

@@ -19,7 +19,20 @@ NAMING = {
 
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
 migrate = Migrate()
-login_manager = LoginManager()
+class _LoginManager(LoginManager):
+    """Flask-Login refreshes a remember-me cookie after every request, reading the session to do so; a
+    request whose view never opened the session (dxapp/sessions.py) has no remember-me operation pending
+    (Flask-Login sets and pops it within one request), so it is left unopened."""
+
+    def _update_remember_cookie(self, response):
+        from flask import session
+
+        if not getattr(session, "loaded", True):
+            return response
+        return super()._update_remember_cookie(response)
+
+
+login_manager = _LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 class _Compress(Compress):
@@ -58,6 +71,12 @@ limiter = Limiter(key_func=_limit_key, default_limits=[])
 def _limits_off_for_this_app() -> bool:
     """Flask-Limiter keeps RATELIMIT_ENABLED on the one global Limiter (the app initialised last wins);
     an app configured without limits (tests, the e2e live server) is exempt whatever another app set."""
-    from flask import current_app
+    from flask import current_app, request
 
-    return not current_app.config.get("RATELIMIT_ENABLED", True)
+    if not current_app.config.get("RATELIMIT_ENABLED", True):
+        return True
+    # A stateless view (the live panels while the user types: no session, account or database) is
+    # cheaper to answer than to count; it carries no limit of its own.
+    view = current_app.view_functions.get(request.endpoint or "")
+    policy = getattr(view, "dx_policy", None)
+    return bool(policy is not None and policy.stateless)

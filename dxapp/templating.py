@@ -54,7 +54,8 @@ def public_citation(citation: str) -> str:
     parts = [part.strip() for part in (citation or "").split(";")]
     for part in parts:
         if part.startswith("seed "):
-            return f"{_('Program guide')}: {part.removeprefix('seed ')}"
+            guide = _("Program guide")  # outside the f-string, so that the catalog extraction sees it
+            return f"{guide}: {part.removeprefix('seed ')}"
         if part.startswith("利用規約"):
             return part
     return _("The program's operating rules")

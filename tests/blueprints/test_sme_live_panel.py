@@ -102,3 +102,39 @@ def test_postal_lookup_panel_is_stateless_too(client, statements):
 @pytest.mark.parametrize("slug", ["business-details", "declaration", "nowhere"])
 def test_steps_without_a_stateless_panel_are_404(client, slug):
     assert client.get(f"{BASE}/{slug}/panel", headers=HX).status_code == 404
+
+
+def test_panel_does_not_open_the_session_cookie(client, sme):
+    """Issue 11 item 27: the session cookie is opened only by a view that reads it (dxapp/sessions.py);
+    the stateless panel reads none, so its answer does not vary by cookie and sets none, while a page
+    that reads the session does."""
+    query = {**TYPE, "capital": "5千万", "employees": "51"}
+    r = client.get(f"{BASE}/size/panel", query_string=query, headers=HX)
+    assert r.status_code == 200 and "Cookie" not in r.headers.get("Vary", "")
+    assert "Cookie" in client.get("/sme/").headers.get("Vary", "")  # My Page reads the session
+
+
+def test_panel_speaks_the_language_the_page_asks_for(client, sme):
+    """The panel reads no session, so the step page puts its language in the panel URL (English only:
+    Japanese is the default and needs no parameter)."""
+    url, _vals = live_scope(client.get(f"{BASE}/business-type").get_data(as_text=True))
+    assert "lang=" not in url
+    client.submit("/language", {"lang": "en", "next": f"{BASE}/business-type"}, page=f"{BASE}/business-type")
+    url, vals = live_scope(client.get(f"{BASE}/business-type").get_data(as_text=True))
+    assert "lang=en" in url
+    path, _sep, query = url.partition("?")
+    english = text_of(client.get(path, query_string={**dict(p.split("=") for p in query.split("&")), **vals, **TYPE},
+                                 headers=HX))
+    japanese = text_of(client.get(f"{BASE}/business-type/panel", query_string={**vals, **TYPE}, headers=HX))
+    assert english != japanese and "まだ判定できません" in japanese
+
+
+def test_panel_is_not_rate_counted_but_other_pages_are(make_app):
+    """The rate limiter's per-request work is skipped for stateless views: with a default limit of one
+    request a minute, the panel still answers while the home page is limited."""
+    app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_DEFAULT="1 per minute")
+    client = app.test_client()
+    for _ in range(3):
+        assert client.get(f"{BASE}/business-type/panel", query_string=TYPE, headers=HX).status_code == 200
+    assert client.get("/").status_code == 200
+    assert client.get("/").status_code == 429
