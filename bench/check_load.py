@@ -260,7 +260,7 @@ hooks = [
     ("  before_request: rate limiter", "flask_limiter", "_check_request_limit"),
     ("  before_request: CSRF (Flask-WTF)", "flask_wtf/csrf.py", "protect"),
     ("  view: WizardRoutes.stateless_panel", "dxapp/wizard/views.py", "stateless_panel"),
-    ("    rules (eligibility.panel)", "dxapp/blueprints/sme/eligibility.py", "panel"),
+    ("    rules (eligibility.panel)", "dxapp/procedures/sme_registration/eligibility.py", "panel"),
     ("    Jinja render (Babel gettext)", "jinja2/environment.py", "render"),
     ("  after_request: compression (Flask-Compress)", "flask_compress", "after_request"),
     ("  after_request: security headers", "dxapp/security.py", "_headers"),

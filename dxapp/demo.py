@@ -70,10 +70,10 @@ NEWS = (
 
 def _wizards():
     """The registration wizards (imported late: they sit above this module's services)."""
-    from dxapp.blueprints.expert.wizard import EXPERT_REGISTRATION
-    from dxapp.blueprints.sme import eligibility
-    from dxapp.blueprints.sme.wizard import SME_REGISTRATION
-    from dxapp.blueprints.supporter_org.wizard import SUPPORTER_REGISTRATION
+    from dxapp.procedures.expert_registration.wizard import EXPERT_REGISTRATION
+    from dxapp.procedures.sme_registration import eligibility
+    from dxapp.procedures.sme_registration.wizard import SME_REGISTRATION
+    from dxapp.procedures.supporter_registration.wizard import SUPPORTER_REGISTRATION
 
     return SME_REGISTRATION, eligibility, EXPERT_REGISTRATION, SUPPORTER_REGISTRATION
 
@@ -150,7 +150,7 @@ PHASE1_SME_ANSWERS = {
 def carry_over_phase1_sme(user) -> None:
     """Phase I data carried into a Phase II draft: the questions Phase II added (exclusions,
     documents, declaration) are still to answer."""
-    from dxapp.blueprints.sme.wizard import owner_key
+    from dxapp.procedures.sme_registration.wizard import owner_key
 
     wizard = _wizards()[0]
     answers = wizard.fill(PHASE1_SME_ANSWERS, complete=False)

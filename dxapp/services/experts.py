@@ -173,10 +173,10 @@ def decline_invitation(user, affiliation_id, *, version: int):
     audit event, committed), then the draft loses the preset answers (kind and corporation, the honorarium
     paid to the corporation), so the expert answers those steps themselves (``draft.invitation_declined``,
     audited).  Should the draft have changed meanwhile it is left as it is: the preset is dropped anyway
-    once the invitation is declined (dxapp.blueprints.expert.presets).  Raises LookupError for an
+    once the invitation is declined (dxapp.procedures.expert_registration.presets).  Raises LookupError for an
     affiliation not theirs, and workflow.Stale when it is no longer an open invitation or
     the version changed."""
-    from dxapp.blueprints.expert.wizard import EXPERT_REGISTRATION, owner_key
+    from dxapp.procedures.expert_registration.keys import NAME, owner_key
     from dxapp.services import affiliations, drafts
 
     try:
@@ -187,7 +187,7 @@ def decline_invitation(user, affiliation_id, *, version: int):
     if affiliation is None:
         raise LookupError(affiliation_id)
     affiliations.respond(affiliation, accept=False, version=version, actor=user)
-    draft = drafts.get(EXPERT_REGISTRATION.name, owner_key(user))
+    draft = drafts.get(NAME, owner_key(user))
     current = Answers(draft.answers if draft is not None else None)
     preset = current.get("_preset")
     if isinstance(preset, dict) and str(preset.get("supporter_organisation_id")) == str(affiliation.organisation_id):

@@ -317,10 +317,10 @@ def test_every_stored_outcome_has_a_label(users, desk, outcome):  # noqa: F811
 # ----------------------------------------------------------------------------------------- wizard registry
 
 def test_wizards_come_from_the_blueprints():
-    from dxapp.blueprints.expert.wizard import EXPERT_REGISTRATION
     from dxapp.blueprints.secretariat.review import wizard_of
-    from dxapp.blueprints.sme.wizard import SME_REGISTRATION
-    from dxapp.blueprints.supporter_org.wizard import SUPPORTER_REGISTRATION
+    from dxapp.procedures.expert_registration.wizard import EXPERT_REGISTRATION
+    from dxapp.procedures.sme_registration.wizard import SME_REGISTRATION
+    from dxapp.procedures.supporter_registration.wizard import SUPPORTER_REGISTRATION
 
     assert wizard_of("sme") is SME_REGISTRATION
     assert wizard_of("expert") is EXPERT_REGISTRATION

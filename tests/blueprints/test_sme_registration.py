@@ -363,7 +363,7 @@ def test_check_answers_leaves_out_what_a_company_is_not_asked(client, sme):
 
 
 def test_other_organisations_see_their_answer_on_check_answers(app):
-    from dxapp.blueprints.sme.forms import BusinessTypeForm
+    from dxapp.procedures.sme_registration.forms import BusinessTypeForm
     from dxapp.wizard.forms import refill, summary_rows
 
     with app.test_request_context():

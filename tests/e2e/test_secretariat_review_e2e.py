@@ -17,8 +17,8 @@ QUEUE = "/secretariat/review/sme"
 
 def seed_application(live_server, mode: str) -> str:
     """A submitted SME application with realistic answers; its reference number."""
-    from dxapp.blueprints.sme import eligibility
     from dxapp.extensions import db
+    from dxapp.procedures.sme_registration import eligibility
     from dxapp.services import accounts, applications, passwords, review, terms
 
     suffix = "イチ" if mode == "js-on" else "ニ"

@@ -114,7 +114,7 @@ def test_formdata_of_plain_values():
 # -- Wizard.fill runs the steps' forms: the same answers as a user's POST -----------------------------------
 
 def test_fill_gives_what_the_forms_store(app):
-    from dxapp.blueprints.sme.wizard import SME_REGISTRATION
+    from dxapp.procedures.sme_registration.wizard import SME_REGISTRATION
     from tests.fixtures.sme_answers import ADDRESS, DETAILS, SIZE, TYPE
 
     answers = SME_REGISTRATION.fill({"business-type": TYPE, "business-details": DETAILS, "address": ADDRESS,
@@ -129,7 +129,7 @@ def test_fill_gives_what_the_forms_store(app):
 
 
 def test_fill_refuses_what_a_post_would_refuse(app):
-    from dxapp.blueprints.sme.wizard import SME_REGISTRATION
+    from dxapp.procedures.sme_registration.wizard import SME_REGISTRATION
     from tests.fixtures.sme_answers import TYPE
 
     with pytest.raises(InvalidAnswers) as invalid:

@@ -11,10 +11,10 @@ from flask_login import current_user, login_user, logout_user
 
 from dxapp import clock
 from dxapp.access import ANONYMOUS, AUTHENTICATED, PUBLIC, policy
-from dxapp.blueprints.auth.forms import ConsentForm, LoginForm, ResetForm, ResetRequestForm, TotpForm
-from dxapp.blueprints.auth.signup import SIGNUP
+from dxapp.blueprints.auth.forms import LoginForm, ResetForm, ResetRequestForm, TotpForm
 from dxapp.extensions import db, limiter
 from dxapp.models import Submission
+from dxapp.procedures.signup import SIGNUP, ConsentForm
 from dxapp.services import accounts, terms
 from dxapp.wizard.views import WizardRoutes
 

@@ -22,10 +22,12 @@ from dxapp.wizard.views import WizardRoutes
 
 bp = Blueprint("expert", __name__)
 
-from dxapp.blueprints.expert import bank_step, directory, presets  # noqa: E402
-from dxapp.blueprints.expert import documents as documents_step  # noqa: E402
-from dxapp.blueprints.expert.forms import step_data  # noqa: E402
-from dxapp.blueprints.expert.wizard import EXPERT_REGISTRATION, is_ineligible, owner_key, saved_decision  # noqa: E402
+from dxapp.blueprints.expert import directory  # noqa: E402
+from dxapp.procedures.expert_registration import bank_step, presets  # noqa: E402
+from dxapp.procedures.expert_registration import documents as documents_step  # noqa: E402
+from dxapp.procedures.expert_registration.forms import step_data  # noqa: E402
+from dxapp.procedures.expert_registration.keys import owner_key  # noqa: E402
+from dxapp.procedures.expert_registration.wizard import EXPERT_REGISTRATION, is_ineligible, saved_decision  # noqa: E402
 
 
 def _owner():

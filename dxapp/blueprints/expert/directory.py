@@ -15,8 +15,8 @@ from wtforms.validators import Optional, ValidationError
 
 from dxapp import clock
 from dxapp.access import policy
-from dxapp.blueprints.expert.forms import DELIVERY_LABELS, SUPPORT_AREA_LABELS
 from dxapp.forms import BaseForm, choices
+from dxapp.procedures.expert_registration.forms import DELIVERY_LABELS, SUPPORT_AREA_LABELS
 from dxapp.rules import expert, normalize, subsidy
 from dxapp.services import experts
 

@@ -21,21 +21,20 @@ from wtforms import EmailField, RadioField, StringField
 from wtforms.validators import Email, InputRequired, Length, Optional
 
 from dxapp.access import policy
-from dxapp.blueprints.auth.forms import strip
 from dxapp.blueprints.expert import _initial_answers as expert_initial_answers
 from dxapp.blueprints.expert import _write_guard as expert_write_guard
-from dxapp.blueprints.expert.wizard import EXPERT_REGISTRATION
-from dxapp.blueprints.expert.wizard import is_ineligible as expert_is_ineligible
-from dxapp.blueprints.expert.wizard import owner_key as expert_owner_key
 from dxapp.blueprints.secretariat import bp
 from dxapp.blueprints.sme import _initial_answers as sme_initial_answers
 from dxapp.blueprints.sme import _write_guard as sme_write_guard
-from dxapp.blueprints.sme import eligibility
-from dxapp.blueprints.sme.wizard import SME_REGISTRATION
-from dxapp.blueprints.sme.wizard import owner_key as sme_owner_key
 from dxapp.extensions import db, limiter
-from dxapp.forms import BaseForm, choices
+from dxapp.forms import BaseForm, choices, strip
 from dxapp.models import User
+from dxapp.procedures.expert_registration.keys import owner_key as expert_owner_key
+from dxapp.procedures.expert_registration.wizard import EXPERT_REGISTRATION
+from dxapp.procedures.expert_registration.wizard import is_ineligible as expert_is_ineligible
+from dxapp.procedures.sme_registration import eligibility
+from dxapp.procedures.sme_registration.wizard import SME_REGISTRATION
+from dxapp.procedures.sme_registration.wizard import owner_key as sme_owner_key
 from dxapp.services import accounts, desk
 from dxapp.wizard.views import WizardRoutes
 

@@ -22,17 +22,17 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from dxapp import downloads, htmx
 from dxapp.access import policy
-from dxapp.blueprints.expert.documents import PURPOSE_LABELS as EXPERT_PURPOSES
-from dxapp.blueprints.expert.wizard import EXPERT_REGISTRATION
 from dxapp.blueprints.secretariat import bp
-from dxapp.blueprints.sme.documents import PURPOSE_LABELS as SME_PURPOSES
-from dxapp.blueprints.sme.wizard import SME_REGISTRATION
-from dxapp.blueprints.supporter_org import certificate as supporter_certificate
-from dxapp.blueprints.supporter_org.wizard import SUPPORTER_REGISTRATION
 from dxapp.errors import conflict
 from dxapp.extensions import db
 from dxapp.forms import BaseForm
 from dxapp.labels import STATUS_LABELS
+from dxapp.procedures.expert_registration.documents import PURPOSE_LABELS as EXPERT_PURPOSES
+from dxapp.procedures.expert_registration.wizard import EXPERT_REGISTRATION
+from dxapp.procedures.sme_registration.documents import PURPOSE_LABELS as SME_PURPOSES
+from dxapp.procedures.sme_registration.wizard import SME_REGISTRATION
+from dxapp.procedures.supporter_registration import certificate as supporter_certificate
+from dxapp.procedures.supporter_registration.wizard import SUPPORTER_REGISTRATION
 from dxapp.rules.review import PREFECTURES
 from dxapp.services import documents as documents_service
 from dxapp.services import review

@@ -9,13 +9,13 @@ from flask_login import current_user
 from dxapp import clock
 from dxapp.access import policy
 from dxapp.blueprints.public import calendar_rows
-from dxapp.blueprints.sme import documents as documents_step
-from dxapp.blueprints.sme import eligibility
-from dxapp.blueprints.sme.forms import ContactEditForm, ContactForm
-from dxapp.blueprints.sme.wizard import SME_REGISTRATION, owner_key
+from dxapp.blueprints.sme.contact_forms import ContactEditForm, ContactForm
 from dxapp.extensions import db
 from dxapp.labels import STATUS_LABELS
 from dxapp.models import Submission
+from dxapp.procedures.sme_registration import documents as documents_step
+from dxapp.procedures.sme_registration import eligibility
+from dxapp.procedures.sme_registration.wizard import SME_REGISTRATION, owner_key
 from dxapp.rules import calendar
 from dxapp.rules.application import WITHDRAWABLE
 from dxapp.services import applications

@@ -10,12 +10,12 @@ from flask_login import current_user
 from dxapp import clock
 from dxapp.access import policy
 from dxapp.blueprints.public import calendar_rows
-from dxapp.blueprints.supporter_org import certificate
-from dxapp.blueprints.supporter_org.forms import AdminInviteForm
-from dxapp.blueprints.supporter_org.wizard import SUPPORTER_REGISTRATION, owner_key
 from dxapp.extensions import db, limiter
 from dxapp.labels import STATUS_LABELS
 from dxapp.models import Submission
+from dxapp.procedures.supporter_registration import certificate
+from dxapp.procedures.supporter_registration.forms import AdminInviteForm
+from dxapp.procedures.supporter_registration.wizard import SUPPORTER_REGISTRATION, owner_key
 from dxapp.rules import calendar
 from dxapp.services import affiliations, applications, supporters
 from dxapp.wizard.views import WizardRoutes

@@ -15,7 +15,7 @@ from flask_login import current_user
 
 from dxapp.access import policy
 from dxapp.blueprints.supporter_org import bp
-from dxapp.blueprints.supporter_org.forms import ExpertForm, RosterUploadForm
+from dxapp.blueprints.supporter_org.roster_forms import ExpertForm, RosterUploadForm
 from dxapp.errors import conflict
 from dxapp.extensions import db, limiter
 from dxapp.labels import STATUS_LABELS as APPLICATION_STATUS_LABELS

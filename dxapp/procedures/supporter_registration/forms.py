@@ -1,19 +1,21 @@
-"""Forms of the SME-supporter corporation: the registration wizard's steps and the expert roster pages."""
+"""Forms of the SME-supporter corporation's registration wizard (the roster pages' forms are in
+dxapp.blueprints.supporter_org.roster_forms)."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf.file import FileField, FileRequired
+from flask_login import current_user
 from wtforms import EmailField, Field, RadioField, StringField
 from wtforms.validators import Email, InputRequired, Length, ValidationError
 from wtforms.widgets import HiddenInput
 
 from dxapp import bank as zengin
 from dxapp import clock
-from dxapp.blueprints.auth.forms import strip
-from dxapp.blueprints.sme.forms import AddressForm, DeclarationForm, _normalised, _normalising
-from dxapp.forms import BaseForm, choices
+from dxapp.forms import BaseForm, choices, normalised, normalising, strip
+from dxapp.procedures.sme_registration.forms import AddressForm, DeclarationForm
+from dxapp.procedures.supporter_registration.certificate import current_certificates
 from dxapp.rules import bank, normalize
+from dxapp.services import supporters
 from dxapp.wizard.fields import EraDateField
 
 ACCOUNT_TYPES = {"ordinary": _l("Ordinary (普通)"), "current": _l("Current (当座)"), "savings": _l("Savings (貯蓄)")}
@@ -23,17 +25,17 @@ class CorporationForm(AddressForm):
     """Step "corporation": identity and address (the SME address form with its postal lookup)."""
 
     contact_email = None  # the administrator's login address is the contact
-    corporate_number = StringField(_l("Corporate number"), filters=[strip, _normalising(normalize.corporate_number)],
+    corporate_number = StringField(_l("Corporate number"), filters=[strip, normalising(normalize.corporate_number)],
                                    description=_l("13 digits, as on the certificate of registered matters."),
                                    validators=[InputRequired(_l("Enter the 13-digit corporate number.")),
-                                               _normalised(normalize.corporate_number)],
+                                               normalised(normalize.corporate_number)],
                                    render_kw={"inputmode": "numeric"})
     name = StringField(_l("Name of the corporation"), filters=[strip],
                        validators=[InputRequired(_l("Enter the name of the corporation.")), Length(max=200)],
                        render_kw={"autocomplete": "organization"})
-    name_kana = StringField(_l("Name of the corporation in katakana"), filters=[strip, _normalising(normalize.furigana)],
+    name_kana = StringField(_l("Name of the corporation in katakana"), filters=[strip, normalising(normalize.furigana)],
                             validators=[InputRequired(_l("Enter the name in katakana.")), Length(max=200),
-                                        _normalised(normalize.furigana)])
+                                        normalised(normalize.furigana)])
     representative_name = StringField(_l("Name of the representative"), filters=[strip],
                                       validators=[InputRequired(_l("Enter the name of the representative.")),
                                                   Length(max=100)])
@@ -68,7 +70,6 @@ class DocumentListField(Field):
         return ""
 
     def _current(self) -> list[str]:
-        from dxapp.blueprints.supporter_org.certificate import current_certificates
         return [d.original_name for d in current_certificates()]
 
     def raw_parts(self) -> dict:
@@ -95,12 +96,10 @@ class CertificationForm(BaseForm):
             raise ValidationError(_l("The date of certification cannot be in the future. Check the certificate."))
 
     def validate_certificate(self, field):
-        from dxapp.blueprints.supporter_org.certificate import current_certificates
         if not current_certificates():
             raise ValidationError(_l("Upload the certificate of certification."))
 
     def extra_data(self) -> dict:
-        from dxapp.blueprints.supporter_org.certificate import current_certificates
         return {"certificate": [{"id": d.id, "name": d.original_name, "sha256": d.sha256}
                                 for d in current_certificates()]}
 
@@ -109,9 +108,6 @@ class AdministratorListField(DocumentListField):
     """The corporation's administrators when the step was saved (stored by the server, as above)."""
 
     def _current(self) -> list[str]:
-        from flask_login import current_user
-
-        from dxapp.services import supporters
         if not getattr(current_user, "is_authenticated", False):
             return []
         return [f"{u.name}（{u.email}）" for u in supporters.administrators(current_user.organisation_id)]
@@ -136,23 +132,23 @@ class AdminInviteForm(BaseForm):
 class BankForm(BaseForm):
     """Where the honoraria of the corporation's experts are paid: an account of the corporation."""
 
-    bank_code = StringField(_l("Bank code"), filters=[strip, _normalising(bank.bank_code)], description=_l("4 digits, for example 0001."),
-                            validators=[InputRequired(_l("Enter the 4-digit bank code.")), _normalised(bank.bank_code)],
+    bank_code = StringField(_l("Bank code"), filters=[strip, normalising(bank.bank_code)], description=_l("4 digits, for example 0001."),
+                            validators=[InputRequired(_l("Enter the 4-digit bank code.")), normalised(bank.bank_code)],
                             render_kw={"inputmode": "numeric"})
-    branch_code = StringField(_l("Branch code"), filters=[strip, _normalising(bank.branch_code)], description=_l("3 digits, for example 001."),
+    branch_code = StringField(_l("Branch code"), filters=[strip, normalising(bank.branch_code)], description=_l("3 digits, for example 001."),
                               validators=[InputRequired(_l("Enter the 3-digit branch code.")),
-                                          _normalised(bank.branch_code)],
+                                          normalised(bank.branch_code)],
                               render_kw={"inputmode": "numeric"})
     account_type = RadioField(_l("Bank account type"), choices=choices(ACCOUNT_TYPES),
                               validators=[InputRequired(_l("Choose the account type."))])
-    account_number = StringField(_l("Account number"), filters=[strip, _normalising(bank.account_number)], description=_l("7 digits."),
+    account_number = StringField(_l("Account number"), filters=[strip, normalising(bank.account_number)], description=_l("7 digits."),
                                  validators=[InputRequired(_l("Enter the 7-digit account number.")),
-                                             _normalised(bank.account_number)],
+                                             normalised(bank.account_number)],
                                  render_kw={"inputmode": "numeric", "autocomplete": "off"})
-    account_holder = StringField(_l("Account holder in katakana"), filters=[strip, _normalising(bank.account_holder)],
+    account_holder = StringField(_l("Account holder in katakana"), filters=[strip, normalising(bank.account_holder)],
                                  description=_l("As the bank prints it, for example カ)デジタルシエン."),
                                  validators=[InputRequired(_l("Enter the account holder in katakana.")),
-                                             Length(max=60), _normalised(bank.account_holder)])
+                                             Length(max=60), normalised(bank.account_holder)])
 
     def validate_bank_code(self, field):
         """The code must be a bank in the Zengin tables (offline data), not only four digits."""
@@ -192,21 +188,3 @@ class SupporterDeclarationForm(DeclarationForm):
 
 
 # ---------------------------------------------------------------------------------------------- experts
-
-class ExpertForm(BaseForm):
-    name = StringField(_l("Name"), filters=[strip], validators=[InputRequired(_l("Enter the name.")), Length(max=100)],
-                       render_kw={"autocomplete": "off"})
-    name_kana = StringField(_l("Name in katakana"), filters=[strip, _normalising(normalize.furigana)],
-                            validators=[InputRequired(_l("Enter the name in katakana.")), Length(max=100),
-                                        _normalised(normalize.furigana)], render_kw={"autocomplete": "off"})
-    email = EmailField(_l("E-mail address"), filters=[strip],
-                       validators=[InputRequired(_l("Enter the e-mail address.")), Length(max=254),
-                                   Email(_l("Enter an e-mail address in the form name@example.jp."))],
-                       render_kw={"autocomplete": "off", "spellcheck": "false"})
-
-
-class RosterUploadForm(BaseForm):
-    file = FileField(_l("CSV file"), description=_l("UTF-8 or Shift_JIS (CP932) as Excel saves it; up to 2,000 rows."),
-                     validators=[FileRequired(_l("Choose a CSV file to upload."))],
-                     render_kw={"accept": ".csv,text/csv"})
-

@@ -9,10 +9,9 @@ from wtforms.fields import SelectMultipleField
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
 from dxapp import bank as zengin
-from dxapp.blueprints.auth.forms import strip
-from dxapp.blueprints.expert import presets
-from dxapp.blueprints.sme.forms import AddressForm, _normalised
-from dxapp.forms import BaseForm, choices
+from dxapp.forms import BaseForm, choices, normalised, strip
+from dxapp.procedures.expert_registration import presets
+from dxapp.procedures.sme_registration.forms import AddressForm
 from dxapp.rules import bank, expert, normalize
 from dxapp.services.experts import PREFECTURES
 from dxapp.wizard.fields import EraDateField, YenField
@@ -165,7 +164,7 @@ class PersonForm(AddressForm):
                        render_kw={"autocomplete": "name"})
     name_kana = StringField(_l("Full name in katakana"), filters=[strip],
                             validators=[InputRequired(_l("Enter your name in katakana.")), Length(max=100),
-                                        _normalised(normalize.furigana)])
+                                        normalised(normalize.furigana)])
     birth_date = EraDateField(_l("Date of birth"), validators=[InputRequired(_l("Enter your date of birth."))])
     contact_email = None
     email = EmailField(_l("E-mail address"), filters=[strip],

@@ -17,7 +17,8 @@ from sqlalchemy import select
 
 from dxapp.extensions import db
 from dxapp.models.supporter import Affiliation
-from dxapp.services import affiliations
+from dxapp.procedures.expert_registration.keys import NAME, owner_key
+from dxapp.services import affiliations, drafts
 
 OPEN = ("invited", "confirmed")
 
@@ -52,10 +53,7 @@ def _preset_of(affiliation: Affiliation) -> dict:
 
 
 def _saved_answers(user) -> dict:
-    from dxapp.blueprints.expert.wizard import EXPERT_REGISTRATION, owner_key
-    from dxapp.services import drafts
-
-    draft = drafts.get(EXPERT_REGISTRATION.name, owner_key(user))
+    draft = drafts.get(NAME, owner_key(user))
     return (draft.answers if draft is not None else None) or {}
 
 

@@ -7,40 +7,11 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, RadioField, StringField, TelField
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
-from dxapp.blueprints.auth.forms import strip
-from dxapp.forms import BaseForm, choices
+from dxapp.forms import BaseForm, choices, normalised, strip
 from dxapp.rules import enterprise, normalize
 from dxapp.wizard.fields import EraDateField, YenField
 
 YES_NO = {"yes": _l("Yes"), "no": _l("No")}
-
-
-def _normalised(parser):
-    """A validator that runs a rules.normalize parser and shows its Japanese message on failure."""
-
-    def check(form, field):
-        if field.data not in (None, ""):
-            try:
-                parser(field.data)
-            except ValueError as exc:
-                raise ValidationError(str(exc)) from exc
-
-    return check
-
-
-def _normalising(parser):
-    """A filter storing the value as the rules normalise it (the input then shows it so too); left as
-    typed when it cannot be read, for the validator to explain."""
-
-    def apply(value):
-        if value in (None, ""):
-            return value
-        try:
-            return parser(value)
-        except (TypeError, ValueError):
-            return value
-
-    return apply
 
 
 class NormalisedField(StringField):
@@ -125,18 +96,18 @@ class BusinessDetailsForm(BaseForm):
                        render_kw={"autocomplete": "organization"})
     name_kana = NormalisedField(_l("Name of the business in katakana"), filters=[strip], normaliser=normalize.furigana,
                             validators=[InputRequired(_l("Enter the name in katakana.")), Length(max=200),
-                                        _normalised(normalize.furigana)])
+                                        normalised(normalize.furigana)])
     trade_name = StringField(_l("Trade name (yago)"), filters=[strip],
                              description=_l("Only if you use one. It must match your documents exactly."),
                              validators=[Optional(), Length(max=200)])
     corporate_number = NormalisedField(_l("Corporate number"), filters=[strip], normaliser=normalize.corporate_number,
                                    description=_l("13 digits. Corporations only; sole proprietors leave it empty."),
-                                   validators=[Optional(), _normalised(normalize.corporate_number)],
+                                   validators=[Optional(), normalised(normalize.corporate_number)],
                                    render_kw={"inputmode": "numeric"})
     invoice_number = NormalisedField(_l("Qualified invoice issuer number"),
                                  filters=[strip], normaliser=normalize.invoice_number,
                                  description=_l("T followed by 13 digits. For corporations it is T and the corporate number."),
-                                 validators=[Optional(), _normalised(normalize.invoice_number)])
+                                 validators=[Optional(), normalised(normalize.invoice_number)])
     established = EraDateField(_l("Date the business was established"), validators=[Optional()])
     representative_name = StringField(_l("Name of the representative"), filters=[strip],
                                       validators=[InputRequired(_l("Enter the name of the representative.")),
@@ -144,7 +115,7 @@ class BusinessDetailsForm(BaseForm):
     representative_kana = NormalisedField(_l("Name of the representative in katakana"),
                                       filters=[strip], normaliser=normalize.furigana,
                                       validators=[InputRequired(_l("Enter the representative's name in katakana.")),
-                                                  Length(max=100), _normalised(normalize.furigana)])
+                                                  Length(max=100), normalised(normalize.furigana)])
     representative_title = StringField(_l("Title of the representative"), filters=[strip],
                                        description=_l("For example 代表取締役 or 理事長. Sole proprietors write 代表."),
                                        validators=[InputRequired(_l("Enter the title of the representative.")),
@@ -168,7 +139,7 @@ class BusinessDetailsForm(BaseForm):
 
 class AddressForm(BaseForm):
     postal_code = NormalisedField(_l("Postal code"), filters=[strip], normaliser=_postal, description=_l("7 digits, for example 100-0001."),
-                              validators=[InputRequired(_l("Enter the postal code.")), _normalised(normalize.postal_code)],
+                              validators=[InputRequired(_l("Enter the postal code.")), normalised(normalize.postal_code)],
                               render_kw={"autocomplete": "postal-code", "inputmode": "numeric"})
     prefecture = StringField(_l("Prefecture"), filters=[strip],
                              validators=[InputRequired(_l("Enter the prefecture.")), Length(max=10)],
@@ -182,7 +153,7 @@ class AddressForm(BaseForm):
     building = StringField(_l("Building and room"), filters=[strip], validators=[Optional(), Length(max=200)],
                            render_kw={"autocomplete": "address-line2"})
     phone = TelField(_l("Phone number"), filters=[strip],
-                     validators=[InputRequired(_l("Enter a phone number.")), _normalised(normalize.phone)],
+                     validators=[InputRequired(_l("Enter a phone number.")), normalised(normalize.phone)],
                      render_kw={"autocomplete": "tel"})
     contact_email = EmailField(_l("E-mail address of the main contact person"), filters=[strip],
                                validators=[InputRequired(_l("Enter your e-mail address.")), Length(max=254),
@@ -238,18 +209,3 @@ class ExclusionsForm(BaseForm):
 class DeclarationForm(BaseForm):
     agree_terms = BooleanField(_l("I agree to the terms of use in force and declare that my answers are true"),
                                validators=[InputRequired(_l("Agree to the terms of use to continue."))])
-
-
-class ContactForm(BaseForm):
-    name = StringField(_l("Name"), filters=[strip], validators=[InputRequired(_l("Enter the name.")), Length(max=100)],
-                       render_kw={"autocomplete": "off"})
-    department = StringField(_l("Department"), filters=[strip], validators=[Optional(), Length(max=100)])
-    email = EmailField(_l("E-mail address"), filters=[strip],
-                       validators=[InputRequired(_l("Enter your e-mail address.")), Length(max=254),
-                                   Email(_l("Enter an e-mail address in the form name@example.jp."))],
-                       render_kw={"autocomplete": "off", "spellcheck": "false"})
-    phone = TelField(_l("Phone number"), filters=[strip], validators=[Optional(), _normalised(normalize.phone)])
-
-
-class ContactEditForm(ContactForm):
-    email = None  # the address is the login: remove the person and add them again to change it

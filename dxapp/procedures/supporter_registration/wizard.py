@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
-from dxapp.blueprints.sme.address import address_panel, address_prefill
-from dxapp.blueprints.supporter_org import certificate
-from dxapp.blueprints.supporter_org.forms import (
+from dxapp.procedures.address import address_panel, address_prefill
+from dxapp.procedures.supporter_registration import certificate
+from dxapp.procedures.supporter_registration.forms import (
+    AdminInviteForm,
     AdministratorsForm,
     BankForm,
     CertificationForm,
     CorporationForm,
     SupporterDeclarationForm,
 )
+from dxapp.services import supporters
 from dxapp.wizard import Section, Step, Wizard
 
 NAME = "supporter_registration"
@@ -24,10 +27,6 @@ def owner_key(user) -> str:
 
 
 def _administrators_context(_answers) -> dict:
-    from flask_login import current_user
-
-    from dxapp.blueprints.supporter_org.forms import AdminInviteForm
-    from dxapp.services import supporters
     return {"administrators": supporters.administrators(current_user.organisation_id),
             "invite_form": AdminInviteForm(formdata=None)}
 

@@ -6,10 +6,10 @@ from functools import partial
 
 from flask_babel import lazy_gettext as _l
 
-from dxapp.blueprints.sme import eligibility
-from dxapp.blueprints.sme.address import address_panel, address_prefill
-from dxapp.blueprints.sme.documents import DocumentsForm, step_context
-from dxapp.blueprints.sme.forms import (
+from dxapp.procedures.address import address_panel, address_prefill
+from dxapp.procedures.sme_registration import eligibility
+from dxapp.procedures.sme_registration.documents import DocumentsForm, step_context
+from dxapp.procedures.sme_registration.forms import (
     AddressForm,
     BusinessDetailsForm,
     BusinessTypeForm,

@@ -9,10 +9,15 @@ from collections.abc import Mapping
 from flask_babel import lazy_gettext as _l
 
 from dxapp import clock
-from dxapp.blueprints.expert import presets
-from dxapp.blueprints.expert.bank_step import bank_panel
-from dxapp.blueprints.expert.documents import CertificatesForm, IdentityDocumentsForm, step_context
-from dxapp.blueprints.expert.forms import (
+from dxapp.procedures.address import address_panel, address_prefill
+from dxapp.procedures.expert_registration import presets
+from dxapp.procedures.expert_registration.bank_step import bank_panel
+from dxapp.procedures.expert_registration.documents import (
+    CertificatesForm,
+    IdentityDocumentsForm,
+    step_context,
+)
+from dxapp.procedures.expert_registration.forms import (
     BankForm,
     DeclarationForm,
     IdentityForm,
@@ -22,16 +27,11 @@ from dxapp.blueprints.expert.forms import (
     QualificationsForm,
     step_data,
 )
-from dxapp.blueprints.sme.address import address_panel, address_prefill
+from dxapp.procedures.expert_registration.keys import NAME
 from dxapp.rules import expert, normalize, subsidy
 from dxapp.wizard import Section, Step, Wizard
 
 INDIVIDUAL = ("freelance", "side_job")
-
-
-def owner_key(user) -> str:
-    """An expert's draft belongs to the person."""
-    return f"user:{user.id}"
 
 
 # ------------------------------------------------------------------------------------ eligibility
@@ -111,7 +111,7 @@ def _has_qualifications(answers) -> bool:
 
 
 EXPERT_REGISTRATION = Wizard(
-    name="expert_registration",
+    name=NAME,
     title=_l("Register as an IT expert"),
     submit_label=_l("Send this application"),
     sections=(
