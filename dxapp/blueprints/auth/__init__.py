@@ -103,7 +103,18 @@ def resend_verification():
 # ---------------------------------------------------------------------------- login / logout
 
 def _login_limit_key() -> str:
-    return f"login:{accounts.normalise_email(request.form.get('email', ''))}"
+    """Per account AND client: an account's attempts from one client are limited, but nobody who knows an
+    address can lock its owner out, who logs in from another client with the right password."""
+    return f"login:{accounts.normalise_email(request.form.get('email', ''))}:{request.remote_addr or 'unknown'}"
+
+
+def _totp_account_key() -> str:
+    """Wrong codes per account, from whichever clients they come (the password step was passed)."""
+    return f"totp:{session.get('mfa_user')}"
+
+
+def _wrong_code(response) -> bool:
+    return response.status_code == 422
 
 
 def _is_post() -> bool:
@@ -161,6 +172,7 @@ def _finish_login(user, *, mfa: bool = False):
 @bp.route("/login/code", methods=["GET", "POST"])
 @policy(ANONYMOUS)
 @limiter.limit("10 per minute", exempt_when=_is_post)
+@limiter.limit("10 per 15 minutes", key_func=_totp_account_key, exempt_when=_is_post, deduct_when=_wrong_code)
 def totp():
     user_id = session.get("mfa_user")
     started = session.get("mfa_started", 0)
