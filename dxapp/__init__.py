@@ -112,13 +112,14 @@ def _gates():
     cfg = flask_config()
     started, seen = session.get("login_at", 0), session.get("seen_at", 0)
     if now - seen > cfg["SESSION_IDLE_SECONDS"] or now - started > cfg["SESSION_ABSOLUTE_SECONDS"]:
+        typist = current_user.id
         logout_user()
         session.clear()
         session["timed_out"] = True
         if request.method == "POST":
             from dxapp import kept
 
-            kept.keep_posted_values()  # shown again on this page after logging in
+            kept.keep_posted_values(owner=typist)  # shown again on this page once the same person logs in
             return redirect(url_for("auth.login", next=request.path), 303)
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     if now - seen >= SEEN_AT_RESOLUTION:

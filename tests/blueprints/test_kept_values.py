@@ -55,3 +55,19 @@ def test_passwords_are_never_kept(client, users, login, program_clock):
     client.post("/inquiry", data={**fields, "name": "x", "password": "do-not-keep-me-anywhere"})
     with client.session_transaction() as sess:
         assert "do-not-keep-me-anywhere" not in str(dict(sess))
+
+
+def test_kept_values_are_for_the_same_person_only(client, users, login, program_clock):
+    """Issue 11 item 25: what one person typed before their session expired is not shown to another
+    person who logs in next on the same browser (a shared office PC)."""
+    first, second = users("sme"), users("sme")
+    login(client, first)
+    fields = hidden_fields(client, "/inquiry")
+    program_clock.advance_wall(31 * 60)
+    r = client.post("/inquiry", data={**fields, "name": "前の人", "email": "a@example.jp", "category": "other",
+                                      "body": "前の人の相談内容"})
+    assert r.status_code == 303 and "/account/login" in r.headers["Location"]
+    r = client.submit(r.headers["Location"], {"email": second.email, "password": PASSWORD})
+    assert r.status_code == 303
+    page = client.get("/inquiry").get_data(as_text=True)
+    assert "前の人の相談内容" not in page and 'value="前の人"' not in page

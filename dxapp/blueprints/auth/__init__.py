@@ -9,7 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from dxapp import clock
+from dxapp import clock, kept
 from dxapp.access import ANONYMOUS, AUTHENTICATED, PUBLIC, policy
 from dxapp.blueprints.auth.forms import LoginForm, ResetForm, ResetRequestForm, TotpForm
 from dxapp.extensions import db, limiter
@@ -135,7 +135,7 @@ def login():
         elif user.email_verified_at is None:
             unverified = user.email
         elif user.is_staff:
-            kept_form = session.get("kept_form")
+            kept_form = kept.for_login(user.id)
             session.clear()
             if kept_form:
                 session["kept_form"] = kept_form
@@ -157,7 +157,7 @@ def _safe_next() -> str | None:
 
 def _finish_login(user, *, mfa: bool = False):
     accounts.start_session(user)
-    kept_form = session.get("kept_form")  # what was typed before the session expired survives login
+    kept_form = kept.for_login(user.id)  # what this user typed before the session expired survives login
     session.clear()
     if kept_form:
         session["kept_form"] = kept_form
