@@ -40,6 +40,13 @@ def push_url(response: Response, url: str) -> Response:
     return response
 
 
+def replace_url(response: Response, url: str) -> Response:
+    """The address bar shows ``url`` without a new history entry (e.g. a form's error page answered to a
+    POST-only URL stays on the page the form is on)."""
+    response.headers["HX-Replace-Url"] = url
+    return response
+
+
 def _vary(response: Response) -> Response:
     response.vary.add("HX-Request")
     return response

@@ -22,7 +22,6 @@ import hashlib
 import re
 import secrets
 import unicodedata
-from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
@@ -32,6 +31,7 @@ from dxapp import clock
 from dxapp.extensions import db
 from dxapp.models import Document
 from dxapp.models.document import PURPOSES
+from dxapp.rules import documents as document_rules
 from dxapp.services import audit
 
 MAX_BYTES = 3 * 1024 * 1024
@@ -52,6 +52,10 @@ MSG_PURPOSE = "書類の種類を選んでください。"
 _STORED_NAME = re.compile(r"^[0-9a-f]{32}\.(pdf|jpg|png)$")
 
 
+class NotAllowedType(ValueError):
+    """A file of an allowed type, but not one this kind of document takes (e.g. a PDF as a face photo)."""
+
+
 class FileTooLarge(ValueError):
     """The file is over the 3 MB limit."""
 
@@ -63,47 +67,21 @@ class FileTooLarge(ValueError):
 # Which documents a legal form needs (pure)
 # ------------------------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Requirement:
-    """One document to upload: any of ``alternatives`` satisfies it."""
-
-    key: str
-    alternatives: tuple[str, ...]
-
-
-CORPORATIONS = frozenset({"company", "medical_corp", "social_welfare_corp", "school_corp",
-                          "foundation_association", "npo"})
-SOLE_PROPRIETOR = "sole_proprietor"
-_CERTIFICATE = Requirement("certificate", ("registration_certificate",))
-_SOLE = Requirement("sole_proprietor", ("opening_notification", "tax_return"))
-_OTHER = Requirement("other_form", ("articles", "registration_certificate"))
-
-
-def requirements_for(legal_form: str | None) -> tuple[Requirement, ...]:
-    """Corporations: the certificate of registered matters.  Sole proprietors: the opening notification
-    or the latest tax return.  Other forms (associations, unions): the articles or a certificate.
-    Unknown legal form (step 1 not answered): nothing can be asked yet."""
-    if not legal_form:
-        return ()
-    if legal_form in CORPORATIONS:
-        return (_CERTIFICATE,)
-    if legal_form == SOLE_PROPRIETOR:
-        return (_SOLE,)
-    return (_OTHER,)
+# The rules live in dxapp.rules.documents; these keep the SME's legal-form API of the services.
+Requirement = document_rules.Requirement
+CORPORATIONS = document_rules.CORPORATIONS
+SOLE_PROPRIETOR = document_rules.SOLE_PROPRIETOR
+requirements_for = document_rules.requirements_for
 
 
 def purposes_for(legal_form: str | None) -> tuple[str, ...]:
     """The kinds of document the page offers for this legal form: the required ones, then 'other'."""
-    offered: list[str] = []
-    for requirement in requirements_for(legal_form):
-        offered.extend(p for p in requirement.alternatives if p not in offered)
-    return (*offered, "other")
+    return document_rules.offered(requirements_for(legal_form), ("other",))
 
 
 def missing(legal_form: str | None, documents) -> list[Requirement]:
     """The requirements that none of ``documents`` (rows or purposes) satisfies."""
-    present = {getattr(d, "purpose", d) for d in documents}
-    return [r for r in requirements_for(legal_form) if not present.intersection(r.alternatives)]
+    return document_rules.missing(requirements_for(legal_form), (getattr(d, "purpose", d) for d in documents))
 
 
 # ------------------------------------------------------------------------------------------------------
@@ -147,8 +125,9 @@ def path_of(document: Document) -> Path:
     return upload_dir() / document.stored_name
 
 
-def _read(file_storage) -> tuple[bytes, str, str]:
-    """The bytes of an uploaded file, checked: (data, content type, extension)."""
+def _read(file_storage, types=None) -> tuple[bytes, str, str]:
+    """The bytes of an uploaded file, checked: (data, content type, extension); ``types``: the content
+    types this kind of document takes (default: every allowed one)."""
     if file_storage is None or not getattr(file_storage, "filename", None):
         raise ValueError(MSG_NO_FILE)
     limit = max_bytes()
@@ -160,6 +139,8 @@ def _read(file_storage) -> tuple[bytes, str, str]:
     detected = detect(data[:16])
     if detected is None:
         raise ValueError(MSG_WRONG_TYPE)
+    if types is not None and detected[0] not in types:
+        raise NotAllowedType(MSG_WRONG_TYPE)
     return data, *detected
 
 
@@ -172,10 +153,10 @@ def _write(data: bytes, extension: str) -> str:
     return stored_name
 
 
-def _new_document(file_storage, owner, purpose: str) -> tuple[Document, Path]:
+def _new_document(file_storage, owner, purpose: str, types=None) -> tuple[Document, Path]:
     if purpose not in PURPOSES:
         raise ValueError(MSG_PURPOSE)
-    data, content_type, extension = _read(file_storage)
+    data, content_type, extension = _read(file_storage, types)
     stored_name = _write(data, extension)
     document = Document(
         owner_user_id=owner.id, organisation_id=getattr(owner, "organisation_id", None), purpose=purpose,
@@ -201,9 +182,10 @@ def _commit_or_unlink(path: Path) -> None:
         raise
 
 
-def store(file_storage, owner, purpose: str, *, actor=None, on_behalf_of=None) -> Document:
-    """Check and keep one uploaded file for ``owner``; one audit event, one transaction."""
-    document, path = _new_document(file_storage, owner, purpose)
+def store(file_storage, owner, purpose: str, *, actor=None, on_behalf_of=None, types=None) -> Document:
+    """Check and keep one uploaded file for ``owner``; one audit event, one transaction.  ``types``: the
+    content types this kind takes (``NotAllowedType`` for another allowed type)."""
+    document, path = _new_document(file_storage, owner, purpose, types)
     try:
         db.session.flush()
         audit.record("document.uploaded", "document", document.id, actor=actor or owner,
@@ -228,13 +210,14 @@ def remove(owner, document_id: int, *, actor=None, on_behalf_of=None) -> Documen
     return document
 
 
-def replace(owner, document_id: int, file_storage, *, actor=None, on_behalf_of=None) -> Document | None:
+def replace(owner, document_id: int, file_storage, *, actor=None, on_behalf_of=None,
+            types=None) -> Document | None:
     """A new file for the same kind of document: the new one is stored, the old one soft-deleted, in one
     transaction with one audit event.  None when the old document is not the owner's."""
     old = get_owned(owner, document_id)
     if old is None:
         return None
-    document, path = _new_document(file_storage, owner, old.purpose)
+    document, path = _new_document(file_storage, owner, old.purpose, types)
     try:
         old.deleted_at = clock.wall_now()
         db.session.flush()

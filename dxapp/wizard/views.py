@@ -385,11 +385,13 @@ class WizardRoutes:
         template = current_app.jinja_env.get_template(step.panel_template)
         return template.render(panel=panel, step=step, form=form, filled=filled, fragment=True)
 
-    def _render_step(self, step, draft, form, returning, status=200, panel=None):
+    def _render_step(self, step, draft, form, returning, status=200, panel=None, context=None):
+        """``context``: the step's extra context when it is not ``step.context(answers)`` (e.g. a
+        documents step with the upload form that failed)."""
         previous = self.wizard.previous_step(draft.answers, step.slug)
         back = url_for(self.ep("check")) if returning else (
             url_for(self.ep("step"), slug=previous.slug) if previous else url_for(self.ep("tasks")))
-        extra = step.context(draft.answers) if step.context else {}
+        extra = context if context is not None else (step.context(draft.answers) if step.context else {})
         return render_template(step.template, step=step, form=form, back_url=back, returning=returning,
                                has_errors=bool(form.errors),
                                panel=panel if panel is not None else self._panel(step, draft, form),

@@ -13,13 +13,14 @@ from dxapp.blueprints.sme.contact_forms import ContactEditForm, ContactForm
 from dxapp.extensions import db
 from dxapp.labels import STATUS_LABELS
 from dxapp.models import Submission
-from dxapp.procedures.sme_registration import documents as documents_step
 from dxapp.procedures.sme_registration import eligibility
+from dxapp.procedures.sme_registration.documents import DOCUMENTS
 from dxapp.procedures.sme_registration.wizard import SME_REGISTRATION, owner_key
 from dxapp.rules import calendar
 from dxapp.rules.application import WITHDRAWABLE
 from dxapp.services import applications
 from dxapp.services import contacts as contacts_service
+from dxapp.wizard.documents import DocumentRoutes
 from dxapp.wizard.views import WizardRoutes
 
 bp = Blueprint("sme", __name__)
@@ -58,7 +59,7 @@ def _after_save(slug, answers):
 def _blocker(answers):
     if eligibility.is_ineligible(answers):
         return url_for("sme.result")
-    return documents_step.blocker_url(registration, answers)
+    return documents_routes.blocker(answers)
 
 
 def _initial_answers(user=None):
@@ -92,7 +93,7 @@ registration = WizardRoutes(
     actor=lambda: current_user.id, write_guard=_write_guard, after_save=_after_save,
     blocker=_blocker, initial_answers=_initial_answers,
 ).register()
-documents_step.register(bp, registration, write_guard=_write_guard)
+documents_routes = DocumentRoutes(bp, registration, (DOCUMENTS,), write_guard=_write_guard).register()
 
 
 @bp.route("/")

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from dxapp.procedures.address import address_panel, address_prefill
 from dxapp.procedures.sme_registration import eligibility
-from dxapp.procedures.sme_registration.documents import DocumentsForm, step_context
+from dxapp.procedures.sme_registration.documents import DOCUMENTS
 from dxapp.procedures.sme_registration.forms import (
     AddressForm,
     BusinessDetailsForm,
@@ -62,8 +62,7 @@ SME_REGISTRATION = Wizard(
         Step("exclusions", _l("Ownership by large companies"), ExclusionsForm, "eligibility",
              panel=_panel("exclusions"), panel_template=PANEL, panel_context=_context("exclusions"),
              applicant_fields=("no_antisocial_ties",)),
-        Step("documents", _l("Confirmation documents"), DocumentsForm, "documents", template="sme/documents.html",
-             context=step_context),
+        DOCUMENTS.wizard_step(_l("Confirmation documents"), "documents"),
         Step("declaration", _l("Terms of use and declaration"), DeclarationForm, "declaration",
              applicant_only=True),
     ),
