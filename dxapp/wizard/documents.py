@@ -94,6 +94,8 @@ class DocumentStep:
     table: bool = False  # the files as a table (else a list)
     names_only: bool = False  # the check page names the files without their kind
     replaceable: bool = True
+    # Removing a needed file undoes the step (the task list says so); else check-answers sends them back.
+    reopens: bool = True
     endpoint: str = "document"  # endpoints <endpoint>_upload, _replace, _remove, _download
     form: type = dataclasses.field(init=False, repr=False, compare=False)
 
@@ -315,7 +317,7 @@ class DocumentRoutes:
 
     def reopen_if_incomplete(self, draft, doc: DocumentStep) -> None:
         """A needed document was removed: the step is no longer complete (the task list says so)."""
-        if not draft.version or not self.wizard.is_complete(draft.answers, doc.slug) or \
+        if not doc.reopens or not draft.version or not self.wizard.is_complete(draft.answers, doc.slug) or \
                 not doc.missing(draft.answers):
             return
         answers = dict(draft.answers)
@@ -437,17 +439,17 @@ class DocumentRoutes:
         own = policy(self.role)
         if len(self.steps) == 1:  # the step's name in the URL; the views get it as their slug
             slug = self.steps[0].slug
-            base, defaults = f"{self.routes.prefix}/{slug}", {"slug": slug}
+            base, defaults = f"{self.routes.prefix}/{slug}", {"defaults": {"slug": slug}}
         else:  # known(slug) answers 404 for any other step
-            base, defaults = f"{self.routes.prefix}/<slug>", None
+            base, defaults = f"{self.routes.prefix}/<slug>", {}
         name = f"{bp.name}_{self.endpoint}"
         bp.add_url_rule(f"{base}/upload", f"{self.endpoint}_upload", own(limit(_view(self.upload, f"{name}_upload"))),
-                        methods=["POST"], defaults=defaults)
+                        methods=["POST"], **defaults)
         if any(s.replaceable for s in self.steps):
             bp.add_url_rule(f"{base}/<int:document_id>/replace", f"{self.endpoint}_replace",
-                            own(limit(_view(self.replace, f"{name}_replace"))), methods=["POST"], defaults=defaults)
+                            own(limit(_view(self.replace, f"{name}_replace"))), methods=["POST"], **defaults)
         bp.add_url_rule(f"{base}/<int:document_id>/remove", f"{self.endpoint}_remove",
-                        own(_view(self.remove, f"{name}_remove")), methods=["POST"], defaults=defaults)
+                        own(_view(self.remove, f"{name}_remove")), methods=["POST"], **defaults)
         bp.add_url_rule("/documents/<int:document_id>", f"{self.endpoint}_download",
                         own(_view(self.download, f"{name}_download")))
         bp.before_request(self.upload_with_the_step)

@@ -18,6 +18,7 @@ from dxapp.rules import calendar
 from dxapp.rules.application import WITHDRAWABLE
 from dxapp.services import affiliations, applications
 from dxapp.services import experts as experts_service  # noqa: F401  (registers the approval hook)
+from dxapp.wizard.documents import DocumentRoutes
 from dxapp.wizard.views import WizardRoutes
 
 bp = Blueprint("expert", __name__)
@@ -66,7 +67,7 @@ def _blocker(answers):
     if step_data(answers, "bank").get("payee") == "corporation" and not presets.bank_optional(answers):
         # the invitation has ended or was declined: the honorarium can no longer go to the corporation
         return url_for(registration.ep("step"), slug="bank")
-    return documents_step.blocker_url(registration, answers)
+    return documents_routes.blocker(answers)
 
 
 def _initial_answers(user=None):
@@ -107,7 +108,7 @@ registration = WizardRoutes(
     actor=lambda: current_user.id, write_guard=_write_guard, after_save=_after_save,
     blocker=_blocker, initial_answers=_initial_answers,
 ).register()
-documents_step.register(bp, registration, write_guard=_write_guard)
+documents_routes = DocumentRoutes(bp, registration, documents_step.STEPS, write_guard=_write_guard).register()
 bank_step.register(bp, registration, write_guard=_write_guard)
 directory.register(bp)
 

@@ -100,8 +100,7 @@ class KindSpec:
 REGISTRY: dict[str, KindSpec] = {
     "sme": KindSpec(SME_REGISTRATION, SME_PURPOSES),
     "expert": KindSpec(EXPERT_REGISTRATION, EXPERT_PURPOSES),
-    "supporter": KindSpec(SUPPORTER_REGISTRATION, getattr(
-        supporter_certificate, "PURPOSE_LABELS", {supporter_certificate.PURPOSE: _l("Certificate of certification")})),
+    "supporter": KindSpec(SUPPORTER_REGISTRATION, supporter_certificate.PURPOSE_LABELS),
 }
 #: Stored answers that no longer fit the wizard (an older shape of a step) raise these while being read;
 #: anything else is a bug of the wizard and fails loudly.

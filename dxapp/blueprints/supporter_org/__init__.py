@@ -13,11 +13,12 @@ from dxapp.blueprints.public import calendar_rows
 from dxapp.extensions import db, limiter
 from dxapp.labels import STATUS_LABELS
 from dxapp.models import Submission
-from dxapp.procedures.supporter_registration import certificate
+from dxapp.procedures.supporter_registration.certificate import CERTIFICATION
 from dxapp.procedures.supporter_registration.forms import AdminInviteForm
 from dxapp.procedures.supporter_registration.wizard import SUPPORTER_REGISTRATION, owner_key
 from dxapp.rules import calendar
 from dxapp.services import affiliations, applications, supporters
+from dxapp.wizard.documents import DocumentRoutes
 from dxapp.wizard.views import WizardRoutes
 
 bp = Blueprint("supporter_org", __name__)
@@ -50,9 +51,7 @@ def _write_guard():
 
 
 def _blocker(answers):
-    if not certificate.current_certificates():
-        return url_for(registration.ep("step"), slug=certificate.SLUG)
-    return None
+    return documents_routes.blocker(answers)
 
 
 def _initial_answers():
@@ -79,7 +78,7 @@ registration = WizardRoutes(
     done_endpoint="supporter_org.submitted", reference_prefix="S", prefix="/register",
     actor=lambda: current_user.id, write_guard=_write_guard, blocker=_blocker, initial_answers=_initial_answers,
 ).register()
-certificate.register(bp, registration, write_guard=_write_guard)
+documents_routes = DocumentRoutes(bp, registration, (CERTIFICATION,), write_guard=_write_guard).register()
 
 from dxapp.blueprints.supporter_org import experts  # noqa: E402,F401  (routes of the expert roster)
 

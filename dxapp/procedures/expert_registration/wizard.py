@@ -12,11 +12,7 @@ from dxapp import clock
 from dxapp.procedures.address import address_panel, address_prefill
 from dxapp.procedures.expert_registration import presets
 from dxapp.procedures.expert_registration.bank_step import bank_panel
-from dxapp.procedures.expert_registration.documents import (
-    CertificatesForm,
-    IdentityDocumentsForm,
-    step_context,
-)
+from dxapp.procedures.expert_registration.documents import CERTIFICATES, IDENTITY_DOCUMENTS
 from dxapp.procedures.expert_registration.forms import (
     BankForm,
     DeclarationForm,
@@ -134,12 +130,11 @@ EXPERT_REGISTRATION = Wizard(
              panel_template="sme/_address_panel.html", prefill=address_prefill,
              check_label=_l("Search for the address"), panel_after="postal_code"),
         Step("identity", _l("Identity document"), IdentityForm, "identity"),
-        Step("identity-documents", _l("Identity document, face photo and permission"), IdentityDocumentsForm, "identity",
-             template="expert/documents.html", context=step_context("identity-documents")),
+        IDENTITY_DOCUMENTS.wizard_step(_l("Identity document, face photo and permission"), "identity"),
         Step("qualifications", _l("Qualifications"), QualificationsForm, "qualifications",
              template="expert/qualifications.html"),
-        Step("certificates", _l("Certificates of your qualifications"), CertificatesForm, "qualifications",
-             show_if=_has_qualifications, template="expert/documents.html", context=step_context("certificates")),
+        CERTIFICATES.wizard_step(_l("Certificates of your qualifications"), "qualifications",
+                                 show_if=_has_qualifications),
         Step("profile", _l("Profile for matching"), ProfileForm, "profile", panel=rate_panel,
              panel_template="expert/_rate_panel.html", panel_after="hourly_rate",
              check_label=_l("Show the honorarium for this rate")),

@@ -13,7 +13,6 @@ from dxapp import bank as zengin
 from dxapp import clock
 from dxapp.forms import BaseForm, choices, normalised, normalising, strip
 from dxapp.procedures.sme_registration.forms import AddressForm, DeclarationForm
-from dxapp.procedures.supporter_registration.certificate import current_certificates
 from dxapp.rules import bank, normalize
 from dxapp.services import supporters
 from dxapp.wizard.fields import EraDateField
@@ -56,13 +55,13 @@ class CorporationForm(AddressForm):
         return out
 
 
-class DocumentListField(Field):
-    """The certificates uploaded so far (the step page lists them); nothing is typed.
+class ServerListField(Field):
+    """A list the step page shows (e.g. the administrators); nothing is typed.
 
     What is stored as the step's raw answer is written by the server when the step is saved
-    (``raw_parts``: the names of the certificates then), never what the browser sent; ``display``
-    shows that stored list, so it reads the same for the applicant and on the secretariat's review page
-    (where the logged-in user is a clerk)."""
+    (``raw_parts``: the list then), never what the browser sent; ``display`` shows that stored list, so
+    it reads the same for the applicant and on the secretariat's review page (where the logged-in user
+    is a clerk)."""
 
     widget = HiddenInput()
 
@@ -70,7 +69,7 @@ class DocumentListField(Field):
         return ""
 
     def _current(self) -> list[str]:
-        return [d.original_name for d in current_certificates()]
+        raise NotImplementedError
 
     def raw_parts(self) -> dict:
         return {self.name: self._current()}
@@ -80,14 +79,16 @@ class DocumentListField(Field):
         return "、".join(stored) if stored else str(_l("Not entered"))
 
 
-class CertificationForm(BaseForm):
+class CertificationFields(BaseForm):
+    """The certification step's questions; the certificate itself is the documents step's
+    (procedures/supporter_registration/certificate.py)."""
+
     certification_number = StringField(
         _l("Certification number as a certified IT support organisation"), filters=[strip],
         description=_l("As written on the certificate of 認定情報処理支援機関 (スマートSMEサポーター)."),
         validators=[InputRequired(_l("Enter the certification number.")), Length(max=40)])
     certified_on = EraDateField(_l("Date of certification"),
                                 validators=[InputRequired(_l("Enter the date of certification."))])
-    certificate = DocumentListField(_l("Certificate"))
 
     def validate_certified_on(self, field):
         if field.data is None and not field.errors:
@@ -95,16 +96,8 @@ class CertificationForm(BaseForm):
         if field.data is not None and field.data > clock.program_today():
             raise ValidationError(_l("The date of certification cannot be in the future. Check the certificate."))
 
-    def validate_certificate(self, field):
-        if not current_certificates():
-            raise ValidationError(_l("Upload the certificate of certification."))
 
-    def extra_data(self) -> dict:
-        return {"certificate": [{"id": d.id, "name": d.original_name, "sha256": d.sha256}
-                                for d in current_certificates()]}
-
-
-class AdministratorListField(DocumentListField):
+class AdministratorListField(ServerListField):
     """The corporation's administrators when the step was saved (stored by the server, as above)."""
 
     def _current(self) -> list[str]:

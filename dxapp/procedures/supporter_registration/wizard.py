@@ -6,12 +6,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from dxapp.procedures.address import address_panel, address_prefill
-from dxapp.procedures.supporter_registration import certificate
+from dxapp.procedures.supporter_registration.certificate import CERTIFICATION
 from dxapp.procedures.supporter_registration.forms import (
     AdminInviteForm,
     AdministratorsForm,
     BankForm,
-    CertificationForm,
     CorporationForm,
     SupporterDeclarationForm,
 )
@@ -46,8 +45,7 @@ SUPPORTER_REGISTRATION = Wizard(
         Step("corporation", _l("Corporation and address"), CorporationForm, "corporation", panel=address_panel,
              panel_template="sme/_address_panel.html", prefill=address_prefill,
              check_label=_l("Search for the address"), panel_after="postal_code"),
-        Step("certification", _l("Certification as a certified IT support organisation"), CertificationForm,
-             "certification", template="supporter_org/certification.html", context=certificate.step_context),
+        CERTIFICATION.wizard_step(_l("Certification as a certified IT support organisation"), "certification"),
         Step("administrators", _l("Administrators of the corporation"), AdministratorsForm, "administrators",
              template="supporter_org/administrators.html", context=_administrators_context),
         Step("bank", _l("Bank account for the honoraria"), BankForm, "bank"),
