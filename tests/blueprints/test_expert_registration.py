@@ -392,3 +392,28 @@ def test_every_wizard_page_fits_the_page_budget(client, expert):
     sizes["bank search"] = len(gzip.compress(html))
     too_big = {k: v for k, v in sizes.items() if v > 14 * 1024}
     assert not too_big, too_big
+
+
+def test_face_photo_is_one_jpeg_or_png(client, expert):
+    """Issue 11 item 10: a PDF as the face photo, or a second photo, is refused beside the file field;
+    replacing the photo with a PDF is refused too."""
+    go(client, "participation", PARTICIPATION)
+    go(client, "person", PERSON)
+    go(client, "identity", IDENTITY)
+    r = upload(client, "identity-documents", "face_photo", name="顔写真.pdf", content=PDF, expect=422)
+    html = r.get_data(as_text=True)
+    assert "JPEG" in text_of(r) and 'id="file-error"' in html and 'href="#file"' in html
+    assert db.session.scalar(select(func.count()).select_from(Document)) == 0
+    upload(client, "identity-documents", "face_photo", name="顔写真.png", content=PNG)
+    r = upload(client, "identity-documents", "face_photo", name="二枚目.png", content=PNG, expect=422)
+    assert 'id="file-error"' in r.get_data(as_text=True)
+    photos = db.session.scalars(select(Document).where(Document.purpose == "face_photo")).all()
+    assert [d.original_name for d in photos] == ["顔写真.png"]
+    r = client.submit(f"{BASE}/identity-documents/{photos[0].id}/replace", {"file": (io.BytesIO(PDF), "顔.pdf")},
+                      page=f"{BASE}/identity-documents", content_type="multipart/form-data")
+    assert r.status_code == 422 and f'id="replace-{photos[0].id}-error"' in r.get_data(as_text=True)
+    db.session.rollback()
+    assert [d.original_name for d in db.session.scalars(select(Document).where(
+        Document.purpose == "face_photo", Document.deleted_at.is_(None)))] == ["顔写真.png"]
+    # The identity document itself may still be a PDF.
+    upload(client, "identity-documents", "identity_document")

@@ -546,3 +546,19 @@ def test_the_documents_step_is_one_form_with_the_upload_button(client, sme):
     assert len(step_forms) == 1 and step_forms[0].get("enctype") == "multipart/form-data"
     html = client.get(STEP).get_data(as_text=True)
     assert f'formaction="{BASE}/documents/upload"' in html
+
+
+@pytest.mark.parametrize("content, status", [(b"not a document", 422), (b"%PDF-" + b"0" * (4 * MB), 413)])
+def test_a_rejected_boosted_upload_stays_on_the_step_url(client, sme, content, status):
+    """Issue 11 item 3: with JavaScript on, the 422 and 413 pages of an upload keep the step's URL in the
+    address bar (HX-Replace-Url), so Back never lands on the POST-only upload URL (a 405)."""
+    to_documents_step(client)
+    token = client.csrf_from(STEP)
+    headers = {"HX-Request": "true", "HX-Boosted": "true", "HX-Request-Type": "full"}
+    for url in (f"{BASE}/documents/upload", STEP):
+        r = client.post(url, content_type="multipart/form-data", headers=headers,
+                        data={"csrf_token": token, "draft_version": "1", "purpose": "registration_certificate",
+                              "file": (io.BytesIO(content), "x.pdf")})
+        assert r.status_code == status, url
+        assert r.headers.get("HX-Replace-Url") == STEP and "HX-Push-Url" not in r.headers, url
+    assert client.get(f"{BASE}/documents/upload").status_code == 405  # what Back would show
