@@ -217,10 +217,6 @@ class UploadForm(BaseForm):
             present = {d.purpose for d in step.current()}
             self.purpose.data = next((p for p in offered if p not in present), offered[0])
 
-    @property
-    def chooses(self) -> bool:
-        return len(self.purpose.choices) > 1
-
     def validate_file(self, field):
         kind = self.doc.kinds.get(self.purpose.data)
         if kind is not None and kind.single and any(d.purpose == self.purpose.data for d in self.doc.current()):
