@@ -31,6 +31,7 @@ from dxapp.extensions import limiter
 from dxapp.forms import BaseForm
 from dxapp.rules import documents as rules
 from dxapp.services import documents, drafts
+from dxapp.services.workflow import Stale
 from dxapp.wizard import Step
 from dxapp.wizard.forms import refill
 
@@ -321,7 +322,7 @@ class DocumentRoutes:
         try:
             drafts.save(draft, draft.version, answers, slug=doc.slug, raw={}, actor_id=current_user.id,
                         action="draft.step_reopened")
-        except drafts.StaleDraft:
+        except Stale:
             pass  # saved elsewhere meanwhile; check-answers sends them back here anyway
 
     def store(self, draft, doc: DocumentStep):
