@@ -40,3 +40,25 @@ def test_no_service_writes_the_system_name_into_a_subject():
              for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
              if re.search(r"""f?["']dxapp[:：]""", line)]
     assert not found, found
+
+
+INVITATIONS = ("contact_invitation.txt", "supporter_admin_invitation.txt", "supporter_expert_invitation.txt",
+               "supporter_expert_join.txt", "supporter_add_notice.txt")
+HOSTILE = "【重要】不正ログインを検知しました。至急 0120-000-000 へ"
+
+
+@pytest.mark.parametrize("template", INVITATIONS)
+def test_text_typed_by_other_users_stays_out_of_the_first_lines(app, template):
+    """Issue 11 item 25: invitations go out from the official sender with names another user typed; the
+    first lines (what a mail client previews) are the program's own words, and the typed text comes later,
+    labelled as typed by the inviting user."""
+    person = {"name": HOSTILE, "organisation": {"name": HOSTILE}}
+    with app.test_request_context("/"):
+        body = app.jinja_env.get_template(f"mail/{template}").render(
+            contact=person, user=person, inviter=person, organisation={"name": HOSTILE}, link="https://x/y",
+            what="expert")
+    lines = [line for line in body.splitlines() if line.strip()]
+    assert lines[0].startswith("中小企業デジタル化応援隊事業 事務局からのお知らせです")
+    assert not any(HOSTILE in line for line in lines[:3]), lines[:3]
+    assert HOSTILE in body  # still there, further down, as what the inviter entered
+    assert "入力したもの" in body
