@@ -55,9 +55,10 @@ def create_app(config: dict | str | None = None) -> Flask:
 
     register_blueprints(app)
 
-    from dxapp import errors, security, templating
+    from dxapp import errors, security, templating, transaction
     from dxapp.cli import register_cli
 
+    transaction.init_app(app)  # commit once after the view, roll back on an error (README, architecture)
     errors.init_app(app)
     security.init_app(app)
     templating.init_app(app)

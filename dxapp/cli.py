@@ -75,7 +75,7 @@ def register_cli(app: Flask) -> None:
     def outbox_send(loop):
         import time
 
-        from dxapp.services.outbox import deliver_pending
+        from dxapp.worker import deliver_pending
 
         while True:
             sent, failed = deliver_pending()

@@ -9,7 +9,7 @@ from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from dxapp import kept
+from dxapp import kept, transaction
 from dxapp.extensions import db
 from dxapp.services.workflow import Stale
 
@@ -71,7 +71,7 @@ def conflict(stale: Stale, *, typed: dict | None = None, back_url: str | None = 
     whose page shows more (the wizard's, both versions side by side; the inquiry's, the latest thread
     with the reply kept in its form) passes ``render``: called after the rollback, so it reads the
     object as it is now."""
-    db.session.rollback()
+    transaction.rollback()
     stale.keep(typed, back_url=back_url)
     if render is not None:
         result = render()
@@ -101,6 +101,7 @@ def init_app(app: Flask) -> None:
             flash(gettext("For your security the page had expired. We have kept what you typed: check it "
                           "and send it again."), "info")
             return redirect(request.path, 303)
+        transaction.rollback()
         values = {k: v for k, v in request.form.items() if not kept._secret(k)}
         return render_template("errors/csrf.html", kept=values, has_errors=False), 400
 
@@ -108,13 +109,14 @@ def init_app(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
+        transaction.rollback()  # an aborted request leaves nothing behind (dxapp/transaction.py)
         return _render(error.code, error)
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
         app.logger.exception("unhandled error")
         try:
-            db.session.rollback()
+            transaction.rollback()
         except Exception:  # noqa: BLE001  the page must render even if the database is gone
             app.logger.warning("rollback after an unhandled error failed")
         return _render(500, InternalServerError())

@@ -142,7 +142,7 @@ def verify_email(user: User) -> bool:
     ).rowcount
     if changed:
         audit.record("account.email_verified", "user", user.id, actor=user)
-    db.session.commit()
+    db.session.flush()
     db.session.refresh(user)
     return bool(changed)
 
@@ -154,7 +154,7 @@ def authenticate(email: str, password: str) -> User | None:
     if not passwords.verify_password(user.password_hash if user else None, password):
         audit.record("auth.login_failed", "user", user.id if user else None,
                      summary={"email_known": user is not None})
-        db.session.commit()
+        db.session.flush()
         return None
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
@@ -165,13 +165,13 @@ def start_session(user: User) -> None:
     """Rotate the session token (session fixation, revocation) and record the login."""
     user.session_token = new_session_token()
     audit.record("auth.login", "user", user.id, actor=user)
-    db.session.commit()
+    db.session.flush()
 
 
 def end_session(user: User) -> None:
     user.session_token = new_session_token()
     audit.record("auth.logout", "user", user.id, actor=user)
-    db.session.commit()
+    db.session.flush()
 
 
 def set_password(user: User, password: str, *, actor: User | None = None, action="account.password_changed") -> None:
@@ -181,7 +181,7 @@ def set_password(user: User, password: str, *, actor: User | None = None, action
     if action == "account.password_reset" and user.email_verified_at is None:
         user.email_verified_at = user.password_changed_at  # the e-mailed link proved the mailbox
     audit.record(action, "user", user.id, actor=actor or user)
-    db.session.commit()
+    db.session.flush()
 
 
 def request_password_reset(email: str) -> None:
@@ -191,14 +191,14 @@ def request_password_reset(email: str) -> None:
     outbox.enqueue(user.email, "password-reset", "パスワード再設定のご案内", "password_reset.txt",
                    user=user, link=_link("auth.reset_password", token=make_token(user, "reset")))
     audit.record("account.password_reset_requested", "user", user.id)
-    db.session.commit()
+    db.session.flush()
 
 
 def disable(user: User, *, actor: User) -> None:
     user.active = False
     user.session_token = new_session_token()
     audit.record("account.disabled", "user", user.id, actor=actor)
-    db.session.commit()
+    db.session.flush()
 
 
 # ---------------------------------------------------------------- TOTP for the secretariat
@@ -222,7 +222,7 @@ def verify_totp(user: User, code: str) -> bool:
                 update(User).where(User.id == user.id, User.totp_last_counter < counter)
                 .values(totp_last_counter=counter)
             ).rowcount
-            db.session.commit()
+            db.session.flush()
             return bool(used)
     return False
 

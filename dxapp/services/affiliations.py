@@ -4,8 +4,8 @@ corporation").
 Statuses: ``requested`` (the expert chose the corporation in their own wizard), ``invited`` (the
 corporation's administrator invited them), ``confirmed`` (the only one that counts), ``declined`` and
 ``ended``.  Every change goes through ``workflow.transition`` (conditional UPDATE on version and status,
-its audit event in the same transaction; ``workflow.Stale`` when it changed meanwhile).  Functions called from another service's transaction (``request``, ``add_invited``) do not
-commit; those called from the administrator's pages (``decide``, ``end``, ``touch_invited``) do.
+its audit event in the same transaction; ``workflow.Stale`` when it changed meanwhile).  Nothing here
+commits: the request (or the CLI) does, once (dxapp/transaction.py).
 
 ``invited_at``, ``decided_at`` and ``ended_at`` are program dates (shown on pages; in the demo the shifted
 clock), ``created_at`` and the audit log keep wall time, as for applications.
@@ -173,7 +173,7 @@ def decide(affiliation: Affiliation, *, accept: bool, version: int, actor) -> No
     _move(affiliation, "confirmed" if accept else "declined", version=version, actor=actor,
           action="affiliation.confirmed" if accept else "affiliation.declined",
           values={"decided_at": clock.program_now()}, allowed_from=("requested",))
-    db.session.commit()
+    db.session.flush()
 
 
 def respond(affiliation: Affiliation, *, accept: bool, version: int, actor) -> None:
@@ -181,17 +181,17 @@ def respond(affiliation: Affiliation, *, accept: bool, version: int, actor) -> N
     _move(affiliation, "confirmed" if accept else "declined", version=version, actor=actor,
           action="affiliation.accepted" if accept else "affiliation.invitation_declined",
           values={"decided_at": clock.program_now()}, allowed_from=("invited",))
-    db.session.commit()
+    db.session.flush()
 
 
 def end(affiliation: Affiliation, *, version: int, actor) -> None:
     """The administrator ends an affiliation (invited, requested or confirmed)."""
     _move(affiliation, "ended", version=version, actor=actor, action="affiliation.ended",
           values={"ended_at": clock.program_now()}, allowed_from=OPEN_STATUSES)
-    db.session.commit()
+    db.session.flush()
 
 
 def touch_invited(affiliation: Affiliation, *, version: int, actor) -> None:
-    """A resent invitation: the caller enqueues the e-mail in the same transaction, then commits."""
+    """A resent invitation: the caller enqueues the e-mail in the same transaction."""
     workflow.transition(affiliation, action="affiliation.invitation_resent", expected="invited", version=version,
                         values={"invited_at": clock.program_now()}, actor=actor, summary=_summary(affiliation))

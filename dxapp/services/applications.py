@@ -141,7 +141,7 @@ def withdraw(application: Application, *, version: int, actor_id: int, note: str
         raise Stale.of(application)
     _transition(application, "withdrawn", expected=tuple(WITHDRAWABLE), version=version, actor_id=actor_id,
                 note=note)
-    db.session.commit()
+    db.session.flush()
 
 
 def move(application: Application, target: str, *, version: int, actor_id: int, note: str | None = None,
@@ -162,4 +162,4 @@ def move(application: Application, target: str, *, version: int, actor_id: int, 
         audit.record("application.change_applied", "application", original.id, actor=actor_id,
                      summary={"change": application.reference})
     _fire(application, target, actor_id)
-    db.session.commit()
+    db.session.flush()

@@ -44,7 +44,7 @@ def add(*, actor: User, name: str, department: str | None, email: str, phone: st
     outbox.enqueue(email, "contact-invitation", "担当者として招待されました", "contact_invitation.txt",
                    contact=contact, inviter=actor,
                    link=accounts._link("auth.reset_password", token=accounts.make_token(user, "reset")))
-    db.session.commit()
+    db.session.flush()
     return contact
 
 
@@ -53,7 +53,7 @@ def update(contact: ContactPerson, *, actor: User, name: str, department: str | 
     if contact.user_id:
         db.session.get(User, contact.user_id).name = name
     audit.record("contact.updated", "contact_person", contact.id, actor=actor)
-    db.session.commit()
+    db.session.flush()
 
 
 def remove(contact: ContactPerson, *, actor: User) -> None:
@@ -62,6 +62,5 @@ def remove(contact: ContactPerson, *, actor: User) -> None:
     contact.removed_at = clock.wall_now()
     audit.record("contact.removed", "contact_person", contact.id, actor=actor)
     if contact.user_id:
-        accounts.disable(db.session.get(User, contact.user_id), actor=actor)  # commits
-    else:
-        db.session.commit()
+        accounts.disable(db.session.get(User, contact.user_id), actor=actor)
+    db.session.flush()

@@ -95,7 +95,7 @@ def issue_code(user: User) -> tuple[SupportCode, str]:
     db.session.add(row)
     db.session.flush()
     audit.record("desk.support_code_issued", "desk_support_code", row.id, actor=user)
-    db.session.commit()
+    db.session.flush()
     return row, code
 
 
@@ -128,15 +128,14 @@ def redeem(*, clerk: User, email: str, code: str) -> DeskGrant:
         ).rowcount
         if not used:
             match = None
-    if match is None:
-        db.session.rollback()
+    if match is None:  # the refusal is audited: the view answers 422 and the boundary commits it
         audit.record("desk.support_code_refused", "user", user.id if user else None, actor=clerk)
-        db.session.commit()
+        db.session.flush()
         raise CodeRefused()
     grant = _grant(clerk, user, origin="code")
     audit.record("desk.support_code_redeemed", "desk_grant", grant.id, actor=clerk, on_behalf_of=user,
                  summary={"code_id": match.id, "wizard": grant.wizard})
-    db.session.commit()
+    db.session.flush()
     return grant
 
 
@@ -175,7 +174,7 @@ def end_grant(grant: DeskGrant, clerk: User) -> None:
     ).rowcount
     if changed:
         audit.record("desk.grant_ended", "desk_grant", grant.id, actor=clerk, on_behalf_of=grant.applicant_id)
-    db.session.commit()
+    db.session.flush()
 
 
 # ---------------------------------------------------------------------------------------------- new callers
@@ -199,7 +198,7 @@ def start_new(*, clerk: User, role: str, name: str, email: str, organisation_nam
     db.session.flush()
     audit.record("desk.applicant_created", "user", user.id, actor=clerk, on_behalf_of=user, summary={"role": role})
     grant = _grant(clerk, user, origin="new")
-    db.session.commit()
+    db.session.flush()
     return grant
 
 
@@ -211,7 +210,7 @@ def send_invitation(grant: DeskGrant, clerk: User) -> None:
     outbox.enqueue(user.email, "desk-invitation", "申請の続きとパスワード設定のお願い", "desk_invitation.txt",
                    user=user, link=accounts._link("auth.reset_password", token=accounts.make_token(user, "reset")))
     audit.record("desk.invitation_sent", "user", user.id, actor=clerk, on_behalf_of=user)
-    db.session.commit()
+    db.session.flush()
 
 
 # ---------------------------------------------------------------------------------------------- My Page

@@ -27,7 +27,7 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import select
 
-from dxapp import clock
+from dxapp import clock, transaction
 from dxapp.extensions import db
 from dxapp.models import Document
 from dxapp.models.document import PURPOSES
@@ -173,13 +173,15 @@ def _summary(document: Document) -> dict:
             "sha256": document.sha256}
 
 
-def _commit_or_unlink(path: Path) -> None:
+def _flush_or_unlink(path: Path) -> None:
+    """Flush the row of the file just written; the file goes should the flush fail now or the unit of
+    work roll back later (dxapp/transaction.py commits or rolls back once)."""
     try:
-        db.session.commit()
+        db.session.flush()
     except Exception:
-        db.session.rollback()
         path.unlink(missing_ok=True)
         raise
+    transaction.unlink_on_rollback(path)
 
 
 def store(file_storage, owner, purpose: str, *, actor=None, on_behalf_of=None, types=None) -> Document:
@@ -191,10 +193,9 @@ def store(file_storage, owner, purpose: str, *, actor=None, on_behalf_of=None, t
         audit.record("document.uploaded", "document", document.id, actor=actor or owner,
                      on_behalf_of=on_behalf_of, summary=_summary(document))
     except Exception:
-        db.session.rollback()
         path.unlink(missing_ok=True)
         raise
-    _commit_or_unlink(path)
+    _flush_or_unlink(path)
     return document
 
 
@@ -206,7 +207,7 @@ def remove(owner, document_id: int, *, actor=None, on_behalf_of=None) -> Documen
     document.deleted_at = clock.wall_now()
     audit.record("document.removed", "document", document.id, actor=actor or owner, on_behalf_of=on_behalf_of,
                  summary={"purpose": document.purpose})
-    db.session.commit()
+    db.session.flush()
     return document
 
 
@@ -224,10 +225,9 @@ def replace(owner, document_id: int, file_storage, *, actor=None, on_behalf_of=N
         audit.record("document.replaced", "document", document.id, actor=actor or owner, on_behalf_of=on_behalf_of,
                      summary={**_summary(document), "replaces": old.id})
     except Exception:
-        db.session.rollback()
         path.unlink(missing_ok=True)
         raise
-    _commit_or_unlink(path)
+    _flush_or_unlink(path)
     return document
 
 

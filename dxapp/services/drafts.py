@@ -6,7 +6,6 @@ from __future__ import annotations
 import secrets
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from dxapp import clock
 from dxapp.extensions import db
@@ -40,21 +39,27 @@ def get_or_create(wizard: str, owner_key: str, user_id: int | None, initial: dic
         return draft
     now = clock.wall_now()
     actor_id = user_id if actor_id is None else actor_id
-    draft = WizardDraft(
-        wizard=wizard, owner_key=owner_key, user_id=user_id, version=1, created_at=now, updated_at=now,
-        answers={**_fresh_answers(initial), "token": secrets.token_urlsafe(24)},
-        updated_by_id=actor_id,
-    )
-    db.session.add(draft)
-    try:
-        db.session.flush()
+    created = insert_once(WizardDraft, ("wizard", "owner_key"), wizard=wizard, owner_key=owner_key, user_id=user_id,
+                          version=1, created_at=now, updated_at=now, updated_by_id=actor_id,
+                          answers={**_fresh_answers(initial), "token": secrets.token_urlsafe(24)})
+    draft = get(wizard, owner_key)  # made here, or by a parallel request a moment ago
+    if created:
         audit.record("draft.created", "wizard_draft", draft.id, actor=actor_id, on_behalf_of=on_behalf_of_id,
                      summary={"wizard": wizard})
-        db.session.commit()
-    except IntegrityError:  # created by a parallel request a moment ago
-        db.session.rollback()
-        draft = get(wizard, owner_key)
     return draft
+
+
+def insert_once(model, keys: tuple[str, ...], **values) -> bool:
+    """``INSERT ... ON CONFLICT (keys) DO NOTHING``: True when this statement made the row, False when a
+    parallel request made it first (it is then found by its keys).  Survives the race inside the
+    caller's transaction: no IntegrityError, no rollback, no savepoint (SQLite's pysqlite would end the
+    transaction at an outermost savepoint's release)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(model.__table__).values(**values).on_conflict_do_nothing(index_elements=list(keys))
+    return bool(db.session.execute(statement).rowcount)
 
 
 def save(draft: WizardDraft, expected_version: int, new_answers: dict, *, slug: str, raw: dict,
@@ -70,7 +75,6 @@ def save(draft: WizardDraft, expected_version: int, new_answers: dict, *, slug: 
     workflow.transition(draft, action=action, version=expected_version,
                         values={"answers": new_answers, "updated_by_id": actor_id}, actor=actor_id,
                         on_behalf_of=on_behalf_of_id, summary=summary, draft=draft, slug=slug, submitted_raw=raw)
-    db.session.commit()
 
 
 def find_submission(wizard: str, owner_key: str, token: str) -> Submission | None:
@@ -86,7 +90,8 @@ def new_reference(prefix: str) -> str:
 
 
 def submit(draft: WizardDraft, token: str, handler, *, reference_prefix: str) -> tuple[Submission, bool]:
-    """Create the submission and run ``handler(draft) -> (result_type, result_id)`` in one transaction.
+    """Create the submission and run ``handler(draft) -> (result_type, result_id)`` in the caller's
+    transaction.
 
     Returns (submission, created).  A replayed or parallel submit with the same one-time token finds the
     first submission (unique constraint) and creates nothing."""
@@ -96,24 +101,15 @@ def submit(draft: WizardDraft, token: str, handler, *, reference_prefix: str) ->
         return existing, False
     if not secrets.compare_digest(token, Answers(draft.answers).token):
         raise ValueError("token does not belong to this draft")
-    submission = Submission(
-        wizard=wizard, owner_key=owner_key, form_token=token,
-        reference=new_reference(reference_prefix), created_at=clock.wall_now(),
-    )
-    db.session.add(submission)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
-        return find_submission(wizard, owner_key, token), False
+    created = insert_once(Submission, ("wizard", "owner_key", "form_token"), wizard=wizard, owner_key=owner_key,
+                          form_token=token, reference=new_reference(reference_prefix), created_at=clock.wall_now())
+    submission = find_submission(wizard, owner_key, token)
+    if not created:  # a parallel submit with the same token came first
+        return submission, False
     result_type, result_id = handler(draft)
     submission.result_type, submission.result_id = result_type, result_id
     audit.record("draft.submitted", "submission", submission.id, actor=draft.user_id,
                  summary={"wizard": draft.wizard, "reference": submission.reference})
     db.session.delete(draft)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        return find_submission(wizard, owner_key, token), False
+    db.session.flush()
     return submission, True

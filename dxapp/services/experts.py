@@ -170,7 +170,7 @@ def _listed():
 def decline_invitation(user, affiliation_id, *, version: int):
     """The expert declines an invitation of a supporter corporation (an ``invited`` affiliation of their
     own): the affiliation becomes ``declined`` through ``affiliations.respond`` (conditional UPDATE and
-    audit event, committed), then the draft loses the preset answers (kind and corporation, the honorarium
+    audit event), then the draft loses the preset answers (kind and corporation, the honorarium
     paid to the corporation), so the expert answers those steps themselves (``draft.invitation_declined``,
     audited).  Should the draft have changed meanwhile it is left as it is: the preset is dropped anyway
     once the invitation is declined (dxapp.procedures.expert_registration.presets).  Raises LookupError for an

@@ -24,7 +24,7 @@ def receive(*, name: str, email: str, phone: str | None, category: str, body: st
     audit.record("inquiry.received", "inquiry", item.id, actor=user_id, summary={"category": category})
     outbox.enqueue(item.email, "inquiry-ack", f"お問い合わせを受け付けました（{item.reference}）",
                    "inquiry_ack.txt", inquiry=item)
-    db.session.commit()
+    db.session.flush()
     return item
 
 
@@ -98,7 +98,7 @@ def assign(inquiry: Inquiry, *, version: int, assignee, actor) -> None:
     status = inquiry.status if inquiry.status == "closed" else "assigned"
     _change(inquiry, version, "inquiry.assigned", actor=actor, summary={"assigned_to": assignee.id},
             assigned_to_id=assignee.id, status=status)
-    db.session.commit()
+    db.session.flush()
 
 
 def reply(inquiry: Inquiry, *, version: int, body: str, actor):
@@ -117,16 +117,16 @@ def reply(inquiry: Inquiry, *, version: int, body: str, actor):
     db.session.add(message)
     db.session.flush()
     _change(inquiry, version, "inquiry.replied", actor=actor, summary={"message_id": message.id}, **values)
-    db.session.commit()
+    db.session.flush()
     return message
 
 
 def close(inquiry: Inquiry, *, version: int, actor) -> None:
     _change(inquiry, version, "inquiry.closed", actor=actor, status="closed")
-    db.session.commit()
+    db.session.flush()
 
 
 def reopen(inquiry: Inquiry, *, version: int, actor) -> None:
     _change(inquiry, version, "inquiry.reopened", actor=actor,
             status="assigned" if inquiry.assigned_to_id else "open")
-    db.session.commit()
+    db.session.flush()

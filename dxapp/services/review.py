@@ -280,7 +280,7 @@ def document_of(application: Application, document_id: int) -> Document | None:
 def record_download(application: Application, document: Document, *, actor) -> None:
     audit.record("document.downloaded_by_staff", "document", document.id, actor=actor,
                  summary={"application": application.reference, "purpose": document.purpose})
-    db.session.commit()
+    db.session.flush()
 
 
 def holder(application: Application) -> User | None:

@@ -63,7 +63,7 @@ def invite_administrator(*, actor: User, name: str, email: str) -> User | None:
         _send_notice(existing, actor, what="administrator")
         audit.record("supporter.admin_invite_existing", "user", existing.id, actor=actor,
                      summary={"organisation_id": actor.organisation_id})
-        db.session.commit()
+        db.session.flush()
         return None
     now = clock.wall_now()
     user = User(email=email, name=name.strip(), role="supporter_admin", organisation_id=actor.organisation_id,
@@ -76,7 +76,7 @@ def invite_administrator(*, actor: User, name: str, email: str) -> User | None:
     outbox.enqueue(email, "supporter-admin-invitation", "SMEサポーターの管理者として招待されました",
                    "supporter_admin_invitation.txt", user=user, inviter=actor,
                    link=accounts._link("auth.reset_password", token=accounts.make_token(user, "reset")))
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -194,7 +194,7 @@ def invite_many(actor: User, people: list[dict], *, source: str) -> list[Affilia
         affiliation = affiliations.add_invited(organisation_id, user.id, actor=actor, now=now)
         result.append(affiliation)
         # The expert's draft, preset (kind and corporation fixed, bank account optional).  Written here
-        # rather than through drafts.get_or_create, which commits and keeps only steps/partial/flags.
+        # rather than through drafts.get_or_create, which keeps only steps/partial/flags.
         # The person step starts with what the corporation typed (as unsaved raw answers).
         typed = {"name": [person["name"]], "name_kana": [person["name_kana"]], "email": [person["email"]]}
         answers = {**Answers(Answers.empty()).with_partial("person", typed), "token": secrets.token_urlsafe(24),
@@ -237,7 +237,7 @@ def invite_expert(*, actor: User, name: str, name_kana: str, email: str) -> Affi
     if row.notice:
         raise RowInvalid(row, code="example")
     made = invite_many(actor, [row.normalised], source="form")
-    db.session.commit()
+    db.session.flush()
     return made[0] if made else None
 
 
@@ -271,7 +271,7 @@ def resend_invitation(affiliation: Affiliation, *, version: int, actor: User) ->
         _send_invitation(user, actor.organisation, actor)
     else:
         _send_join(user, actor.organisation, actor, affiliation)
-    db.session.commit()
+    db.session.flush()
 
 
 # ------------------------------------------------------------------------------------------------ CSV import
@@ -300,7 +300,7 @@ def preview(*, actor: User, filename: str, data: bytes) -> RosterImport:
     db.session.add(record)
     audit.record("roster.previewed", "roster_import", record.id, actor=actor,
                  summary={"rows": record.row_count, "errors": record.error_count, "encoding": encoding})
-    db.session.commit()
+    db.session.flush()
     return record
 
 
@@ -326,14 +326,14 @@ def confirm(record: RosterImport, *, actor: User) -> list[dict]:
         # One of these addresses became affiliated after the preview: show the preview again.
         record.rows = [r.as_json() for r in rows]
         record.error_count = roster.error_count(rows)
-        db.session.commit()
+        db.session.flush()
         raise SupporterError("has_errors")
     people = [r.normalised for r in rows if not r.notice]
     workflow.transition(record, action="roster.confirmed", to="confirmed", expected="preview", version=None,
                         where=(RosterImport.organisation_id == actor.organisation_id, RosterImport.error_count == 0),
                         values={"confirmed_at": clock.wall_now()}, actor=actor, summary={"rows": len(people)})
     invite_many(actor, people, source="csv")
-    db.session.commit()
+    db.session.flush()
     return people
 
 
@@ -343,4 +343,4 @@ def discard(record: RosterImport, *, actor: User) -> None:
                             actor=actor)
     except Stale:
         pass  # confirmed or discarded meanwhile: nothing left to discard
-    db.session.commit()
+    db.session.flush()

@@ -100,4 +100,4 @@ def record_consents(user, version_ids: list[int]) -> None:
 
 def consent(user, version_ids: list[int]) -> None:
     record_consents(user, version_ids)
-    db.session.commit()
+    db.session.flush()

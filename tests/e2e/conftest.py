@@ -88,12 +88,15 @@ class LiveServer:
         return pyotp.TOTP(secret).at(self.clock.wall_now())
 
     def query(self, fn):
-        """Run ``fn()`` inside an app context (for reading the outbox, adjusting fixtures)."""
+        """Run ``fn()`` inside an app context (for reading the outbox, adjusting fixtures), as one unit
+        of work: services only flush, so what ``fn`` changed is committed here (dxapp/transaction.py)."""
         from dxapp.extensions import db
+        from dxapp.transaction import transaction
 
         with self.app.app_context():
             try:
-                return fn()
+                with transaction():
+                    return fn()
             finally:
                 db.session.remove()
 

@@ -95,7 +95,6 @@ def resend_verification():
         user = accounts.find_by_email(form.email.data)
         if user is not None and user.email_verified_at is None:
             accounts.send_verification(user)
-            db.session.commit()
     flash(_("If the address is registered and not yet confirmed, we have sent the e-mail again."), "info")
     return redirect(url_for("auth.login"), 303)
 

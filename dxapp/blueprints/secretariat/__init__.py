@@ -46,7 +46,6 @@ def staff():
         else:
             accounts.create_staff(email=form.email.data, name=form.name.data, role=form.role.data,
                                   actor=current_user._get_current_object())
-            db.session.commit()
             flash(_("The account has been created. A set-up e-mail has been sent."), "success")
             return redirect(url_for("secretariat.staff"), 303)
     members = db.session.scalars(select(User).where(User.role.in_(("desk", "admin"))).order_by(User.id)).all()
