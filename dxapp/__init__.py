@@ -51,6 +51,9 @@ def create_app(config: dict | str | None = None) -> Flask:
 
     login_manager.user_loader(load_user)
 
+    _wire_hooks()
+    _wire_procedures()
+
     from dxapp.blueprints import register_blueprints
 
     register_blueprints(app)
@@ -76,6 +79,25 @@ def _refuse_unsafe_settings(app: Flask) -> None:
             raise RuntimeError("RATELIMIT_STORAGE_URI is not set: rate limits must be shared by every worker "
                                "(for example redis://127.0.0.1:6379/0); memory:// is for one process only")
         app.config["RATELIMIT_STORAGE_URI"] = "memory://"
+def _wire_hooks() -> None:
+    """What follows a status change of an application, registered once here (not as a side effect of
+    importing a module): the review index, the expert's public profile, the corporation's name."""
+    from dxapp.services import applications, experts, review_index, supporters
+
+    for kind, status, hook in review_index.hooks():
+        applications.on_status(kind, status)(hook)
+    applications.on_status("expert", "approved")(experts.on_approved)
+    applications.on_status("supporter", "approved")(supporters.apply_name)
+
+
+def _wire_procedures() -> None:
+    """The desk service serves the procedures that declare desk-assisted entry (dxapp.procedures)."""
+    from dxapp import procedures
+    from dxapp.services import desk
+
+    for procedure in procedures.all():
+        if procedure.desk is not None:
+            desk.register_wizard(procedure.role, procedure.wizard.name, procedure.owner_key)
 
 
 def _select_locale() -> str:

@@ -70,12 +70,11 @@ NEWS = (
 
 def _wizards():
     """The registration wizards (imported late: they sit above this module's services)."""
-    from dxapp.procedures.expert_registration.wizard import EXPERT_REGISTRATION
+    from dxapp import procedures
     from dxapp.procedures.sme_registration import eligibility
-    from dxapp.procedures.sme_registration.wizard import SME_REGISTRATION
-    from dxapp.procedures.supporter_registration.wizard import SUPPORTER_REGISTRATION
 
-    return SME_REGISTRATION, eligibility, EXPERT_REGISTRATION, SUPPORTER_REGISTRATION
+    return (procedures.get("sme").wizard, eligibility, procedures.get("expert").wizard,
+            procedures.get("supporter").wizard)
 
 
 def _pdf(name: str) -> FileStorage:
@@ -150,11 +149,11 @@ PHASE1_SME_ANSWERS = {
 def carry_over_phase1_sme(user) -> None:
     """Phase I data carried into a Phase II draft: the questions Phase II added (exclusions,
     documents, declaration) are still to answer."""
-    from dxapp.procedures.sme_registration.wizard import owner_key
+    from dxapp import procedures
 
-    wizard = _wizards()[0]
-    answers = wizard.fill(PHASE1_SME_ANSWERS, complete=False)
-    draft = drafts.get_or_create(wizard.name, owner_key(user), user.id, initial=answers)
+    sme = procedures.get("sme")
+    answers = sme.wizard.fill(PHASE1_SME_ANSWERS, complete=False)
+    draft = drafts.get_or_create(sme.wizard.name, sme.owner_key(user), user.id, initial=answers)
     draft.answers = Answers(draft.answers).with_key("carried_over", True)
 
 

@@ -8,6 +8,8 @@ from wtforms.validators import InputRequired, Length
 
 from dxapp import clock
 from dxapp.forms import BaseForm, EmailMixin, NewPasswordMixin, choices, strip
+from dxapp.procedures.spec import calendar_in_force, window_refusal
+from dxapp.rules import calendar as calendars
 from dxapp.services import passwords, terms
 from dxapp.wizard import Section, Step, Wizard
 from dxapp.wizard.answers import Answers
@@ -56,18 +58,17 @@ def _terms_context(_answers) -> dict:
 
 def role_panel(values, _answers) -> dict:
     """Live feedback for the first question: what this kind of account does next, and whether new
-    registrations are being accepted now (dxapp.rules.calendar at program time)."""
-    from dxapp.rules import calendar
-
+    registrations are being accepted now (the calendar in force at program time)."""
     now = clock.program_now()
-    window = calendar.window("registration")
+    calendar = calendar_in_force()
+    window = calendars.window("registration", calendar)
     role = values.get("role") or None
     return {
         "role": role if role in ("sme", "expert", "supporter_admin") else None,
-        "registration_open": calendar.is_open("registration", now),
+        "registration_open": window_refusal("registration", now, calendar) is None,
         "before": now < window.opens_at,
         "opens_at": window.opens_at,
-        "last_day": calendar.last_day(window),
+        "last_day": calendars.last_day(window),
     }
 
 

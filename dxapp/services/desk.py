@@ -45,7 +45,7 @@ class DeskWizard:
         return self.owner_key(user)
 
 
-# role -> DeskWizard; the blueprint registers one per wizard it serves.
+# role -> DeskWizard; create_app registers one per procedure with desk-assisted entry (dxapp.procedures).
 WIZARDS: dict[str, DeskWizard] = {}
 
 

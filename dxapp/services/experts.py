@@ -22,7 +22,7 @@ from dxapp.models import (
 )
 from dxapp.rules import review as review_rules
 from dxapp.rules import subsidy
-from dxapp.services import applications, audit, workflow
+from dxapp.services import audit, workflow
 from dxapp.wizard.answers import Answers
 
 PAGE_SIZE = 10
@@ -68,8 +68,8 @@ def publish(application: Application, actor_id) -> ExpertProfile:
     return profile
 
 
-@applications.on_status("expert", "approved")
-def _on_approved(application: Application, actor_id) -> None:
+def on_approved(application: Application, actor_id) -> None:
+    """The ``("expert", "approved")`` hook (wired in create_app): the profile goes public."""
     publish(application, actor_id)
 
 
@@ -167,7 +167,7 @@ def _listed():
 
 # ------------------------------------------------------------------------------------ invitations
 
-def decline_invitation(user, affiliation_id, *, version: int):
+def decline_invitation(user, affiliation_id, *, version: int, draft_key: tuple[str, str]):
     """The expert declines an invitation of a supporter corporation (an ``invited`` affiliation of their
     own): the affiliation becomes ``declined`` through ``affiliations.respond`` (conditional UPDATE and
     audit event), then the draft loses the preset answers (kind and corporation, the honorarium
@@ -175,8 +175,7 @@ def decline_invitation(user, affiliation_id, *, version: int):
     audited).  Should the draft have changed meanwhile it is left as it is: the preset is dropped anyway
     once the invitation is declined (dxapp.procedures.expert_registration.presets).  Raises LookupError for an
     affiliation not theirs, and workflow.Stale when it is no longer an open invitation or
-    the version changed."""
-    from dxapp.procedures.expert_registration.keys import NAME, owner_key
+    the version changed.  ``draft_key``: (wizard name, owner key) of the expert's registration draft."""
     from dxapp.services import affiliations, drafts
 
     try:
@@ -187,7 +186,7 @@ def decline_invitation(user, affiliation_id, *, version: int):
     if affiliation is None:
         raise LookupError(affiliation_id)
     affiliations.respond(affiliation, accept=False, version=version, actor=user)
-    draft = drafts.get(NAME, owner_key(user))
+    draft = drafts.get(*draft_key)
     current = Answers(draft.answers if draft is not None else None)
     preset = current.get("_preset")
     if isinstance(preset, dict) and str(preset.get("supporter_organisation_id")) == str(affiliation.organisation_id):

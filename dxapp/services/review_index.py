@@ -10,7 +10,6 @@ from __future__ import annotations
 from dxapp.extensions import db
 from dxapp.models import Application, User
 from dxapp.rules import review as rules
-from dxapp.services import applications
 
 
 def index_fields(application: Application) -> rules.IndexFields:
@@ -41,10 +40,12 @@ def _on_approved(application: Application, actor_id) -> None:
             reindex(original)
 
 
-for _kind in rules.KINDS:
-    applications.on_status(_kind, "submitted")(_on_submitted)
-    applications.on_status(_kind, "under_review")(_on_picked_up)
-    applications.on_status(_kind, "approved")(_on_approved)
+def hooks() -> list[tuple[str, str, object]]:
+    """(kind, status, hook) for ``applications.on_status``, wired in create_app: every kind's index row
+    follows its submission, pick-up and approval."""
+    return [(kind, status, fn) for kind in rules.KINDS
+            for status, fn in (("submitted", _on_submitted), ("under_review", _on_picked_up),
+                               ("approved", _on_approved))]
 
 
 def reindex_unindexed() -> int:

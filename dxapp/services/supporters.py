@@ -22,7 +22,7 @@ from dxapp.extensions import db
 from dxapp.models import AuditEvent, Organisation, User, WizardDraft
 from dxapp.models.supporter import OPEN_STATUSES, Affiliation, RosterImport
 from dxapp.rules import roster
-from dxapp.services import accounts, affiliations, applications, audit, outbox, workflow
+from dxapp.services import accounts, affiliations, audit, outbox, workflow
 from dxapp.services.workflow import Stale
 from dxapp.wizard.answers import Answers
 
@@ -100,10 +100,9 @@ def is_approved(organisation_id: int | None) -> bool:
                Application.change_of_id.is_(None), Application.status == "approved")) > 0
 
 
-@applications.on_status("supporter", "approved")
-def _apply_name(application, actor_id) -> None:
-    """The corporation's name in force is the approved one (registration or change request); runs in
-    the approval's transaction."""
+def apply_name(application, actor_id) -> None:
+    """The ``("supporter", "approved")`` hook (wired in create_app): the corporation's name in force is the
+    approved one (registration or change request); runs in the approval's transaction."""
     name = Answers(application.answers).value("corporation", "name")
     organisation = db.session.get(Organisation, application.organisation_id) if application.organisation_id else None
     if organisation is None or not name or organisation.name == name:

@@ -277,7 +277,7 @@ class DocumentRoutes:
         step = self.wizard.step(doc.slug)
         stored = (draft.answers.get("steps") or {}).get(doc.slug, {}).get("raw") or \
             (draft.answers.get("partial") or {}).get(doc.slug)
-        body, status = self.routes._render_step(step, draft, refill(step.form, stored),
+        body, status = self.routes.render_step(step, draft, refill(step.form, stored),
                                                 request.args.get("return") == "check", status=status,
                                                 context=doc.context(draft.answers, **extra))
         return self.stay(make_response(body, status), doc.slug)
@@ -292,10 +292,10 @@ class DocumentRoutes:
         if not htmx.is_boosted():
             return redirect(self.step_url(doc.slug), 303)
         step = self.wizard.step(doc.slug)
-        draft = self.routes._draft()
+        draft = self.routes.draft()
         stored = (draft.answers.get("steps") or {}).get(doc.slug, {}).get("raw") or \
             (draft.answers.get("partial") or {}).get(doc.slug)
-        body, status = self.routes._render_step(step, draft, refill(step.form, stored),
+        body, status = self.routes.render_step(step, draft, refill(step.form, stored),
                                                 request.args.get("return") == "check")
         return htmx.push_url(make_response(body, status), self.step_url(doc.slug))
 
@@ -306,7 +306,7 @@ class DocumentRoutes:
         document = documents.get_owned(current_user, document_id)
         if document is None or (not doc.lists_all and document.purpose not in doc.kinds):
             abort(404)
-        draft = self.routes._draft()
+        draft = self.routes.draft()
         refused = self.not_open(draft, slug)
         if refused is None:
             refused = self.write_guard()
@@ -352,7 +352,7 @@ class DocumentRoutes:
     # -- views ----------------------------------------------------------------------------------------
     def upload(self, slug: str):
         doc = self.known(slug)
-        draft = self.routes._draft()
+        draft = self.routes.draft()
         if (away := self.not_open(draft, slug)) is not None:
             return away
         if (refused := self.write_guard()) is not None:
@@ -410,7 +410,7 @@ class DocumentRoutes:
         if chosen is None or not chosen.filename or not getattr(current_user, "is_authenticated", False) or \
                 current_user.role != self.role:
             return None  # nothing chosen, or the view's own policy answers
-        draft = self.routes._draft()
+        draft = self.routes.draft()
         if self.not_open(draft, slug) is not None or self.write_guard() is not None:
             return None  # the engine answers with the same redirect or refusal
         with limiter.shared_limit(UPLOAD_LIMIT, scope=doc.limit_scope):

@@ -10,6 +10,8 @@ from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, HiddenField, PasswordField, SubmitField
 from wtforms.fields import RadioField, SelectField, SelectMultipleField
 
+from dxapp.wizard.answers import Answers
+
 SKIP = ("csrf_token", "draft_version", "action")
 
 
@@ -90,3 +92,23 @@ def summary_rows(form) -> list[tuple[str, str, str]]:
     """(field id, label, shown value) for every answer field."""
     return [(f.id, str(f.label.text), display_value(f)) for f in answer_fields(form)
             if not (getattr(f, "summary_skip_empty", False) and f.data in (None, "", []))]
+
+
+def answer_sections(wizard, answers, *, complete_only: bool = False) -> list:
+    """[(section, [(step, field id, label, shown value)])] for every visible step of ``wizard`` answered
+    (``complete_only``: only the steps complete, not flagged), as check-your-answers shows them."""
+    sections = []
+    view = Answers(answers)
+    for section in wizard.sections:
+        rows = []
+        for step in wizard.visible_steps(answers):
+            if step.section != section.key or not view.has(step.slug):
+                continue
+            if complete_only and not view.is_complete(step.slug):
+                continue
+            form = refill(step.form, view.raw(step.slug))
+            for field_id, label, value in summary_rows(form):
+                rows.append((step, field_id, label, value))
+        if rows:
+            sections.append((section, rows))
+    return sections

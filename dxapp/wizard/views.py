@@ -26,7 +26,7 @@ from dxapp.errors import conflict
 from dxapp.services import drafts
 from dxapp.services.workflow import Stale
 from dxapp.wizard import Answers, Wizard
-from dxapp.wizard.forms import data_of, raw_of, refill, summary_rows
+from dxapp.wizard.forms import answer_sections, data_of, raw_of, refill, summary_rows
 
 
 @dataclass
@@ -89,7 +89,7 @@ class WizardRoutes:
         return self
 
     # ------------------------------------------------------------------ helpers
-    def _draft(self, *, create: bool = False):
+    def draft(self, *, create: bool = False):
         """The saved draft; GET requests never create one (GET changes no data), they see an empty,
         unsaved draft of version 0 instead."""
         owner_key, user_id = self.owner()
@@ -104,7 +104,7 @@ class WizardRoutes:
             return drafts.get_or_create(self.wizard.name, owner_key, user_id, initial=initial)
         return drafts.unsaved(self.wizard.name, owner_key, user_id, initial=initial)
 
-    def _ctx(self, draft, **extra):
+    def page_context(self, draft, **extra):
         done, total = self.wizard.progress(draft.answers)
         return {"wizard": self.wizard, "routes": self, "draft": draft, "done": done, "total": total,
                 "desk": self.desk, **extra}
@@ -116,16 +116,16 @@ class WizardRoutes:
 
     # ------------------------------------------------------------------ views
     def tasks(self):
-        draft = self._draft()
+        draft = self.draft()
         return render_template(self.templates.get("tasks", "wizard/tasks.html"), tasks=self.wizard.task_list(draft.answers),
-                               finished=self.wizard.is_finished(draft.answers), **self._ctx(draft))
+                               finished=self.wizard.is_finished(draft.answers), **self.page_context(draft))
 
     def step(self, slug: str):
         try:
             step = self.wizard.step(slug)
         except KeyError:
             abort(404)
-        draft = self._draft(create=request.method == "POST")
+        draft = self.draft(create=request.method == "POST")
         answers = draft.answers
         if not self.wizard.can_open(answers, slug):
             return redirect(self._go(self.wizard.first_incomplete_step(answers)), 303)
@@ -136,7 +136,7 @@ class WizardRoutes:
         if request.method == "GET":
             kept_values = kept.take()
             form = step.form(formdata=kept_values) if kept_values is not None else refill(step.form, stored)
-            return self._render_step(step, draft, form, returning)
+            return self.render_step(step, draft, form, returning)
         if self.write_guard is not None and (refused := self.write_guard()) is not None:
             return refused
         form = step.form(formdata=self._desk_formdata(step, stored)) if self.desk else step.form()
@@ -163,7 +163,7 @@ class WizardRoutes:
                 if self.desk and self._only_applicant_errors(step, form):
                     return self._save_for_applicant(step, draft, version, raw, changed)
                 self._hide_applicant_errors(step, form)
-                return self._render_step(step, draft, form, returning, status=422)
+                return self.render_step(step, draft, form, returning, status=422)
             new_answers = self.wizard.with_step(answers, slug, raw, data_of(form))
             if self.desk and changed:
                 new_answers = self.wizard.without_declarations(new_answers)
@@ -242,7 +242,7 @@ class WizardRoutes:
     def section(self, key: str):
         if key not in {s.key for s in self.wizard.sections}:
             abort(404)
-        draft = self._draft(create=request.method == "POST")
+        draft = self.draft(create=request.method == "POST")
         answers = draft.answers
         steps = self._section_steps(answers, key)
         if not steps:
@@ -312,12 +312,12 @@ class WizardRoutes:
                 saved.append((step, summary_rows(refill(step.form, stored))))
         return render_template(self.templates.get("section", "wizard/step.html"), section=section, forms=forms,
                                saved=saved, conflict=status == 409,
-                               has_errors=any(f.errors for _s, f in forms), **self._ctx(draft)), status
+                               has_errors=any(f.errors for _s, f in forms), **self.page_context(draft)), status
 
     def _render_read_only(self, step, draft, status=200):
         return render_template(self.templates.get("read_only", "wizard/step.html"), step=step,
                                complete=self.wizard.is_complete(draft.answers, step.slug),
-                               back_url=url_for(self.ep("tasks")), **self._ctx(draft)), status
+                               back_url=url_for(self.ep("tasks")), **self.page_context(draft)), status
 
     def _continue(self, draft, next_step):
         """After a save: POST-redirect-GET; for a boosted (htmx) POST, answer with the next page itself
@@ -331,7 +331,7 @@ class WizardRoutes:
             body, status = self._render_read_only(next_step, draft)
         else:
             stored = Answers(draft.answers).stored(next_step.slug)
-            body, status = self._render_step(next_step, draft, refill(next_step.form, stored), False)
+            body, status = self.render_step(next_step, draft, refill(next_step.form, stored), False)
         if not isinstance(body, str):  # _check_page redirected (blocked or incomplete)
             return body
         return htmx.push_url(make_response(body, status), url)
@@ -357,7 +357,7 @@ class WizardRoutes:
             abort(404)
         if step.panel is None:
             abort(404)
-        draft = self._draft()
+        draft = self.draft()
         if not self.wizard.can_open(draft.answers, slug):
             return redirect(self._go(self.wizard.first_incomplete_step(draft.answers)), 303)
         form = step.form(formdata=request.args)
@@ -366,7 +366,7 @@ class WizardRoutes:
         if htmx.is_partial():
             return render_template(step.panel_template, panel=panel, step=step, form=form, filled=filled,
                                    fragment=True)
-        return self._render_step(step, draft, form, request.args.get("return") == "check", panel=panel)
+        return self.render_step(step, draft, form, request.args.get("return") == "check", panel=panel)
 
     def stateless_panel(self, slug: str):
         """The live panel for htmx from the query string alone (see ``Step.panel_context``): the same
@@ -385,7 +385,7 @@ class WizardRoutes:
         template = current_app.jinja_env.get_template(step.panel_template)
         return template.render(panel=panel, step=step, form=form, filled=filled, fragment=True)
 
-    def _render_step(self, step, draft, form, returning, status=200, panel=None, context=None):
+    def render_step(self, step, draft, form, returning, status=200, panel=None, context=None):
         """``context``: the step's extra context when it is not ``step.context(answers)`` (e.g. a
         documents step with the upload form that failed)."""
         previous = self.wizard.previous_step(draft.answers, step.slug)
@@ -395,7 +395,7 @@ class WizardRoutes:
         return render_template(step.template, step=step, form=form, back_url=back, returning=returning,
                                has_errors=bool(form.errors),
                                panel=panel if panel is not None else self._panel(step, draft, form),
-                               **self._ctx(draft, **extra)), status
+                               **self.page_context(draft, **extra)), status
 
     def _conflict(self, step, stale: Stale):
         """The draft's 409 page: what this person entered beside what is saved now (both versions)."""
@@ -406,11 +406,11 @@ class WizardRoutes:
             theirs = summary_rows(refill(step.form, saved_raw))
             form = refill(step.form, submitted_raw)
             return render_template("wizard/conflict.html", step=step, yours=yours, theirs=theirs, form=form,
-                                   **self._ctx(draft))
+                                   **self.page_context(draft))
         return conflict(stale, render=render)
 
     def check(self):
-        return self._check_page(self._draft())
+        return self._check_page(self.draft())
 
     def _check_page(self, draft):
         if self.desk:  # what the clerk entered, and what is left for the applicant; never a submit
@@ -419,7 +419,7 @@ class WizardRoutes:
             sections = [(section, [r for r in rows if r[0].slug not in self.read_only_steps])
                         for section, rows in self.answer_sections(draft.answers)]
             return render_template(self.templates.get("check", "wizard/check.html"), sections=sections,
-                                   remaining=remaining, **self._ctx(draft))
+                                   remaining=remaining, **self.page_context(draft))
         first = self.wizard.first_incomplete_step(draft.answers)
         if first is not None:
             return redirect(self._go(first), 303)
@@ -427,25 +427,11 @@ class WizardRoutes:
             return redirect(target, 303)
         sections = self.answer_sections(draft.answers)
         return render_template("wizard/check.html", sections=sections, token=draft.answers.get("token"),
-                               **self._ctx(draft))
+                               **self.page_context(draft))
 
     def answer_sections(self, answers, *, complete_only: bool = False):
-        """[(section, [(step, field id, label, shown value)])] for every visible step answered."""
-        sections = []
-        view = Answers(answers)
-        for section in self.wizard.sections:
-            rows = []
-            for step in self.wizard.visible_steps(answers):
-                if step.section != section.key or not view.has(step.slug):
-                    continue
-                if complete_only and not view.is_complete(step.slug):
-                    continue
-                form = refill(step.form, view.raw(step.slug))
-                for field_id, label, value in summary_rows(form):
-                    rows.append((step, field_id, label, value))
-            if rows:
-                sections.append((section, rows))
-        return sections
+        """The answered steps of this wizard, by section (dxapp.wizard.forms.answer_sections)."""
+        return answer_sections(self.wizard, answers, complete_only=complete_only)
 
     def submit(self):
         if self.desk:

@@ -316,7 +316,7 @@ def test_every_stored_outcome_has_a_label(users, desk, outcome):  # noqa: F811
 
 # ----------------------------------------------------------------------------------------- wizard registry
 
-def test_wizards_come_from_the_blueprints():
+def test_wizards_come_from_the_procedures():
     from dxapp.blueprints.secretariat.review import wizard_of
     from dxapp.procedures.expert_registration.wizard import EXPERT_REGISTRATION
     from dxapp.procedures.sme_registration.wizard import SME_REGISTRATION
@@ -328,7 +328,7 @@ def test_wizards_come_from_the_blueprints():
 
 
 def test_a_wizard_bug_is_not_hidden_from_the_clerk(app, desk, submitted_sme, monkeypatch):  # noqa: F811
-    from dxapp.blueprints.secretariat import review as view
+    from dxapp import procedures
 
     _clerk_user, clerk = desk
     _sme, _c, application = submitted_sme
@@ -336,14 +336,14 @@ def test_a_wizard_bug_is_not_hidden_from_the_clerk(app, desk, submitted_sme, mon
     def broken(answers):
         raise RuntimeError("bug in the wizard")
 
-    monkeypatch.setattr(view.REGISTRY["sme"].wizard, "visible_steps", broken)
+    monkeypatch.setattr(procedures.get("sme").wizard, "visible_steps", broken)
     r = clerk.get(detail_of(application))
     assert r.status_code == 500  # the error page, logged; not raw keys passed off as the answers
 
 
 def test_answers_that_no_longer_fit_the_wizard_are_logged_and_shown_plainly(desk, submitted_sme, monkeypatch,  # noqa: F811
                                                                             caplog):
-    from dxapp.blueprints.secretariat import review as view
+    from dxapp import procedures
 
     _clerk_user, clerk = desk
     _sme, _c, application = submitted_sme
@@ -351,7 +351,7 @@ def test_answers_that_no_longer_fit_the_wizard_are_logged_and_shown_plainly(desk
     def old_shape(answers):
         raise KeyError("legal_form")
 
-    monkeypatch.setattr(view.REGISTRY["sme"].wizard, "visible_steps", old_shape)
+    monkeypatch.setattr(procedures.get("sme").wizard, "visible_steps", old_shape)
     r = clerk.get(detail_of(application))
     assert r.status_code == 200
     assert "do not fit the sme wizard" in caplog.text and application.reference in caplog.text

@@ -14,6 +14,8 @@ from dxapp.access import PUBLIC, policy
 from dxapp.extensions import db, limiter
 from dxapp.forms import BaseForm, choices
 from dxapp.models import NewsItem
+from dxapp.procedures.spec import calendar_in_force, window_refusal
+from dxapp.rules import calendar as calendars
 from dxapp.services import inquiries, terms
 
 bp = Blueprint("public", __name__)
@@ -30,17 +32,17 @@ CALENDAR_LABELS_EN = {
 
 
 def calendar_rows(at):
-    from dxapp.rules import calendar
-
+    """The program calendar in force (with the secretariat's overrides), one row per window."""
+    calendar = calendar_in_force()
     rows = []
     for action in CALENDAR_ORDER:
-        window = calendar.window(action)
+        window = calendars.window(action, calendar)
         rows.append({
             "action": action,
-            "label": CALENDAR_LABELS_EN[action] if str(get_locale()) == "en" else calendar.LABELS[action],
+            "label": CALENDAR_LABELS_EN[action] if str(get_locale()) == "en" else calendars.LABELS[action],
             "opens": window.opens_at,
-            "last_day": calendar.last_day(window),
-            "open": calendar.is_open(action, at),
+            "last_day": calendars.last_day(window),
+            "open": window_refusal(action, at, calendar) is None,
         })
     return rows
 

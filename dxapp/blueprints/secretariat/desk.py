@@ -20,21 +20,13 @@ from flask_login import current_user
 from wtforms import EmailField, RadioField, StringField
 from wtforms.validators import Email, InputRequired, Length, Optional
 
+from dxapp import procedures
 from dxapp.access import policy
-from dxapp.blueprints.expert import _initial_answers as expert_initial_answers
-from dxapp.blueprints.expert import _write_guard as expert_write_guard
 from dxapp.blueprints.secretariat import bp
-from dxapp.blueprints.sme import _initial_answers as sme_initial_answers
-from dxapp.blueprints.sme import _write_guard as sme_write_guard
 from dxapp.extensions import db, limiter
 from dxapp.forms import BaseForm, choices, strip
 from dxapp.models import User
-from dxapp.procedures.expert_registration.keys import owner_key as expert_owner_key
-from dxapp.procedures.expert_registration.wizard import EXPERT_REGISTRATION
-from dxapp.procedures.expert_registration.wizard import is_ineligible as expert_is_ineligible
-from dxapp.procedures.sme_registration import eligibility
-from dxapp.procedures.sme_registration.wizard import SME_REGISTRATION
-from dxapp.procedures.sme_registration.wizard import owner_key as sme_owner_key
+from dxapp.procedures.views import refusal_page, start_refusal
 from dxapp.services import accounts, desk
 from dxapp.wizard.views import WizardRoutes
 
@@ -42,14 +34,14 @@ STAFF = ("desk", "admin")
 CODE_LIMIT = "10 per 10 minutes"  # failed attempts per clerk
 CODE_LIMIT_PER_APPLICANT = "5 per 30 minutes"  # failed attempts on one applicant, whoever tries
 
-desk.register_wizard("sme", SME_REGISTRATION.name, sme_owner_key)
-desk.register_wizard("expert", EXPERT_REGISTRATION.name, expert_owner_key)
-WIZARDS = {SME_REGISTRATION.name: SME_REGISTRATION, EXPERT_REGISTRATION.name: EXPERT_REGISTRATION}
+#: The procedures the desk enters answers for, by wizard name (the name desk grants record).
+DESK_PROCEDURES = {p.wizard.name: p for p in procedures.all() if p.desk is not None}
+WIZARDS = {name: p.wizard for name, p in DESK_PROCEDURES.items()}
 # wizard name -> the endpoint name of its desk routes ("secretariat.<name>_tasks", ...)
-ENDPOINT_NAMES = {SME_REGISTRATION.name: "desk_sme", EXPERT_REGISTRATION.name: "desk_expert"}
+ENDPOINT_NAMES = {name: p.desk.endpoint for name, p in DESK_PROCEDURES.items()}
 WIZARD_ENDPOINTS = tuple(f"secretariat.{name}_" for name in ENDPOINT_NAMES.values())
 ROUTES: dict[str, WizardRoutes] = {}  # wizard name -> desk routes
-ROLE_LABELS = {"sme": _l("A small or medium business"), "expert": _l("An IT expert")}
+ROLE_LABELS = {p.role: p.desk.role_label for p in DESK_PROCEDURES.values()}
 
 
 # ---------------------------------------------------------------------------------------------- forms
@@ -137,18 +129,6 @@ def _ineligible_notice():
     return tasks_url(_grant())
 
 
-def _sme_after_save(slug, answers):
-    if slug in eligibility.STEPS_WITH_FACTS and eligibility.is_ineligible(answers):
-        return _ineligible_notice()
-    return None
-
-
-def _expert_after_save(slug, answers):
-    if slug in ("participation", "qualifications") and expert_is_ineligible(answers):
-        return _ineligible_notice()
-    return None
-
-
 def _never(_draft):
     abort(403)  # no submit route in desk mode; kept for the engine's signature
 
@@ -157,24 +137,32 @@ TEMPLATES = {"tasks": "secretariat/desk/tasks.html", "check": "secretariat/desk/
              "read_only": "secretariat/desk/read_only.html", "section": "secretariat/desk/section.html"}
 
 
-def _desk_routes(wizard, *, path: str, write_guard, after_save, initial_answers, read_only_steps) -> WizardRoutes:
+def _desk_routes(procedure) -> WizardRoutes:
+    """The desk's routes of ``procedure``: the applicant's wizard in desk mode, for the grant's applicant."""
+
+    def write_guard():
+        refusal = start_refusal(_applicant(), procedure)
+        return refusal_page(refusal, back_url=tasks_url(_grant())) if refusal is not None else None
+
+    def after_save(slug, answers):
+        if procedure.stops_after is not None and procedure.stops_after(slug, answers):
+            return _ineligible_notice()
+        return None
+
     return WizardRoutes(
-        bp=bp, wizard=wizard, rule=STAFF, name=ENDPOINT_NAMES[wizard.name], prefix=f"/desk/{path}/<int:grant>",
+        bp=bp, wizard=procedure.wizard, rule=STAFF, name=procedure.desk.endpoint,
+        prefix=f"/desk/{procedure.desk.path}/<int:grant>",
         owner=lambda: (_grant().owner_key, _grant().applicant_id), on_submit=_never,
         done_endpoint="secretariat.desk_index", reference_prefix="D",
         actor=lambda: current_user.id, on_behalf_of=lambda: _grant().applicant_id,
-        write_guard=write_guard, after_save=after_save, initial_answers=initial_answers,
-        read_only_steps=read_only_steps, templates=TEMPLATES,
+        write_guard=write_guard, after_save=after_save,
+        initial_answers=(lambda: procedure.initial_answers(_applicant())) if procedure.initial_answers else None,
+        read_only_steps=procedure.desk.read_only_steps, templates=TEMPLATES,
     ).register()
 
 
-ROUTES[SME_REGISTRATION.name] = _desk_routes(
-    SME_REGISTRATION, path="sme", write_guard=lambda: sme_write_guard(_applicant()), after_save=_sme_after_save,
-    initial_answers=lambda: sme_initial_answers(_applicant()), read_only_steps=("documents",))
-# Uploads and the bank account (where the honorarium is paid) are entered by the expert themselves.
-ROUTES[EXPERT_REGISTRATION.name] = _desk_routes(
-    EXPERT_REGISTRATION, path="expert", write_guard=lambda: expert_write_guard(_applicant()),
-    after_save=_expert_after_save, initial_answers=lambda: expert_initial_answers(_applicant()), read_only_steps=("identity-documents", "certificates", "bank"))
+for _name, _procedure in DESK_PROCEDURES.items():
+    ROUTES[_name] = _desk_routes(_procedure)
 
 
 @bp.app_context_processor

@@ -8,10 +8,7 @@ Views stay thin; dxapp/services/review.py does the work."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
-from types import SimpleNamespace
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -20,35 +17,25 @@ from flask_login import current_user
 from wtforms import TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from dxapp import downloads, htmx
+from dxapp import downloads, htmx, procedures
 from dxapp.access import policy
 from dxapp.blueprints.secretariat import bp
 from dxapp.errors import conflict
 from dxapp.extensions import db
 from dxapp.forms import BaseForm
 from dxapp.labels import STATUS_LABELS
-from dxapp.procedures.expert_registration.documents import PURPOSE_LABELS as EXPERT_PURPOSES
-from dxapp.procedures.expert_registration.wizard import EXPERT_REGISTRATION
-from dxapp.procedures.sme_registration.documents import PURPOSE_LABELS as SME_PURPOSES
-from dxapp.procedures.sme_registration.wizard import SME_REGISTRATION
-from dxapp.procedures.supporter_registration import certificate as supporter_certificate
-from dxapp.procedures.supporter_registration.wizard import SUPPORTER_REGISTRATION
 from dxapp.rules.review import PREFECTURES
 from dxapp.services import documents as documents_service
 from dxapp.services import review
 from dxapp.wizard import Answers, Wizard
-from dxapp.wizard.views import WizardRoutes
+from dxapp.wizard.forms import answer_sections as wizard_answer_sections
 
 STAFF = ("desk", "admin")
 
-QUEUE_TITLES = {
-    "sme": _l("SME registrations"),
-    "expert": _l("IT expert registrations"),
-    "supporter": _l("Supporter corporation registrations"),
-    "changes": _l("Change requests"),
-}
-KIND_LABELS = {"sme": _l("SME"), "expert": _l("IT expert"), "supporter": _l("Supporter corporation")}
-QUEUE_PATHS = {"sme": "sme", "expert": "experts", "supporter": "supporters", "changes": "changes"}
+#: One queue per procedure (its spec's review: title, path, kind label), and one for change requests.
+QUEUE_TITLES = {**{p.kind: p.review.queue_title for p in procedures.all()}, "changes": _l("Change requests")}
+KIND_LABELS = {p.kind: p.review.kind_label for p in procedures.all()}
+QUEUE_PATHS = {**{p.kind: p.review.queue_path for p in procedures.all()}, "changes": "changes"}
 SIGNAL_TEXT = {
     "same_person": _l("The same person (name and date of birth) is registered in another application."),
     "shared_bank": _l("The same bank account is given in another application."),
@@ -88,20 +75,6 @@ REFUSALS = {
 }
 
 
-@dataclass(frozen=True)
-class KindSpec:
-    """What the review pages use of each kind's own blueprint."""
-
-    wizard: Wizard
-    purpose_labels: Mapping
-
-
-#: One entry per kind of registration, imported from the blueprints that define them.
-REGISTRY: dict[str, KindSpec] = {
-    "sme": KindSpec(SME_REGISTRATION, SME_PURPOSES),
-    "expert": KindSpec(EXPERT_REGISTRATION, EXPERT_PURPOSES),
-    "supporter": KindSpec(SUPPORTER_REGISTRATION, supporter_certificate.PURPOSE_LABELS),
-}
 #: Stored answers that no longer fit the wizard (an older shape of a step) raise these while being read;
 #: anything else is a bug of the wizard and fails loudly.
 ANSWER_SHAPE_ERRORS = (KeyError, TypeError, ValueError)
@@ -119,8 +92,10 @@ def queue_endpoint(queue: str) -> str:
 
 def wizard_of(kind: str) -> Wizard | None:
     """The registration wizard of a kind (None for an unknown kind)."""
-    spec = REGISTRY.get(kind)
-    return spec.wizard if spec is not None else None
+    try:
+        return procedures.get(kind).wizard
+    except KeyError:
+        return None
 
 
 def _shape_error(application, where: str) -> None:
@@ -156,7 +131,7 @@ def answer_sections(application) -> list[tuple[str, list[tuple[str, str]]]]:
         known = {s.slug for s in wizard.steps}
         typed = {slug: step for slug, step in steps.items() if slug in known and step.get("raw")}
         try:
-            sections = WizardRoutes.answer_sections(SimpleNamespace(wizard=wizard), {**answers, "steps": typed})
+            sections = wizard_answer_sections(wizard, {**answers, "steps": typed})
             out = [(str(section.title), [(label, value) for _step, _id, label, value in rows])
                    for section, rows in sections]
             steps = {slug: step for slug, step in steps.items() if slug not in typed}
@@ -271,9 +246,10 @@ def _refusal_text(refusal) -> str | None:
 
 def _purpose_label(purpose: str) -> str:
     """The label each wizard gives the kind of document (the SME's, the expert's, the supporter's)."""
-    for spec in REGISTRY.values():
-        if purpose in spec.purpose_labels:
-            return str(spec.purpose_labels[purpose])
+    for procedure in procedures.all():
+        labels = procedure.purpose_labels()
+        if purpose in labels:
+            return str(labels[purpose])
     return purpose
 
 

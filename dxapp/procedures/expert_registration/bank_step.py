@@ -60,7 +60,7 @@ def register(bp, routes, *, write_guard) -> None:
     def search():
         """Show the bank step again with a bank or branch chosen, or the matches of the names typed.
         A POST because the form carries the account details; it saves nothing."""
-        draft = routes._draft()
+        draft = routes.draft()
         if not wizard.can_open(draft.answers, SLUG):
             first = wizard.first_incomplete_step(draft.answers)
             return redirect(url_for(routes.ep("step"), slug=first.slug) if first else url_for(routes.ep("check")),
@@ -92,7 +92,7 @@ def register(bp, routes, *, write_guard) -> None:
         panel = bank_panel({k: values.get(k, "") for k in SEARCH_FIELDS}, draft.answers)
         panel.update(problems)
         returning = request.args.get("return") == "check" or request.form.get("return") == "check"
-        body, status = routes._render_step(step, draft, form, returning, status=200, panel=panel)
+        body, status = routes.render_step(step, draft, form, returning, status=200, panel=panel)
         response = make_response(body, status)
         if htmx.is_boosted():
             htmx.push_url(response, url_for(routes.ep("step"), slug=SLUG, **({"return": "check"} if returning else {})))
