@@ -59,6 +59,8 @@ class ReviewSpec:
     queue_title: str
     kind_label: str
     queue_path: str  # /secretariat/review/<queue_path>
+    # Steps whose answers the detail page shows elsewhere (its documents list), not among the answers.
+    hidden_steps: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

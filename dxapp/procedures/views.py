@@ -21,10 +21,11 @@ from dxapp.wizard.documents import DocumentRoutes
 from dxapp.wizard.views import WizardRoutes
 
 
-def refusal_page(refusal: Refusal, *, back_url: str):
+def refusal_page(refusal: Refusal, *, back_url: str, back_text: str | None = None):
     """The page of a refusal: why (the code's wording, with its parameters) and what to do (the link
-    back).  Its status is the refusal's (403, or 409 for an application that already exists)."""
-    return render_template("application/refused.html", refusal=refusal, back_url=back_url,
+    back, "Go to My Page" unless ``back_text`` says otherwise).  Its status is the refusal's (403, or 409
+    for an application that already exists)."""
+    return render_template("application/refused.html", refusal=refusal, back_url=back_url, back_text=back_text,
                            status_labels=STATUS_LABELS, **refusal.params), refusal.status
 
 

@@ -122,3 +122,26 @@ def test_the_refusal_page_of_an_open_application_names_it(client, users, login):
     body = text_of(r)
     assert "すでに申請済みです" in body and application.reference in body and "マイページ" in body
 
+
+
+def test_the_desk_sees_the_same_refusal_with_its_own_way_back(app, users, login, program_clock):
+    """A clerk saving answers for an applicant after the window: the refusal page, linking back to the
+    applicant's steps at the desk (not to a My Page the clerk cannot open)."""
+    import re
+
+    applicant, clerk = users("sme"), users("desk")
+    mine, desk = app.test_client(), app.test_client()
+    login(mine, applicant)
+    login(desk, clerk)
+    assert mine.submit("/sme/support-code", page="/sme/").status_code == 303
+    code = re.search(r'class="support-code">([A-Z0-9]{4}-[A-Z0-9]{4})<', mine.get("/sme/").get_data(as_text=True))
+    r = desk.submit("/secretariat/desk/code", {"email": applicant.email, "code": code.group(1)},
+                    page="/secretariat/desk/")
+    base = r.headers["Location"].replace("http://localhost", "").rstrip("/")
+    program_clock.set(datetime(2021, 10, 1, 0, 0, tzinfo=JST))
+    r = desk.submit(f"{base}/business-type", {"legal_form": "company", "industry": "retail"},
+                    page=f"{base}/business-type")
+    assert r.status_code == 403
+    body = r.get_data(as_text=True)
+    assert "現在、新規登録は受け付けていません" in text_of(r) and "2021年9月30日" in text_of(r)
+    assert f'href="{base}/"' in body and "申請者の入力状況に戻る" in text_of(r)

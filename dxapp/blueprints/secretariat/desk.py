@@ -142,7 +142,9 @@ def _desk_routes(procedure) -> WizardRoutes:
 
     def write_guard():
         refusal = start_refusal(_applicant(), procedure)
-        return refusal_page(refusal, back_url=tasks_url(_grant())) if refusal is not None else None
+        if refusal is None:
+            return None
+        return refusal_page(refusal, back_url=tasks_url(_grant()), back_text=_("Back to the applicant's steps"))
 
     def after_save(slug, answers):
         if procedure.stops_after is not None and procedure.stops_after(slug, answers):

@@ -78,8 +78,10 @@ REFUSALS = {
 #: Stored answers that no longer fit the wizard (an older shape of a step) raise these while being read;
 #: anything else is a bug of the wizard and fails loudly.
 ANSWER_SHAPE_ERRORS = (KeyError, TypeError, ValueError)
-#: Steps whose answers are shown elsewhere on the detail page (the documents list).
-HIDDEN_STEPS = ("documents", "identity-documents", "certificates")
+#: Steps whose answers are shown elsewhere on the detail page (the documents list), per kind (the
+#: procedure's review spec); for a kind without a procedure, every procedure's.
+HIDDEN_STEPS = {p.kind: p.review.hidden_steps for p in procedures.all()}
+ANY_HIDDEN_STEP = tuple(slug for slugs in HIDDEN_STEPS.values() for slug in slugs)
 #: Keys of the answer object that are not steps (dxapp/wizard/__init__.py).
 NOT_STEPS = ("steps", "partial", "flags", "token", "carried_over")
 
@@ -123,8 +125,9 @@ def answer_sections(application) -> list[tuple[str, list[tuple[str, str]]]]:
     is still being built) shows its stored values as they are."""
     answers = application.answers or {}
     steps = answers.get("steps") if isinstance(answers.get("steps"), dict) else answers
+    hidden = HIDDEN_STEPS.get(application.kind, ANY_HIDDEN_STEP)
     steps = {slug: step for slug, step in (steps or {}).items()
-             if isinstance(step, dict) and slug not in HIDDEN_STEPS and slug not in NOT_STEPS and slug[:1] != "_"}
+             if isinstance(step, dict) and slug not in hidden and slug not in NOT_STEPS and slug[:1] != "_"}
     out: list = []
     wizard = wizard_of(application.kind)
     if wizard is not None:

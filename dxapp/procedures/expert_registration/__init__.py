@@ -62,7 +62,8 @@ PROCEDURE = Procedure(
     # Uploads and the bank account (where the honorarium is paid) are entered by the expert themselves.
     desk=DeskSpec(path="expert", endpoint="desk_expert", role_label=_l("An IT expert"),
                   read_only_steps=("identity-documents", "certificates", "bank")),
-    review=ReviewSpec(queue_title=_l("IT expert registrations"), kind_label=_l("IT expert"), queue_path="experts"),
+    review=ReviewSpec(queue_title=_l("IT expert registrations"), kind_label=_l("IT expert"), queue_path="experts",
+                      hidden_steps=("identity-documents", "certificates")),
     wording=Wording(
         submitted_review=_l("The secretariat checks your answers, identity document and certificates. If "
                             "something needs correcting, the application is returned and My Page shows what to "

@@ -47,7 +47,8 @@ PROCEDURE = Procedure(
     stops_after=stops_after, blocker=blocker, documents=(documents.DOCUMENTS,),
     desk=DeskSpec(path="sme", endpoint="desk_sme", role_label=_l("A small or medium business"),
                   read_only_steps=("documents",)),
-    review=ReviewSpec(queue_title=_l("SME registrations"), kind_label=_l("SME"), queue_path="sme"),
+    review=ReviewSpec(queue_title=_l("SME registrations"), kind_label=_l("SME"), queue_path="sme",
+                      hidden_steps=("documents",)),
     wording=Wording(
         submitted_review=_l("The secretariat checks your answers and documents. If something needs correcting, "
                             "the application is returned and My Page shows what to change."),
