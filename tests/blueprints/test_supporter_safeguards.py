@@ -118,6 +118,7 @@ def _approved_admin(app, email):
                                           decision={"outcome": "submitted"}, organisation_id=user.organisation_id)
         db.session.commit()
         approve(application)
+        db.session.commit()  # services only flush: this set-up is its own unit of work
         return user.id
 
 
