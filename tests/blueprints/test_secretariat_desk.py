@@ -489,7 +489,7 @@ def test_desk_and_inbox_pages_within_budget(app, sme, clerk, capsys):
             inquiries.receive(name=f"利用者{n:02d}", email=f"u{n}@example.jp", phone=None, category="other",
                               body="長い質問です。" * 200)
     first = db.session.scalars(select(AuditEvent.object_id).where(AuditEvent.action == "inquiry.received")).first()
-    db.session.rollback()
+    db.session.commit()  # services only flush: the set-up is committed (and the test's transaction closed)
     sizes = {}
     for who, path in ((c, f"{DESK}/"), (c, f"{base}/"), (c, f"{base}/check-answers"), (c, f"{base}/exclusions"),
                       (c, f"{base}/documents"), (c, f"{base}/section/business"), (c, f"{base}/section/eligibility"),
