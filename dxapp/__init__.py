@@ -58,12 +58,13 @@ def create_app(config: dict | str | None = None) -> Flask:
 
     register_blueprints(app)
 
-    from dxapp import errors, security, templating, transaction
+    from dxapp import errors, inputs, security, templating, transaction
     from dxapp.cli import register_cli
 
     transaction.init_app(app)  # commit once after the view, roll back on an error (README, architecture)
     errors.init_app(app)
     security.init_app(app)
+    inputs.init_app(app)
     templating.init_app(app)
     register_cli(app)
     app.before_request(_gates)

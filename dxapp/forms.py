@@ -6,11 +6,25 @@ from __future__ import annotations
 from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectChoice
-from wtforms.validators import Email, InputRequired, Length, ValidationError
+from wtforms import EmailField, PasswordField, SelectChoice, validators
+from wtforms.validators import Email, Length, StopValidation, ValidationError
 
 from dxapp import kept
 from dxapp.services import passwords
+
+_WTFORMS_REQUIRED = "This field is required."  # WTForms' own message (its catalog translates it)
+
+
+class InputRequired(validators.InputRequired):
+    """WTForms' InputRequired, and a value of nothing but spaces is no value either: WTForms looks at
+    the raw input (「 」 passes), while the fields' ``strip`` filter leaves an empty string that the
+    normalisers downstream cannot read (a postal code or phone number of one space answered 500)."""
+
+    def __call__(self, form, field):
+        super().__call__(form, field)
+        if isinstance(field.data, str) and not field.data.strip():
+            field.errors[:] = []
+            raise StopValidation(self.message or field.gettext(_WTFORMS_REQUIRED))
 
 
 class BaseForm(FlaskForm):

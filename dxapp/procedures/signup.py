@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, RadioField, StringField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import Length
 
 from dxapp import clock
-from dxapp.forms import BaseForm, EmailMixin, NewPasswordMixin, choices, strip
+from dxapp.forms import BaseForm, EmailMixin, InputRequired, NewPasswordMixin, choices, strip
 from dxapp.procedures.spec import calendar_in_force, window_refusal
 from dxapp.rules import calendar as calendars
 from dxapp.services import passwords, terms

@@ -9,7 +9,7 @@ from flask import abort, flash, redirect, render_template, request, session, url
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from dxapp import clock
+from dxapp import clock, inputs
 from dxapp.access import policy
 from dxapp.extensions import db
 from dxapp.labels import STATUS_LABELS
@@ -118,10 +118,7 @@ def mount(bp, procedure: Procedure, *, prefix: str = "/register") -> WizardRoute
         if application is None or application.kind != procedure.kind:
             abort(404)
         if request.method == "POST":
-            try:
-                version = int(request.form.get("version", ""))
-            except ValueError:
-                abort(400)
+            version = inputs.posted_version()
             applications.withdraw(application, version=version, actor_id=current_user.id)  # Stale: the 409 page
             flash(_("The application has been withdrawn."), "success")
             return redirect(url_for(f"{name}.index"), 303)

@@ -93,14 +93,19 @@ def _strip_grouping_commas(text: str, message: str) -> str:
     return stripped
 
 
+# The largest amount the units can spell (9999兆9999億9999万9999円): an amount of thousands of digits
+# is refused with a message instead of reaching a database column or the JSON of the answers.
+MAX_YEN = 10**16
+
+
 def parse_yen(text: str) -> int:
     """An amount of yen as typed -> int (UX.md "Japanese input": 「300,000,000」「３億円」「3億5000万円」
     「5千万」「1.5億」「三億円」).
 
     Accepts digits of any width, thousands commas (also 「，」), spaces, a leading ¥/￥, a trailing 円,
     the units 千/万/億/兆 in any combination (in descending order), a decimal only right before 千/万/
-    億/兆, and the kanji numerals 〇一二三四五六七八九十百千.  "0" is 0.  Empty, negative, non-integral
-    or anything else raises ``ValueError``.
+    億/兆, and the kanji numerals 〇一二三四五六七八九十百千.  "0" is 0.  Empty, negative, non-integral,
+    ``MAX_YEN`` or more, or anything else raises ``ValueError``.
     """
     value = _drop_spaces(_nfkc(_text(text, _YEN_HELP)))
     if not value:
@@ -159,6 +164,8 @@ def parse_yen(text: str) -> int:
     total += group
     if total != total.to_integral_value():
         raise ValueError("金額が1円未満の端数になります。円単位の整数になるように入力してください。")
+    if total >= MAX_YEN:
+        raise ValueError("金額が大きすぎます。9999兆9999億9999万9999円までの金額を入力してください。")
     return int(total)
 
 
@@ -182,6 +189,8 @@ def parse_count(text: str) -> int:
     value = _strip_grouping_commas(value, message)
     if not re.fullmatch(r"[0-9]+", value):
         raise ValueError(message)
+    if len(value.lstrip("0")) > 10:
+        raise ValueError("人数が大きすぎます。10桁までの整数で入力してください。")
     return int(value)
 
 
@@ -317,6 +326,8 @@ def _whole(value: object, what: str, suffix: str, *, allow_gan: bool = False) ->
         if allow_gan and text == "元":
             return 1
         if re.fullmatch(r"[0-9]+", text):
+            if len(text.lstrip("0")) > 9:  # no date has such a 年, 月 or 日; int() would take any size
+                raise ValueError("存在しない日付です。年・月・日を確かめてください。")
             return int(text)
     raise ValueError(message)
 
@@ -342,7 +353,7 @@ def parse_era_date(era: str, year: int | str, month: int | str, day: int | str) 
         gregorian = start.year - 1 + number
     try:
         result = date(gregorian, m, d)
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: a year of more digits than a C int holds
         raise ValueError("存在しない日付です。年・月・日を確かめてください。") from None
     if code != "western":
         name, start, end = ERAS[code]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import unicodedata
 
 import pyotp
 from flask import current_app, has_request_context, url_for
@@ -207,10 +208,18 @@ def totp_for(user: User) -> pyotp.TOTP:
     return pyotp.TOTP(user.totp_secret)
 
 
+def totp_digits(code: str | None) -> str | None:
+    """The six digits of a typed code: full-width digits (a Japanese IME) are read as the digits they
+    are (NFKC), spaces and hyphens are ignored; anything else (other scripts' digits) is not a code."""
+    code = unicodedata.normalize("NFKC", code or "")
+    code = "".join(ch for ch in code if ch not in " -")
+    return code if len(code) == 6 and code.isascii() and code.isdigit() else None
+
+
 def verify_totp(user: User, code: str) -> bool:
     """Accept the current or the neighbouring 30-second step, never a step already used."""
-    code = "".join(ch for ch in code if ch.isdigit())
-    if not user.totp_secret or len(code) != 6:
+    code = totp_digits(code)
+    if not user.totp_secret or code is None:
         return False
     totp = totp_for(user)
     now = clock.wall_timestamp()

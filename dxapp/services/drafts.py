@@ -99,7 +99,8 @@ def submit(draft: WizardDraft, token: str, handler, *, reference_prefix: str) ->
     existing = find_submission(wizard, owner_key, token)
     if existing is not None:
         return existing, False
-    if not secrets.compare_digest(token, Answers(draft.answers).token):
+    # Bytes: the token comes from the client, and compare_digest refuses non-ASCII text (TypeError).
+    if not secrets.compare_digest(token.encode(), str(Answers(draft.answers).token or "").encode()):
         raise ValueError("token does not belong to this draft")
     created = insert_once(Submission, ("wizard", "owner_key", "form_token"), wizard=wizard, owner_key=owner_key,
                           form_token=token, reference=new_reference(reference_prefix), created_at=clock.wall_now())

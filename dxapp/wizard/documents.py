@@ -22,13 +22,13 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.file import FileField, FileRequired
 from wtforms import Field, RadioField
-from wtforms.validators import InputRequired, ValidationError
+from wtforms.validators import ValidationError
 from wtforms.widgets import HiddenInput
 
 from dxapp import downloads, htmx
 from dxapp.access import policy
 from dxapp.extensions import limiter
-from dxapp.forms import BaseForm
+from dxapp.forms import BaseForm, InputRequired
 from dxapp.rules import documents as rules
 from dxapp.services import documents, drafts
 from dxapp.services.workflow import Stale

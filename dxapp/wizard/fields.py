@@ -6,7 +6,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import Field, StringField
+from wtforms import Field, SelectMultipleField, StringField
 from wtforms.utils import unset_value
 
 from dxapp.rules import normalize
@@ -82,3 +82,12 @@ class YenField(StringField):
     def display(self) -> str:
         amount = getattr(self, "amount", None)
         return normalize.format_yen(amount) if amount is not None else (self.data or _("Not entered"))
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices (checkboxes).  An empty value is no choice: with ``Optional()`` WTForms stops at
+    ``['']`` before it checks the choices, so ``qualifications=['']`` reached the form's code as a
+    qualification named '' (KeyError)."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata([value for value in valuelist if value != ""])

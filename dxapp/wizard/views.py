@@ -20,7 +20,7 @@ from flask import (
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
-from dxapp import htmx, kept
+from dxapp import htmx, inputs, kept
 from dxapp.access import PUBLIC, policy
 from dxapp.errors import conflict
 from dxapp.services import drafts
@@ -141,10 +141,7 @@ class WizardRoutes:
             return refused
         form = step.form(formdata=self._desk_formdata(step, stored)) if self.desk else step.form()
         form.answers = answers
-        try:
-            version = int(request.form.get("draft_version", ""))
-        except ValueError:
-            abort(400)
+        version = inputs.posted_version("draft_version")
         creator = self.actor() if self.desk else draft.user_id
         if version == 0 and draft.version == 1 and draft.updated_by_id == creator and \
                 draft.created_at == draft.updated_at:
@@ -254,10 +251,7 @@ class WizardRoutes:
             return self._render_section(key, draft, forms)
         if self.write_guard is not None and (refused := self.write_guard()) is not None:
             return refused
-        try:
-            version = int(request.form.get("draft_version", ""))
-        except ValueError:
-            abort(400)
+        version = inputs.posted_version("draft_version")
         creator = self.actor()
         if version == 0 and draft.version == 1 and draft.updated_by_id == creator and \
                 draft.created_at == draft.updated_at:

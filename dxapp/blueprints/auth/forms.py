@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField, RadioField, StringField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import Length, ValidationError
 
-from dxapp.forms import BaseForm, EmailMixin, NewPasswordMixin, choices
+from dxapp.forms import BaseForm, EmailMixin, InputRequired, NewPasswordMixin, choices
+from dxapp.services.accounts import totp_digits
 
 
 class LoginForm(EmailMixin, BaseForm):
@@ -14,9 +15,14 @@ class LoginForm(EmailMixin, BaseForm):
                              render_kw={"autocomplete": "current-password"})
 
 
+def _six_digits(_form, field) -> None:
+    if totp_digits(field.data) is None:
+        raise ValidationError(_l("Enter the 6-digit code with the digits 0 to 9."))
+
+
 class TotpForm(BaseForm):
     code = StringField(_l("6-digit code from your authenticator app"),
-                       validators=[InputRequired(_l("Enter the 6-digit code."))],
+                       validators=[InputRequired(_l("Enter the 6-digit code.")), _six_digits],
                        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})
 
 

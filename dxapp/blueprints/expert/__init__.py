@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from dxapp import clock
+from dxapp import clock, inputs
 from dxapp.access import policy
 from dxapp.blueprints.expert import directory
 from dxapp.blueprints.public import calendar_rows
@@ -57,10 +57,7 @@ def _affiliation_date(affiliation):
 def decline_invitation(affiliation_id: int):
     """The expert declines a supporter corporation's invitation: kind and corporation are no longer preset
     and the expert answers those questions themselves."""
-    try:
-        version = int(request.form.get("version", ""))
-    except ValueError:
-        abort(400)
+    version = inputs.posted_version()
     try:
         user = current_user._get_current_object()
         experts_service.decline_invitation(user, affiliation_id, version=version,

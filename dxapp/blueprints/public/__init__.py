@@ -7,12 +7,12 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms import EmailField, RadioField, StringField, TelField, TextAreaField
-from wtforms.validators import Email, InputRequired, Length, Optional
+from wtforms.validators import Email, Length, Optional
 
 from dxapp import clock
 from dxapp.access import PUBLIC, policy
 from dxapp.extensions import db, limiter
-from dxapp.forms import BaseForm, choices
+from dxapp.forms import BaseForm, InputRequired, choices
 from dxapp.models import NewsItem
 from dxapp.procedures.spec import calendar_in_force, window_refusal
 from dxapp.rules import calendar as calendars

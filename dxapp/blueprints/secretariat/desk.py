@@ -18,13 +18,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import EmailField, RadioField, StringField
-from wtforms.validators import Email, InputRequired, Length, Optional
+from wtforms.validators import Email, Length, Optional
 
 from dxapp import procedures
 from dxapp.access import policy
 from dxapp.blueprints.secretariat import bp
 from dxapp.extensions import db, limiter
-from dxapp.forms import BaseForm, choices, strip
+from dxapp.forms import BaseForm, InputRequired, choices, strip
 from dxapp.models import User
 from dxapp.procedures.views import refusal_page, start_refusal
 from dxapp.services import accounts, desk

@@ -10,13 +10,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import SelectField, TextAreaField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import Length
 
+from dxapp import inputs
 from dxapp.access import policy
 from dxapp.blueprints.secretariat import bp
 from dxapp.errors import conflict
 from dxapp.extensions import db
-from dxapp.forms import BaseForm
+from dxapp.forms import BaseForm, InputRequired
 from dxapp.models import User
 from dxapp.services import inquiries
 from dxapp.services.workflow import Stale
@@ -51,10 +52,7 @@ def _load(inquiry_id: int):
 
 
 def _version() -> int:
-    try:
-        return int(request.form.get("version", ""))
-    except ValueError:
-        abort(400)
+    return inputs.posted_version()
 
 
 @bp.route("/inquiries/")

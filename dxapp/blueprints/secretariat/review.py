@@ -15,14 +15,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import Length, Optional
 
-from dxapp import downloads, htmx, procedures
+from dxapp import downloads, htmx, inputs, procedures
 from dxapp.access import policy
 from dxapp.blueprints.secretariat import bp
 from dxapp.errors import conflict
 from dxapp.extensions import db
-from dxapp.forms import BaseForm
+from dxapp.forms import BaseForm, InputRequired
 from dxapp.labels import STATUS_LABELS
 from dxapp.rules.review import PREFECTURES
 from dxapp.services import documents as documents_service
@@ -212,10 +212,7 @@ def _load(application_id: int):
 
 
 def _version() -> int:
-    try:
-        return int(request.form.get("version", ""))
-    except ValueError:
-        abort(400)
+    return inputs.posted_version()
 
 
 def _detail_context(application, *, approve_form=None, refusal=None) -> dict:

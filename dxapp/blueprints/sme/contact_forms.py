@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, StringField, TelField
-from wtforms.validators import Email, InputRequired, Length, Optional
+from wtforms.validators import Email, Length, Optional
 
-from dxapp.forms import BaseForm, normalised, strip
+from dxapp.forms import BaseForm, InputRequired, normalised, strip
 from dxapp.rules import normalize
 
 

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 
+from dxapp import inputs
 from dxapp.access import policy
 from dxapp.blueprints.supporter_org import bp
 from dxapp.blueprints.supporter_org.roster_forms import ExpertForm, RosterUploadForm
@@ -88,10 +89,7 @@ def _owned(affiliation_id: int):
 
 
 def _version() -> int:
-    try:
-        return int(request.form.get("version", ""))
-    except ValueError:
-        abort(400)
+    return inputs.posted_version()
 
 
 def _approved() -> bool:

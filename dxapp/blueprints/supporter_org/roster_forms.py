@@ -6,9 +6,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import EmailField, StringField
-from wtforms.validators import Email, InputRequired, Length
+from wtforms.validators import Email, Length
 
-from dxapp.forms import BaseForm, normalised, normalising, strip
+from dxapp.forms import BaseForm, InputRequired, normalised, normalising, strip
 from dxapp.rules import normalize
 
 

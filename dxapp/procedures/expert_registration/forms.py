@@ -5,16 +5,15 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.fields import SelectMultipleField
-from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import Email, Length, Optional, ValidationError
 
 from dxapp import bank as zengin
-from dxapp.forms import BaseForm, choices, normalised, strip
+from dxapp.forms import BaseForm, InputRequired, choices, normalised, strip
 from dxapp.procedures.expert_registration import presets
 from dxapp.procedures.sme_registration.forms import AddressForm
 from dxapp.rules import bank, expert, normalize
 from dxapp.services.experts import PREFECTURES
-from dxapp.wizard.fields import EraDateField, YenField
+from dxapp.wizard.fields import CheckboxesField, EraDateField, YenField
 
 YES_NO = {"yes": _l("Yes"), "no": _l("No")}
 
@@ -202,7 +201,7 @@ class IdentityForm(BaseForm):
 # --------------------------------------------------------------------------------- 4 qualifications
 
 class QualificationsForm(BaseForm):
-    qualifications = SelectMultipleField(
+    qualifications = CheckboxesField(
         _l("Qualifications you hold"), choices=choices(expert.QUALIFICATIONS), validators=[Optional()],
         description=_l("From 19 October 2021 individual experts need at least one of these. Staff of supporter "
                        "corporations and, until then, everyone may leave this empty."))
@@ -261,7 +260,7 @@ for _code in expert.QUALIFICATIONS:
 # --------------------------------------------------------------------------------- 5 profile
 
 class ProfileForm(BaseForm):
-    support_areas = SelectMultipleField(_l("Areas you can support"), choices=choices(SUPPORT_AREA_LABELS),
+    support_areas = CheckboxesField(_l("Areas you can support"), choices=choices(SUPPORT_AREA_LABELS),
                                         validators=[InputRequired(_l("Choose at least one area you can support."))])
     career = TextAreaField(_l("Career summary"), filters=[strip],
                            description=_l("Your work so far and the kind of support you have given, in up to "
@@ -270,7 +269,7 @@ class ProfileForm(BaseForm):
                                        Length(max=2000, message=_l("Write at most 2,000 characters."))])
     delivery = RadioField(_l("How can you give support?"), choices=choices(DELIVERY_LABELS),
                           validators=[InputRequired(_l("Choose online, on site, or both."))])
-    prefectures = SelectMultipleField(_l("Prefectures you can visit"), choices=choices({p: p for p in PREFECTURES}),
+    prefectures = CheckboxesField(_l("Prefectures you can visit"), choices=choices({p: p for p in PREFECTURES}),
                                       description=_l("Needed when you support on site."), validators=[Optional()])
     hourly_rate = YenField(_l("Your usual hourly rate (yen, tax included)"),
                            description=_l("The program pays up to 3,500 yen of it per hour; the SME pays the rest, "

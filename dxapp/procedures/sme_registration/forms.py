@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, RadioField, StringField, TelField
-from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import Email, Length, Optional, ValidationError
 
-from dxapp.forms import BaseForm, choices, normalised, strip
+from dxapp.forms import BaseForm, InputRequired, choices, normalised, strip
 from dxapp.rules import enterprise, normalize
 from dxapp.wizard.fields import EraDateField, YenField
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import EmailField, Field, RadioField, StringField
-from wtforms.validators import Email, InputRequired, Length, ValidationError
+from wtforms.validators import Email, Length, ValidationError
 from wtforms.widgets import HiddenInput
 
 from dxapp import bank as zengin
 from dxapp import clock
-from dxapp.forms import BaseForm, choices, normalised, normalising, strip
+from dxapp.forms import BaseForm, InputRequired, choices, normalised, normalising, strip
 from dxapp.procedures.sme_registration.forms import AddressForm, DeclarationForm
 from dxapp.rules import bank, normalize
 from dxapp.services import supporters
