@@ -15,7 +15,7 @@ from dxapp import clock, offline
 from dxapp.extensions import db
 from dxapp.models import Organisation, User
 from dxapp.models.account import STAFF_ROLES
-from dxapp.services import audit, outbox, passwords
+from dxapp.services import audit, outbox, passwords, rows
 from dxapp.services.terms import record_consents
 
 SELF_SERVICE_ROLES = ("sme", "expert", "supporter_admin")
@@ -108,27 +108,32 @@ def sign_up(*, role: str, name: str, email: str, password_hash: str, consented_v
     email = normalise_email(email)
     existing = find_by_email(email)
     if existing is not None:
-        outbox.enqueue(existing.email, "signup-existing", "アカウントはすでに登録されています",
-                       "signup_existing.txt", user=existing, login_url=_link("auth.login"),
-                       reset_url=_link("auth.reset_request"))
-        audit.record("account.signup_repeated", "user", existing.id, summary={"role": role})
+        _signed_up_again(existing, role)
         return None
     now = clock.wall_now()
     organisation = None
     if role in ("sme", "supporter_admin"):
         organisation = Organisation(kind="sme" if role == "sme" else "supporter", created_at=now)
-        db.session.add(organisation)
     user = User(
         email=email, name=name.strip(), role=role, password_hash=password_hash, organisation=organisation,
         session_token=new_session_token(), created_at=now, password_changed_at=now, totp_last_counter=0,
         active=True,
     )
-    db.session.add(user)
-    db.session.flush()
+    if not rows.insert_once(*(o for o in (organisation, user) if o is not None)):
+        # The same address signed up by a parallel request a moment ago: the same answer as above.
+        _signed_up_again(find_by_email(email), role)
+        return None
     record_consents(user, consented_version_ids)
     audit.record("account.created", "user", user.id, actor=user, summary={"role": role})
     send_verification(user)
     return user
+
+
+def _signed_up_again(existing: User, role: str) -> None:
+    outbox.enqueue(existing.email, "signup-existing", "アカウントはすでに登録されています",
+                   "signup_existing.txt", user=existing, login_url=_link("auth.login"),
+                   reset_url=_link("auth.reset_request"))
+    audit.record("account.signup_repeated", "user", existing.id, summary={"role": role})
 
 
 def send_verification(user: User) -> None:

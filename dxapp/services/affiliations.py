@@ -19,7 +19,7 @@ from dxapp import clock
 from dxapp.extensions import db
 from dxapp.models import Application, Organisation, User
 from dxapp.models.supporter import OPEN_STATUSES, Affiliation
-from dxapp.services import audit, workflow
+from dxapp.services import audit, rows, workflow
 
 
 class AffiliationError(ValueError):
@@ -148,14 +148,20 @@ def request(expert_user, organisation_id, *, actor) -> Affiliation:
     return affiliation
 
 
-def add_invited(organisation_id: int, expert_user_id: int, *, actor, now=None) -> Affiliation:
+def add_invited(organisation_id: int, expert_user_id: int, *, actor, now=None) -> Affiliation | None:
     """An administrator invited the expert (the supporters service creates the user and sends the
-    e-mail).  Runs inside the caller's transaction."""
+    e-mail).  Runs inside the caller's transaction.  None when the expert already has an open
+    affiliation with the corporation (made by a parallel request: the unique index on one open
+    affiliation per expert and corporation refuses a second)."""
+    already = db.session.scalar(select(Affiliation.id).where(
+        Affiliation.organisation_id == organisation_id, Affiliation.expert_user_id == expert_user_id,
+        Affiliation.status.in_(OPEN_STATUSES)))
+    if already is not None:
+        return None
     affiliation = Affiliation(organisation_id=organisation_id, expert_user_id=expert_user_id, status="invited",
                               requested_by="supporter", created_at=now or clock.wall_now(),
                               invited_at=clock.program_now(), version=1)
-    db.session.add(affiliation)
-    return affiliation
+    return affiliation if rows.insert_once(affiliation) else None
 
 
 def _move(affiliation: Affiliation, target: str, *, version: int, actor, action: str, values=None,

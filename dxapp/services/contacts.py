@@ -8,7 +8,7 @@ from sqlalchemy import select
 from dxapp import clock
 from dxapp.extensions import db
 from dxapp.models import ContactPerson, User
-from dxapp.services import accounts, audit, outbox
+from dxapp.services import accounts, audit, outbox, rows
 
 
 class ContactError(ValueError):
@@ -34,8 +34,8 @@ def add(*, actor: User, name: str, department: str | None, email: str, phone: st
     now = clock.wall_now()
     user = User(email=email, name=name, role="sme", organisation_id=actor.organisation_id, password_hash=None,
                 session_token=accounts.new_session_token(), created_at=now, totp_last_counter=0, active=True)
-    db.session.add(user)
-    db.session.flush()
+    if not rows.insert_once(user):  # added by a parallel request a moment ago
+        raise ContactError("このメールアドレスはすでに登録されています。別のメールアドレスを入力してください。")
     contact = ContactPerson(organisation_id=actor.organisation_id, user_id=user.id, name=name,
                             department=department or None, email=email, phone=phone or None, created_at=now)
     db.session.add(contact)

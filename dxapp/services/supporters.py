@@ -23,6 +23,7 @@ from dxapp.models import AuditEvent, Organisation, User, WizardDraft
 from dxapp.models.supporter import OPEN_STATUSES, Affiliation, RosterImport
 from dxapp.rules import roster
 from dxapp.services import accounts, affiliations, audit, outbox, workflow
+from dxapp.services.rows import insert_once
 from dxapp.services.workflow import Stale
 from dxapp.wizard.answers import Answers
 
@@ -182,16 +183,28 @@ def invite_many(actor: User, people: list[dict], *, source: str) -> list[Affilia
     now = clock.wall_now()
     existing = _accounts([p["email"] for p in people])
     new_people = [p for p in people if p["email"] not in existing]
-    users = [User(email=p["email"], name=p["name"], role="expert", organisation_id=None, password_hash=None,
-                  session_token=accounts.new_session_token(), created_at=now, totp_last_counter=0, active=True)
-             for p in new_people]
-    db.session.add_all(users)
-    db.session.flush()  # ids (one multi-row INSERT with RETURNING where the database has it)
+
+    def account(person):
+        return User(email=person["email"], name=person["name"], role="expert", organisation_id=None,
+                    password_hash=None, session_token=accounts.new_session_token(), created_at=now,
+                    totp_last_counter=0, active=True)
+
+    # One multi-row INSERT (with RETURNING where the database has it) in a savepoint; when a parallel
+    # request (another confirmation, the form) made one of these accounts a moment ago, one by one:
+    # the addresses taken meanwhile are existing accounts like the others.
+    users = [account(p) for p in new_people]
+    if not insert_once(*users):
+        made = [(p, account(p)) for p in new_people]
+        made = [(p, u) for p, u in made if insert_once(u)]
+        new_people, users = [p for p, _u in made], [u for _p, u in made]
+        mine = {p["email"] for p in new_people}
+        existing = {e: u for e, u in _accounts([p["email"] for p in people]).items() if e not in mine}
     result = []
     preset = _preset(organisation_id)
     for person, user in zip(new_people, users, strict=True):
         affiliation = affiliations.add_invited(organisation_id, user.id, actor=actor, now=now)
-        result.append(affiliation)
+        if affiliation is not None:
+            result.append(affiliation)
         # The expert's draft, preset (kind and corporation fixed, bank account optional).  Written here
         # rather than through drafts.get_or_create, which keeps only steps/partial/flags.
         # The person step starts with what the corporation typed (as unsaved raw answers).
@@ -208,6 +221,8 @@ def invite_many(actor: User, people: list[dict], *, source: str) -> list[Affilia
             continue
         if user.role == "expert":
             affiliation = affiliations.add_invited(organisation_id, user.id, actor=actor, now=now)
+            if affiliation is None:
+                continue  # invited by a parallel request a moment ago: one affiliation, one e-mail
             result.append(affiliation)
             joining.append((user, affiliation))
         else:
@@ -322,11 +337,17 @@ def confirm(record: RosterImport, *, actor: User) -> list[dict]:
     rows = [roster.Row(line=r["line"], values=r["values"]) for r in record.rows]
     roster.check(rows, known_emails(record.organisation_id, roster.emails(rows)))
     if roster.error_count(rows):
-        # One of these addresses became affiliated after the preview: show the preview again.
-        record.rows = [r.as_json() for r in rows]
-        record.error_count = roster.error_count(rows)
+        # One of these addresses became affiliated after the preview: show the preview again.  Only
+        # a preview is rewritten: when a parallel confirmation of this import won, the addresses are
+        # "affiliated" by its own invitations, and its rows stay as they were confirmed.
+        marked = db.session.execute(
+            update(RosterImport).where(RosterImport.id == record.id, RosterImport.status == "preview")
+            .values(rows=[r.as_json() for r in rows], error_count=roster.error_count(rows))
+            .execution_options(synchronize_session=False)
+        ).rowcount
         db.session.flush()
-        raise SupporterError("has_errors")
+        db.session.refresh(record)
+        raise SupporterError("has_errors") if marked else Stale.of(record)
     people = [r.normalised for r in rows if not r.notice]
     workflow.transition(record, action="roster.confirmed", to="confirmed", expected="preview", version=None,
                         where=(RosterImport.organisation_id == actor.organisation_id, RosterImport.error_count == 0),

@@ -16,6 +16,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from dxapp.extensions import db
+from dxapp.inputs import form_int
 from dxapp.models.supporter import Affiliation
 from dxapp.procedures.expert_registration.keys import NAME, owner_key
 from dxapp.services import affiliations, drafts
@@ -108,9 +109,8 @@ def supporter_choices(answers: dict | None = None, *, shown: str | None = None) 
     if shown:
         extra.append(shown)
     for value in extra:
-        try:
-            org_id = int(value)
-        except (TypeError, ValueError):
+        org_id = form_int(str(value))  # posted back by the page: any text, any size
+        if org_id is None:
             continue
         if all(org_id != o for o, _name in offered):
             from dxapp.models import Organisation
