@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -111,7 +113,10 @@ def test_a_multipart_part_without_a_name_is_the_400_page_on_every_post_route(app
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         if "POST" not in rule.methods:
             continue
-        url = url_for_rule(app, rule)
+        try:
+            url = url_for_rule(app, rule)
+        except Exception:  # noqa: BLE001  a converter that takes only some values: any value will do here
+            url = re.sub(r"<[^>]+>", "documents", rule.rule)
         for client in (anonymous, sme):
             r = client.post(url, data=NAMELESS, content_type="multipart/form-data; boundary=B")
             assert r.status_code == 400, (url, r.status_code)
