@@ -27,7 +27,7 @@ PAGES = {400, 403, 404, 405, 409, 413, 422, 429, 500}
 
 def _render(code: int, error=None):
     template = f"errors/{code}.html" if code in PAGES else "errors/generic.html"
-    return render_template(template, code=code, error=error, has_errors=False), code
+    return render_template(template, code=code, error=error), code
 
 
 def _back_url() -> str:
@@ -80,7 +80,7 @@ def conflict(stale: Stale, *, typed: dict | None = None, back_url: str | None = 
     return render_template("errors/409.html", code=409, stale=stale, current=current,
                            reference=getattr(current, "reference", None) or stale.reference,
                            status_label=_status_label(current), holder=_holder(current), typed=stale.typed,
-                           back_url=stale.back_url or _back_url(), back_label=back_label, has_errors=False), 409
+                           back_url=stale.back_url or _back_url(), back_label=back_label), 409
 
 
 def init_app(app: Flask) -> None:
@@ -103,7 +103,7 @@ def init_app(app: Flask) -> None:
             return redirect(request.path, 303)
         transaction.rollback()
         values = {k: v for k, v in request.form.items() if not kept._secret(k)}
-        return render_template("errors/csrf.html", kept=values, has_errors=False), 400
+        return render_template("errors/csrf.html", kept=values), 400
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -9,6 +9,8 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from jinja2 import pass_context
+from wtforms import Form
 
 from dxapp import clock
 from dxapp.clock import JST
@@ -61,10 +63,31 @@ def public_citation(citation: str) -> str:
     return _("The program's operating rules")
 
 
+def forms_of(context) -> list:
+    """The forms a page was given: every form in its context, and the forms of a list of
+    ``(step, form)`` pairs (a section of several steps)."""
+    found = []
+    for value in context.values():
+        if isinstance(value, Form):
+            found.append(value)
+        elif isinstance(value, list | tuple):
+            found.extend(item[1] for item in value
+                         if isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], Form))
+    return found
+
+
+@pass_context
+def page_has_errors(context) -> bool:
+    """True when a form on the page has an error (the layout's 「エラー: 」 title).  Views pass the forms,
+    never a flag; a page with an error of its own (not a form's) sets ``has_errors`` in its template."""
+    return bool(context.get("has_errors")) or any(f.errors for form in forms_of(context.get_all())
+                                                   for f in form)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(jst_datetime=jst_datetime, jst_date=jst_date, yen=yen,
                                  public_citation=public_citation)
-    app.jinja_env.globals.update(static_url=static_url, csrf_token=generate_csrf)
+    app.jinja_env.globals.update(static_url=static_url, csrf_token=generate_csrf, page_has_errors=page_has_errors)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -283,7 +283,7 @@ class DocumentRoutes:
         return self.stay(make_response(body, status), doc.slug)
 
     def too_large(self, slug: str):
-        body = render_template("wizard/upload_too_large.html", back_url=self.step_url(slug), has_errors=False)
+        body = render_template("wizard/upload_too_large.html", back_url=self.step_url(slug))
         return self.stay(make_response(body, 413), slug)
 
     def back_to_step(self, doc: DocumentStep):
@@ -429,7 +429,7 @@ class DocumentRoutes:
             return self.too_large(slug or self.steps[0].slug)
         if request.endpoint == self.routes.ep("step") and slug in self.by_slug:
             return self.too_large(slug)
-        return render_template("errors/413.html", code=413, error=error, has_errors=False), 413
+        return render_template("errors/413.html", code=413, error=error), 413
 
     def register(self) -> DocumentRoutes:
         bp, limit = self.bp, limiter.shared_limit(UPLOAD_LIMIT, scope=self.steps[0].limit_scope)

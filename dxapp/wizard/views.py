@@ -104,10 +104,16 @@ class WizardRoutes:
             return drafts.get_or_create(self.wizard.name, owner_key, user_id, initial=initial)
         return drafts.unsaved(self.wizard.name, owner_key, user_id, initial=initial)
 
-    def page_context(self, draft, **extra):
+    def page_context(self, draft, step=None, **extra):
+        """The page frame of every wizard page; for a step, also ``step_number`` (its place among the
+        steps the answers show), computed here once for every step template."""
         done, total = self.wizard.progress(draft.answers)
-        return {"wizard": self.wizard, "routes": self, "draft": draft, "done": done, "total": total,
-                "desk": self.desk, **extra}
+        ctx = {"wizard": self.wizard, "routes": self, "draft": draft, "done": done, "total": total,
+               "desk": self.desk, **extra}
+        if step is not None:
+            slugs = [s.slug for s in self.wizard.visible_steps(draft.answers)]
+            ctx.update(step=step, step_number=slugs.index(step.slug) + 1 if step.slug in slugs else None)
+        return ctx
 
     def _go(self, step) -> str:
         if step is None:
@@ -305,8 +311,7 @@ class WizardRoutes:
                 stored = Answers(draft.answers).raw(step.slug) or None
                 saved.append((step, summary_rows(refill(step.form, stored))))
         return render_template(self.templates.get("section", "wizard/step.html"), section=section, forms=forms,
-                               saved=saved, conflict=status == 409,
-                               has_errors=any(f.errors for _s, f in forms), **self.page_context(draft)), status
+                               saved=saved, conflict=status == 409, **self.page_context(draft)), status
 
     def _render_read_only(self, step, draft, status=200):
         return render_template(self.templates.get("read_only", "wizard/step.html"), step=step,
@@ -386,10 +391,9 @@ class WizardRoutes:
         back = url_for(self.ep("check")) if returning else (
             url_for(self.ep("step"), slug=previous.slug) if previous else url_for(self.ep("tasks")))
         extra = context if context is not None else (step.context(draft.answers) if step.context else {})
-        return render_template(step.template, step=step, form=form, back_url=back, returning=returning,
-                               has_errors=bool(form.errors),
+        return render_template(step.template, form=form, back_url=back, returning=returning,
                                panel=panel if panel is not None else self._panel(step, draft, form),
-                               **self.page_context(draft, **extra)), status
+                               **self.page_context(draft, step=step, **extra)), status
 
     def _conflict(self, step, stale: Stale):
         """The draft's 409 page: what this person entered beside what is saved now (both versions)."""

@@ -144,7 +144,7 @@ def login():
         else:
             return _finish_login(user)
     status = 422 if form.errors else 200
-    return render_template("auth/login.html", form=form, unverified=unverified, has_errors=bool(form.errors),
+    return render_template("auth/login.html", form=form, unverified=unverified,
                            timed_out=session.pop("timed_out", False)), status
 
 
@@ -187,7 +187,7 @@ def totp():
         form.code.errors.append(_("The code is not correct or has already been used. Enter the current code."))
     status = 422 if form.errors else 200
     enrolling = user is not None and not user.totp_last_counter
-    return render_template("auth/totp.html", form=form, has_errors=bool(form.errors), enrolling=enrolling,
+    return render_template("auth/totp.html", form=form, enrolling=enrolling,
                            secret=user.totp_secret if enrolling else None), status
 
 
@@ -212,7 +212,7 @@ def reset_request():
         accounts.request_password_reset(form.email.data)
         return render_template("auth/reset_sent.html", email=form.email.data)
     status = 422 if form.errors else 200
-    return render_template("auth/reset_request.html", form=form, has_errors=bool(form.errors)), status
+    return render_template("auth/reset_request.html", form=form), status
 
 
 @bp.route("/password-reset/<token>", methods=["GET", "POST"])
@@ -233,8 +233,7 @@ def reset_password(token: str):
         flash(_("Your password has been changed. Log in with the new password."), "success")
         return redirect(url_for("auth.login"), 303)
     status = 422 if form.errors else 200
-    return render_template("auth/reset_password.html", form=form, user=user,
-                           has_errors=bool(form.errors)), status
+    return render_template("auth/reset_password.html", form=form, user=user), status
 
 
 # ---------------------------------------------------------------------------- consent gate
@@ -251,4 +250,4 @@ def consent():
         flash(_("Thank you. Your consent has been recorded."), "success")
         return redirect(_safe_next() or url_for(HOME_BY_ROLE[current_user.role]), 303)
     status = 422 if form.errors else 200
-    return render_template("auth/consent.html", form=form, missing=missing, has_errors=bool(form.errors)), status
+    return render_template("auth/consent.html", form=form, missing=missing), status

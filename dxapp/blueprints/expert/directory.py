@@ -75,7 +75,7 @@ def register(bp) -> None:
         args = {k: v for k, v in request.args.items() if k != "page" and v}
         return render_template("expert/directory.html", form=form, profiles=profiles, total=total, page=page,
                                pages=pages, args=args, area_labels=SUPPORT_AREA_LABELS,
-                               delivery_labels=DELIVERY_LABELS, has_errors=bool(form.errors)), \
+                               delivery_labels=DELIVERY_LABELS), \
             (422 if form.errors else 200)
 
     @policy(*ROLES, "expert")

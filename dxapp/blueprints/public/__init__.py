@@ -113,7 +113,7 @@ def inquiry():
                                  category=form.category.data, body=form.body.data)
         return redirect(url_for("public.inquiry_sent", reference=item.reference), 303)
     status = 422 if form.errors else 200
-    return render_template("public/inquiry.html", form=form, has_errors=bool(form.errors)), status
+    return render_template("public/inquiry.html", form=form), status
 
 
 @bp.route("/inquiry/sent/<reference>")

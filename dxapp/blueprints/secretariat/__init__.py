@@ -50,8 +50,7 @@ def staff():
             return redirect(url_for("secretariat.staff"), 303)
     members = db.session.scalars(select(User).where(User.role.in_(("desk", "admin"))).order_by(User.id)).all()
     status = 422 if form.errors else 200
-    return render_template("secretariat/staff.html", form=form, members=members,
-                           has_errors=bool(form.errors)), status
+    return render_template("secretariat/staff.html", form=form, members=members), status
 
 
 from dxapp.blueprints.secretariat import desk as _desk  # noqa: E402,F401  desk-assisted entry

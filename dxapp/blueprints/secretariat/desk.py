@@ -181,8 +181,7 @@ def _index_page(redeem_form=None, new_form=None, status=200):
     grants = desk.active_grants(current_user)
     people = {u.id: u for u in db.session.query(User).filter(User.id.in_([gr.applicant_id for gr in grants]))}
     return render_template("secretariat/desk/index.html", redeem_form=redeem_form, new_form=new_form,
-                           grants=grants, people=people, tasks_url=tasks_url,
-                           has_errors=bool(redeem_form.errors or new_form.errors)), status
+                           grants=grants, people=people, tasks_url=tasks_url), status
 
 
 @bp.route("/desk/")

@@ -80,8 +80,7 @@ def _detail(item, *, reply_form=None, assign_form=None, status=200, stale=False)
     authors = {u.id: u.name for u in inquiries.staff_members()}
     return render_template("secretariat/inquiries/detail.html", item=item, thread=inquiries.thread(item),
                            reply_form=reply_form, assign_form=assign_form, assigned=assigned, authors=authors,
-                           status_labels=STATUS_LABELS, category_labels=CATEGORY_LABELS, stale=stale,
-                           has_errors=bool(reply_form.errors or assign_form.errors)), status
+                           status_labels=STATUS_LABELS, category_labels=CATEGORY_LABELS, stale=stale), status
 
 
 @bp.route("/inquiries/<int:inquiry_id>")

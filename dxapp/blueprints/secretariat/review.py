@@ -231,7 +231,7 @@ def _detail_context(application, *, approve_form=None, refusal=None) -> dict:
         "blockers": review.approval_blockers(application, actor) if application.status == "under_review" else [],
         "taking_over": held_by is not None and held_by.id != actor.id and actor.role == "admin",
         "approve_form": approve_form or ApproveForm(formdata=None),
-        "refusal": _refusal_text(refusal), "has_errors": bool(refusal) or bool(approve_form and approve_form.errors),
+        "refusal": _refusal_text(refusal),
     }
 
 
@@ -315,7 +315,7 @@ def _refused(application, refusal, template: str | None = None, **context):
     if template is None:
         return render_template("secretariat/review/detail.html",
                                **_detail_context(application, refusal=refusal, **context)), 422
-    return render_template(template, application=application, refusal=_refusal_text(refusal), has_errors=True,
+    return render_template(template, application=application, refusal=_refusal_text(refusal),
                            **context), 422
 
 
@@ -375,9 +375,8 @@ def review_return(application_id: int):
                                         "by e-mail.", ref=application.reference))
     if application.status != "under_review" and request.method == "GET":
         return redirect(url_for("secretariat.review_detail", application_id=application.id), 303)
-    has_errors = any(f.errors for f in form)
-    return render_template("secretariat/review/return.html", application=application, form=form,
-                           has_errors=has_errors), 422 if has_errors else 200
+    status = 422 if any(f.errors for f in form) else 200
+    return render_template("secretariat/review/return.html", application=application, form=form), status
 
 
 class RejectForm(BaseForm):
@@ -407,6 +406,5 @@ def review_reject(application_id: int):
                                         ref=application.reference))
     if application.status != "under_review" and request.method == "GET":
         return redirect(url_for("secretariat.review_detail", application_id=application.id), 303)
-    has_errors = bool(form.errors)
-    return render_template("secretariat/review/reject.html", application=application, form=form,
-                           has_errors=has_errors), 422 if has_errors else 200
+    status = 422 if form.errors else 200
+    return render_template("secretariat/review/reject.html", application=application, form=form), status

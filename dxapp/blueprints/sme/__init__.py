@@ -42,8 +42,7 @@ def contacts():
             flash(_("The contact person has been added and invited by e-mail."), "success")
             return redirect(url_for("sme.contacts"), 303)
     status = 422 if form.errors else 200
-    return render_template("sme/contacts.html", form=form, contacts=contacts_service.active(current_user.organisation_id),
-                           has_errors=bool(form.errors)), status
+    return render_template("sme/contacts.html", form=form, contacts=contacts_service.active(current_user.organisation_id)), status
 
 
 @bp.route("/contacts/<int:contact_id>/edit", methods=["GET", "POST"])
@@ -60,7 +59,7 @@ def contact_edit(contact_id: int):
         flash(_("The contact person has been updated."), "success")
         return redirect(url_for("sme.contacts"), 303)
     status = 422 if form.errors else 200
-    return render_template("sme/contact_edit.html", form=form, contact=contact, has_errors=bool(form.errors)), status
+    return render_template("sme/contact_edit.html", form=form, contact=contact), status
 
 
 @bp.route("/contacts/<int:contact_id>/remove", methods=["POST"])

@@ -55,5 +55,4 @@ def administrators():
             return redirect(url_for("supporter_org.administrators"), 303)
     status = 422 if form.errors else 200
     return render_template("supporter_org/admins.html", form=form,
-                           admins=supporters.administrators(current_user.organisation_id), back=back,
-                           has_errors=bool(form.errors)), status
+                           admins=supporters.administrators(current_user.organisation_id), back=back), status

@@ -155,7 +155,7 @@ def expert_add():
             flash(_("%(name)s has been invited by e-mail.", name=form.name.data), "success")
             return redirect(url_for("supporter_org.experts"), 303)
     status = 422 if form.errors else 200
-    return render_template("supporter_org/expert_add.html", form=form, has_errors=bool(form.errors)), status
+    return render_template("supporter_org/expert_add.html", form=form), status
 
 
 # ---------------------------------------------------------------------------------------------- CSV import
@@ -172,7 +172,7 @@ def roster_template():
 
 def _upload_page(form, *, file_error=None, status=200):
     return render_template("supporter_org/import.html", form=form, file_error=file_error,
-                           has_errors=bool(form.errors or file_error), max_rows=roster.MAX_ROWS), status
+                           max_rows=roster.MAX_ROWS), status
 
 
 @bp.route("/experts/import", methods=["GET", "POST"])
