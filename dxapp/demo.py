@@ -270,11 +270,26 @@ def _review_sme_values(row) -> dict:
     }
 
 
+def submit_review_sme(user, row):
+    """One demo SME's application: the document its legal form needs uploaded, every step answered
+    (``row`` as in DEMO_SMES), sent; the organisation named as the answers say.  Returns the application."""
+    sme_wizard, eligibility = _wizards()[:2]
+    if row[4]:
+        documents.store(_pdf("履歴事項全部証明書.pdf"), user, "registration_certificate")
+    else:
+        documents.store(_pdf("開業届.pdf"), user, "opening_notification")
+    answers = sme_wizard.fill(_review_sme_values(row), user=user)
+    application = applications.submit(user=user, kind="sme", answers=answers,
+                                      decision=eligibility.saved_decision(answers), organisation_id=user.organisation_id)
+    user.organisation.name = row[2]
+    return application
+
+
 def seed_review_queues() -> int:
     """A handful of SME applications in the review queues (idempotent): submitted ones, one under review by
     the demo desk clerk, one resubmitted after a return, one approved; two of them share a corporate
     number (a signal to look at)."""
-    sme_wizard, eligibility = _wizards()[:2]
+    eligibility = _wizards()[1]
     clerk = accounts.find_by_email("desk@demo.example")
     made = 0
     for index, row in enumerate(DEMO_SMES):
@@ -285,16 +300,8 @@ def seed_review_queues() -> int:
                                 consented_version_ids=[v.id for v in terms.current_versions()])
         user.email_verified_at = user.created_at
         db.session.flush()
-        # The document the legal form needs, uploaded before the documents step is answered.
-        if row[4]:
-            documents.store(_pdf("履歴事項全部証明書.pdf"), user, "registration_certificate")
-        else:
-            documents.store(_pdf("開業届.pdf"), user, "opening_notification")
-        answers = sme_wizard.fill(_review_sme_values(row), user=user)
-        application = applications.submit(user=user, kind="sme", answers=answers,
-                                          decision=eligibility.saved_decision(answers),
-                                          organisation_id=user.organisation_id)
-        user.organisation.name = row[2]
+        application = submit_review_sme(user, row)
+        answers = application.answers
         for target in DEMO_MOVES.get(index, ()) if clerk is not None else ():
             if target == "resubmitted":
                 applications.submit(user=user, kind="sme", answers=answers,

@@ -9,7 +9,6 @@ from sqlalchemy import select
 
 from dxapp.extensions import db
 from dxapp.models import Application
-from tests.blueprints.test_expert_registration import BASE, go, identity_documents, submit, upload
 from tests.fixtures.expert_answers import (
     BANK,
     DECLARATION,
@@ -19,7 +18,14 @@ from tests.fixtures.expert_answers import (
     PROFILE,
     QUALIFICATIONS,
 )
+from tests.fixtures.factories import approved_supporter_shell as approved_supporter
 from tests.fixtures.pages import inspect, text_of
+from tests.fixtures.walks import EXPERT as BASE
+from tests.fixtures.walks import expert as walk
+from tests.fixtures.walks import expert_identity_documents as identity_documents
+from tests.fixtures.walks import expert_upload as upload
+
+go, submit = walk.go, walk.submit
 
 
 @pytest.fixture
@@ -130,19 +136,6 @@ def test_corporate_account_with_corporate_number(client, at_bank):
 
 
 # ------------------------------------------------------------------------------ invited experts
-
-def approved_supporter(users, name="株式会社サポート"):
-    from dxapp.services import applications
-
-    admin = users("supporter_admin")
-    admin.organisation.name = name
-    application = applications.submit(user=admin, kind="supporter", answers={}, decision={},
-                                      organisation_id=admin.organisation_id)
-    clerk = users("desk")
-    applications.move(application, "under_review", version=application.version, actor_id=clerk.id)
-    applications.move(application, "approved", version=application.version, actor_id=clerk.id)
-    return admin
-
 
 def test_invited_expert_has_kind_and_corporation_preset_and_bank_optional(client, users, login):
     from dxapp.models.supporter import Affiliation

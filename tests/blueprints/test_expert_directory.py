@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 
 from dxapp import demo
 from dxapp.extensions import db
-from dxapp.models import Application, ExpertProfile
-from dxapp.services import applications, experts
-from tests.blueprints.test_expert_registration import fill_all, submit
+from dxapp.models import ExpertProfile
+from dxapp.services import experts
+from tests.fixtures import factories
 from tests.fixtures.pages import text_of
 
 
@@ -79,14 +79,8 @@ def test_profile_page_shows_no_personal_data(client, users, login, app):
     from tests.conftest import PASSWORD
 
     expert_client = app.test_client()
-    expert = users("expert", name="佐藤 一郎")
+    expert, _application = factories.approved_expert(users, name="佐藤 一郎", clerk=users("desk"))
     expert_client.submit("/account/login", {"email": expert.email, "password": PASSWORD})
-    fill_all(expert_client)
-    submit(expert_client)
-    application = db.session.scalars(select(Application)).one()
-    clerk = users("desk")
-    applications.move(application, "under_review", version=application.version, actor_id=clerk.id)
-    applications.move(application, "approved", version=application.version, actor_id=clerk.id)
     profile = db.session.scalars(select(ExpertProfile)).one()
     login(client, users("sme"))
     page = client.get(f"/expert/directory/{profile.id}")

@@ -12,10 +12,14 @@ from sqlalchemy import select
 from dxapp.extensions import db
 from dxapp.models import Application, AuditEvent, WizardDraft
 from dxapp.models.supporter import Affiliation
-from tests.blueprints.test_expert_bank import approved_supporter
-from tests.blueprints.test_expert_registration import BASE, go, identity_documents, submit
 from tests.fixtures.expert_answers import DECLARATION, IDENTITY, PARTICIPATION, PERSON, PROFILE
+from tests.fixtures.factories import approved_supporter_shell as approved_supporter
 from tests.fixtures.pages import text_of
+from tests.fixtures.walks import EXPERT as BASE
+from tests.fixtures.walks import expert as walk
+from tests.fixtures.walks import expert_identity_documents as identity_documents
+
+go, submit = walk.go, walk.submit
 
 PASSWORD = "quiet river stone lantern"
 

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
-
 from dxapp.extensions import db
-from dxapp.models import Application
-from tests.blueprints.test_expert_registration import fill_all, submit
+from tests.fixtures import factories
 from tests.fixtures.pages import text_of
 
 
@@ -41,10 +38,8 @@ def test_phase1_expert_agrees_to_phase2_terms_first_then_sees_carried_over_amoun
 def test_mypage_shows_the_timeline(client, users, login):
     from dxapp.services import applications
 
-    login(client, users("expert", name="佐藤 一郎"))
-    fill_all(client)
-    submit(client)
-    application = db.session.scalars(select(Application)).one()
+    expert, application = factories.submitted_expert(users, name="佐藤 一郎")
+    login(client, expert)
     applications.move(application, "under_review", version=application.version, actor_id=users("desk").id)
     page = text_of(client.get("/expert/"))
     assert application.reference in page and "申請済み" in page and "審査中" in page

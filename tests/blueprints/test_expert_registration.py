@@ -3,7 +3,6 @@ returned for correction, withdraw, change after approval, IDOR, stale saves."""
 
 from __future__ import annotations
 
-import io
 from datetime import datetime
 
 import pytest
@@ -17,7 +16,6 @@ from tests.fixtures.expert_answers import (
     DECLARATION,
     IDENTITY,
     PARTICIPATION,
-    PDF,
     PERSON,
     PNG,
     PROFILE,
@@ -25,8 +23,13 @@ from tests.fixtures.expert_answers import (
     SIDE_JOB,
 )
 from tests.fixtures.pages import inspect, text_of
+from tests.fixtures.walks import EXPERT as BASE
+from tests.fixtures.walks import expert as walk
+from tests.fixtures.walks import expert_fill_all as fill_all
+from tests.fixtures.walks import expert_identity_documents as identity_documents
+from tests.fixtures.walks import expert_upload as upload
 
-BASE = "/expert/register"
+go, submit = walk.go, walk.submit
 
 
 @pytest.fixture
@@ -34,48 +37,6 @@ def expert(client, users, login):
     user = users("expert", name="佐藤 一郎")
     login(client, user)
     return user
-
-
-def go(client, slug, data, expect=303):
-    r = client.submit(f"{BASE}/{slug}", data)
-    assert r.status_code == expect, (slug, r.status_code, text_of(r)[:2000])
-    return r
-
-
-def upload(client, slug, purpose, name="免許証.pdf", content=PDF, expect=303):
-    r = client.submit(f"{BASE}/{slug}/upload", {"purpose": purpose, "file": (io.BytesIO(content), name)},
-                      page=f"{BASE}/{slug}", content_type="multipart/form-data")
-    assert r.status_code == expect, (r.status_code, text_of(r)[:1500])
-    return r
-
-
-def identity_documents(client, *, permission=False):
-    upload(client, "identity-documents", "identity_document")
-    upload(client, "identity-documents", "face_photo", name="顔写真.png", content=PNG)
-    if permission:
-        upload(client, "identity-documents", "employer_permission", name="許可書.pdf")
-    go(client, "identity-documents", {})
-
-
-def fill_all(client, *, participation=PARTICIPATION, qualifications=QUALIFICATIONS, bank=BANK):
-    go(client, "participation", participation)
-    go(client, "person", PERSON)
-    go(client, "identity", IDENTITY)
-    identity_documents(client, permission=participation.get("participation") == "side_job")
-    go(client, "qualifications", qualifications)
-    if qualifications.get("qualifications"):
-        upload(client, "certificates", "qualification_certificate", name="ITC認定証.pdf")
-        go(client, "certificates", {})
-    go(client, "profile", PROFILE)
-    go(client, "bank", bank)
-    r = go(client, "declaration", DECLARATION)
-    assert r.headers["Location"].endswith(f"{BASE}/check-answers"), r.headers["Location"]
-
-
-def submit(client):
-    r = client.submit(f"{BASE}/submit", page=f"{BASE}/check-answers")
-    assert r.status_code == 303, (r.status_code, text_of(r)[:1500])
-    return r
 
 
 def test_freelance_registers_and_submits_once(client, expert):

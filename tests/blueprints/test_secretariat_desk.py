@@ -11,10 +11,11 @@ from sqlalchemy import select
 
 from dxapp.extensions import db
 from dxapp.models import Application, AuditEvent, DeskGrant, OutboxMessage, SupportCode, User, WizardDraft
+from tests.fixtures.desk import DESK, open_with_code, redeem, show_code
+from tests.fixtures.desk import post as go
 from tests.fixtures.pages import text_of
 from tests.fixtures.sme_answers import ADDRESS, DETAILS, EXCLUSIONS, SIZE, TYPE
 
-DESK = "/secretariat/desk"
 SME = "/sme/register"
 
 
@@ -32,37 +33,6 @@ def clerk(app, users, login):
     client = app.test_client()
     login(client, user)
     return user, client
-
-
-def show_code(client) -> str:
-    r = client.submit("/sme/support-code", page="/sme/")
-    assert r.status_code == 303, r.status_code
-    page = client.get("/sme/").get_data(as_text=True)
-    found = re.search(r'class="support-code">([A-Z0-9]{4}-[A-Z0-9]{4})<', page)
-    assert found, "no code on My Page"
-    return found.group(1)
-
-
-def redeem(client, email, code, expect=303):
-    r = client.submit(f"{DESK}/code", {"email": email, "code": code}, page=f"{DESK}/")
-    assert r.status_code == expect, (r.status_code, text_of(r)[:1500])
-    return r
-
-
-def open_with_code(sme, clerk) -> str:
-    """The clerk's base URL of the applicant's draft."""
-    user, client = sme
-    code = show_code(client)
-    r = redeem(clerk[1], user.email, code)
-    base = r.headers["Location"].rstrip("/")
-    assert re.fullmatch(r".*/secretariat/desk/sme/\d+", base), base
-    return base.replace("http://localhost", "")
-
-
-def go(client, url, data, expect=303):
-    r = client.submit(url, data)
-    assert r.status_code == expect, (url, r.status_code, text_of(r)[:1500])
-    return r
 
 
 # ---------------------------------------------------------------------------------------------- codes
@@ -235,7 +205,7 @@ def test_clerk_cannot_give_declarations_or_submit(app, sme, clerk):
 
 def test_declaration_page_is_read_only_for_the_clerk(app, sme, clerk):
     user, client = sme
-    from tests.blueprints.test_sme_registration import fill_all
+    from tests.fixtures.walks import sme_fill_all as fill_all
 
     base = open_with_code(sme, clerk)
     fill_all(client)  # the applicant did everything, including the declaration
@@ -332,7 +302,7 @@ def test_only_desk_and_admin_use_the_desk(app, users, login, sme):
 # ---------------------------------------------------------------------------------------------- new caller
 
 def test_new_caller_registration_end_to_end(app, clerk):
-    from tests.blueprints.test_sme_registration import upload
+    from tests.fixtures.walks import sme_upload as upload
     from tests.security.conftest import mail_link
 
     clerk_user, c = clerk

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from dxapp.extensions import db
 from dxapp.models import AuditEvent, User, WizardDraft
+from tests.fixtures.desk import post as go
 from tests.fixtures.expert_answers import IDENTITY, PARTICIPATION, PERSON
-from tests.fixtures.pages import text_of
 
 DESK = "/secretariat/desk"
 EXPERT = "/expert/register"
@@ -32,12 +32,6 @@ def clerk(app, users, login):
     client = app.test_client()
     login(client, user)
     return user, client
-
-
-def go(client, url, data, expect=303):
-    r = client.submit(url, data)
-    assert r.status_code == expect, (url, r.status_code, text_of(r)[:1500])
-    return r
 
 
 def test_expert_support_code_and_desk_edit(app, expert, clerk):

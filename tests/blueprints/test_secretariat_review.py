@@ -12,86 +12,25 @@ from sqlalchemy import func, select
 
 from dxapp.clock import JST
 from dxapp.extensions import db
-from dxapp.models import Application, AuditEvent, OutboxMessage
-from tests.blueprints.test_sme_registration import BASE, fill_all, go
+from dxapp.models import Application, AuditEvent
 from tests.conftest import PASSWORD
 from tests.fixtures.pages import inspect, text_of
+from tests.fixtures.review import (
+    QUEUE_URLS,
+    REVIEW,
+    ROLE_OF_KIND,  # noqa: F401
+    expert_answers,
+    mails,
+    refreshed,
+    sme_answers,
+    steps,
+    submit,
+)
 from tests.fixtures.sme_answers import DETAILS
+from tests.fixtures.walks import SME as BASE
+from tests.fixtures.walks import sme as sme_walk
 
-REVIEW = "/secretariat/review"
-QUEUE_URLS = {"sme": f"{REVIEW}/sme", "expert": f"{REVIEW}/experts", "supporter": f"{REVIEW}/supporters",
-              "changes": f"{REVIEW}/changes"}
-ROLE_OF_KIND = {"sme": "sme", "expert": "expert", "supporter": "supporter_admin"}
-
-
-def steps(**slugs) -> dict:
-    """Answers as the wizard stores them ({"steps": {slug: {"raw", "data"}}}); slugs with dashes as
-    business_details -> business-details."""
-    return {"steps": {slug.replace("_", "-"): {"raw": {}, "data": data} for slug, data in slugs.items()}}
-
-
-def sme_answers(name="株式会社テスト商事", kana="テストショウジ", corporate_number="7000012050002",
-                representative="佐藤 一郎", phone="+81312345678", street="丸の内1-1", email="t@example.jp",
-                prefecture="東京都"):
-    return steps(business_details={"name": name, "name_kana": kana, "corporate_number": corporate_number,
-                                   "representative_name": representative},
-                 address={"postal_code": "1000005", "prefecture": prefecture, "city": "千代田区", "street": street,
-                          "building": "", "phone": phone, "contact_email": email})
-
-
-def expert_answers(name="佐藤 一郎", kana="サトウ イチロウ", birth="1980-04-01", bank=("0001", "001", "1234567"),
-                   street="丸の内1-1", phone="+81312345678", prefecture="東京都"):
-    answers = steps(person={"name": name, "name_kana": kana, "birth_date": birth, "postal_code": "1000005",
-                            "prefecture": prefecture, "city": "千代田区", "street": street, "building": "",
-                            "phone": phone, "email": "expert@example.jp"})
-    if bank:
-        answers["steps"]["bank"] = {"raw": {}, "data": {"bank_code": bank[0], "branch_code": bank[1],
-                                                        "account_type": "ordinary", "account_number": bank[2]}}
-    return answers
-
-
-def submit(users, kind, answers, *, user=None) -> Application:
-    from dxapp.services import applications
-
-    user = user or users(ROLE_OF_KIND[kind])
-    application = applications.submit(user=user, kind=kind, answers=answers,
-                                      decision={"outcome": "eligible", "reasons": []},
-                                      organisation_id=user.organisation_id)
-    db.session.commit()
-    return application
-
-
-@pytest.fixture
-def desk(app, users, login):
-    user = users("desk", name="窓口 一子")
-    client = app.test_client()
-    login(client, user)
-    return user, client
-
-
-@pytest.fixture
-def admin(app, users, login):
-    user = users("admin", name="管理 太郎")
-    client = app.test_client()
-    login(client, user)
-    return user, client
-
-
-@pytest.fixture
-def submitted_sme(app, users, login):
-    """An SME that went through the real wizard and sent its application: (user, client, application)."""
-    user = users("sme")
-    client = app.test_client()
-    login(client, user)
-    fill_all(client)
-    assert client.submit(f"{BASE}/submit", page=f"{BASE}/check-answers").status_code == 303
-    return user, client, db.session.scalars(select(Application)).one()
-
-
-def refreshed(application):
-    db.session.expire_all()
-    return db.session.get(Application, application.id)
-
+go = sme_walk.go
 
 # ----------------------------------------------------------------------------------------- access
 
@@ -347,10 +286,6 @@ def test_tolerant_of_answers_without_a_wizard(users, desk):
 
 
 # ----------------------------------------------------------------------------------------- actions
-
-def mails(kind: str) -> list[OutboxMessage]:
-    return list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == kind)))
-
 
 def test_pick_up_return_resubmit_approve_round_trip(app, users, desk, submitted_sme):
     clerk_user, clerk = desk

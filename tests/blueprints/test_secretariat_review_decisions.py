@@ -13,17 +13,8 @@ from sqlalchemy import func, select
 
 from dxapp.extensions import db
 from dxapp.models import Application, AuditEvent, OutboxMessage
-from tests.blueprints.test_secretariat_review import (  # noqa: F401  (fixtures)
-    REVIEW,
-    admin,
-    desk,
-    expert_answers,
-    refreshed,
-    sme_answers,
-    submit,
-    submitted_sme,
-)
 from tests.fixtures.pages import text_of
+from tests.fixtures.review import REVIEW, expert_answers, refreshed, sme_answers, submit
 
 
 def login_as(app, login, user):
@@ -215,8 +206,9 @@ def test_a_refused_takeover_leaves_no_audit_row(app, users, login, desk, submitt
 def test_four_eyes_a_clerk_who_entered_the_answers_does_not_approve(app, users, login):
     """Desk-assisted entry: the clerk saves a step of the applicant's draft with a support code, the
     applicant completes and sends it; that clerk may pick it up and return it, but not approve it."""
-    from tests.blueprints import test_secretariat_desk as desk_tests
-    from tests.blueprints.test_sme_registration import BASE, fill_all
+    from tests.fixtures import desk as desk_tests
+    from tests.fixtures.walks import SME as BASE
+    from tests.fixtures.walks import sme_fill_all as fill_all
 
     applicant = users("sme")
     applicant_client = login_as(app, login, applicant)
@@ -225,8 +217,8 @@ def test_four_eyes_a_clerk_who_entered_the_answers_does_not_approve(app, users, 
     base = desk_tests.open_with_code((applicant, applicant_client), (entering_user, entering))
     from tests.fixtures.sme_answers import DETAILS, TYPE
 
-    desk_tests.go(entering, f"{base}/business-type", TYPE)
-    desk_tests.go(entering, f"{base}/business-details", DETAILS)
+    desk_tests.post(entering, f"{base}/business-type", TYPE)
+    desk_tests.post(entering, f"{base}/business-details", DETAILS)
     fill_all(applicant_client)
     assert applicant_client.submit(f"{BASE}/submit", page=f"{BASE}/check-answers").status_code == 303
     application = db.session.scalars(select(Application)).one()

@@ -9,20 +9,19 @@ from sqlalchemy import select
 
 from dxapp.extensions import db
 from dxapp.models import Application, Document
-from tests.blueprints import test_expert_registration as expert_wizard
-from tests.blueprints.test_secretariat_review import REVIEW, desk, mails, refreshed, submitted_sme  # noqa: F401
+from tests.fixtures import factories
 from tests.fixtures.expert_answers import BANK, PERSON
 from tests.fixtures.pages import text_of
+from tests.fixtures.review import REVIEW, mails, refreshed
+from tests.fixtures.walks import expert as expert_walk
 
 
 @pytest.fixture
 def submitted_expert(app, users, login):
-    user = users("expert", name="佐藤 一郎")
+    """An IT expert who sent the registration (built by the factory), logged in: (user, client, application)."""
+    user, application = factories.submitted_expert(users, name="佐藤 一郎")
     client = app.test_client()
     login(client, user)
-    expert_wizard.fill_all(client)
-    expert_wizard.submit(client)
-    application = db.session.scalars(select(Application).where(Application.kind == "expert")).one()
     return user, client, application
 
 
@@ -41,21 +40,11 @@ def test_expert_round_trip_with_signals(app, users, login, desk, submitted_sme, 
     assert application.reference in text_of(clerk.get(f"{REVIEW}/experts?q=さとういちろう"))
     assert application.reference not in text_of(clerk.get(f"{REVIEW}/sme?q=さとういちろう"))
     # A second expert with the same bank account.
-    other = users("expert", name="鈴木 次郎")
-    other_client = app.test_client()
-    login(other_client, other)
-    expert_wizard.go(other_client, "participation", {"participation": "freelance"})
-    expert_wizard.go(other_client, "person", {**PERSON, "name": "鈴木 次郎", "name_kana": "すずき じろう",
-                                              "street": "丸の内2-2", "phone": "080-1111-2222"})
-    expert_wizard.go(other_client, "identity", {"identity_kind": "driving_licence"})
-    expert_wizard.identity_documents(other_client)
-    expert_wizard.go(other_client, "qualifications", expert_wizard.QUALIFICATIONS)
-    expert_wizard.upload(other_client, "certificates", "qualification_certificate", name="ITC認定証.pdf")
-    expert_wizard.go(other_client, "certificates", {})
-    expert_wizard.go(other_client, "profile", expert_wizard.PROFILE)
-    expert_wizard.go(other_client, "bank", {**BANK, "account_holder": "すずき じろう"})
-    expert_wizard.go(other_client, "declaration", expert_wizard.DECLARATION)
-    expert_wizard.submit(other_client)
+    other, _second = factories.submitted_expert(
+        users, name="鈴木 次郎", participation={"participation": "freelance"},
+        person={**PERSON, "name": "鈴木 次郎", "name_kana": "すずき じろう", "street": "丸の内2-2",
+                "phone": "080-1111-2222"},
+        identity={"identity_kind": "driving_licence"}, bank={**BANK, "account_holder": "すずき じろう"})
     second = db.session.scalars(select(Application).where(Application.user_id == other.id)).one()
     _sme, _c, sme_application = submitted_sme
     detail = f"{REVIEW}/applications/{application.id}"
@@ -76,8 +65,8 @@ def test_expert_round_trip_with_signals(app, users, login, desk, submitted_sme, 
     assert "氏名が本人確認書類と一致しません。" in mails("review-returned")[0].body
     # The expert sees the note, corrects that step only and sends again.
     assert "氏名が本人確認書類と一致しません。" in text_of(client.get("/expert/"))
-    expert_wizard.go(client, "person", {**PERSON, "name": "佐藤 壱郎"})
-    expert_wizard.submit(client)
+    expert_walk.go(client, "person", {**PERSON, "name": "佐藤 壱郎"})  # the expert's own correction, over HTTP
+    expert_walk.submit(client)
     application = refreshed(application)
     assert application.status == "resubmitted" and application.display_name == "佐藤 壱郎"
     assert application.reference in text_of(clerk.get(f"{REVIEW}/experts?status=resubmitted&q=壱郎"))
@@ -88,14 +77,8 @@ def test_expert_round_trip_with_signals(app, users, login, desk, submitted_sme, 
 
 def test_supporter_corporation_review_with_a_corporate_number_already_registered(app, users, login, desk,  # noqa: F811
                                                                                   submitted_sme):  # noqa: F811
-    from tests.blueprints import test_supporter_registration as supporter_wizard
-
     _clerk_user, clerk = desk
-    admin = users("supporter_admin")
-    client = app.test_client()
-    login(client, admin)
-    supporter_wizard.submit(client)
-    application = db.session.scalars(select(Application).where(Application.kind == "supporter")).one()
+    admin, application = factories.submitted_supporter(users)
     assert application.corporate_number == "7000012050002" and application.display_name == "株式会社デジタル支援"
     assert application.reference in text_of(clerk.get(f"{REVIEW}/supporters?q=でじたる"))
     assert application.reference in text_of(clerk.get(f"{REVIEW}/supporters?q=0120500"))

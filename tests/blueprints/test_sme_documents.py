@@ -15,20 +15,15 @@ from sqlalchemy import func, select
 from dxapp.extensions import db
 from dxapp.models import Application, AuditEvent, Document, WizardDraft
 from dxapp.services import documents
-from tests.blueprints.test_sme_registration import (
-    ADDRESS,
-    BASE,
-    DETAILS,
-    EXCLUSIONS,
-    PDF,
-    SIZE,
-    TYPE,
-    fill_all,
-    go,
-    upload,
-)
 from tests.conftest import PASSWORD
 from tests.fixtures.pages import inspect, text_of
+from tests.fixtures.sme_answers import ADDRESS, DETAILS, EXCLUSIONS, PDF, SIZE, TYPE
+from tests.fixtures.walks import SME as BASE
+from tests.fixtures.walks import sme as walk
+from tests.fixtures.walks import sme_fill_all as fill_all
+from tests.fixtures.walks import sme_upload as upload
+
+go = walk.go
 
 STEP = f"{BASE}/documents"
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"

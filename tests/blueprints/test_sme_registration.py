@@ -14,8 +14,11 @@ from dxapp.models import Application, ApplicationEvent, OutboxMessage
 from dxapp.services.workflow import Stale
 from tests.fixtures.pages import inspect, text_of
 from tests.fixtures.sme_answers import ADDRESS, DETAILS, EXCLUSIONS, PDF, SIZE, TYPE  # noqa: F401
+from tests.fixtures.walks import SME as BASE
+from tests.fixtures.walks import sme as walk
+from tests.fixtures.walks import sme_fill_all as fill_all
 
-BASE = "/sme/register"
+go = walk.go
 
 
 @pytest.fixture
@@ -23,32 +26,6 @@ def sme(client, users, login):
     user = users("sme")
     login(client, user)
     return user
-
-
-def upload(client, purpose, name="履歴事項全部証明書.pdf", content=PDF, expect=303):
-    """Upload one file on the documents step, as the browser's multipart form does."""
-    r = client.submit(f"{BASE}/documents/upload", {"purpose": purpose, "file": (io.BytesIO(content), name)},
-                      page=f"{BASE}/documents", content_type="multipart/form-data")
-    assert r.status_code == expect, (r.status_code, text_of(r)[:1500])
-    return r
-
-
-def go(client, slug, data, expect=303):
-    r = client.submit(f"{BASE}/{slug}", data)
-    assert r.status_code == expect, (slug, r.status_code, text_of(r)[:1500])
-    return r
-
-
-def fill_all(client):
-    go(client, "business-type", TYPE)
-    go(client, "business-details", DETAILS)
-    go(client, "address", ADDRESS)
-    go(client, "size", SIZE)
-    go(client, "exclusions", EXCLUSIONS)
-    upload(client, "registration_certificate")
-    go(client, "documents", {})
-    r = go(client, "declaration", {"agree_terms": "y"})
-    assert r.headers["Location"].endswith(f"{BASE}/check-answers")
 
 
 def test_full_registration_submits_one_application(client, sme):

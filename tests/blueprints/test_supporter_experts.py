@@ -6,47 +6,21 @@ import io
 import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from dxapp.extensions import db
 from dxapp.models import AuditEvent, OutboxMessage, User, WizardDraft
 from dxapp.models.supporter import Affiliation, RosterImport
 from dxapp.services import affiliations
-from tests.blueprints.test_supporter_registration import registered_supporter
 from tests.conftest import PASSWORD
+from tests.fixtures.factories import registered_supporter
 from tests.fixtures.pages import text_of
-
-HEADER = "氏名,フリガナ,メールアドレス\r\n"
-
-
-def csv_bytes(lines, encoding="utf-8", header=True):
-    text = (HEADER if header else "") + "".join(line + "\r\n" for line in lines)
-    data = text.encode("cp932" if encoding == "cp932" else "utf-8")
-    return (b"\xef\xbb\xbf" + data) if encoding == "utf-8-sig" else data
-
-
-def rows(n, start=0, domain="example.jp"):
-    return [f"専門家 {i:03d}号,センモンカ ゴウ,expert{i:03d}@{domain}" for i in range(start, start + n)]
+from tests.fixtures.roster import HEADER, count, csv_bytes, experts_count, rows, upload  # noqa: F401
 
 
 @pytest.fixture
 def supporter(client, users, login):
     return registered_supporter(client, users, login)
-
-
-def upload(client, data, name="experts.csv", expect=303):
-    r = client.submit("/supporter/experts/import", {"file": (io.BytesIO(data), name)},
-                      page="/supporter/experts/import", content_type="multipart/form-data")
-    assert r.status_code == expect, (r.status_code, text_of(r)[:1500])
-    return r
-
-
-def count(model, *where):
-    return db.session.scalar(select(func.count()).select_from(model).where(*where))
-
-
-def experts_count():
-    return count(User, User.role == "expert")
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp932"])

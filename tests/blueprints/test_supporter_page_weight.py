@@ -6,8 +6,9 @@ from sqlalchemy import select
 
 from dxapp.extensions import db
 from dxapp.models.supporter import Affiliation, RosterImport
-from tests.blueprints.test_supporter_experts import csv_bytes, rows, upload
-from tests.blueprints.test_supporter_registration import BASE, registered_supporter
+from tests.fixtures.factories import registered_supporter
+from tests.fixtures.roster import csv_bytes, rows, upload
+from tests.fixtures.walks import SUPPORTER as BASE
 
 BUDGET = 14 * 1024
 

@@ -1,7 +1,6 @@
 """The SME-supporter corporation's registration wizard: every step, the certificate upload, inviting a
 further administrator, submit once, confirmation and My Page (issue #5, "SME-supporter corporation")."""
 
-import io
 import re
 
 import pytest
@@ -9,70 +8,27 @@ from sqlalchemy import func, select
 
 from dxapp.extensions import db
 from dxapp.models import Application, AuditEvent, Document, OutboxMessage, User
+from tests.fixtures.factories import decide
 from tests.fixtures.pages import inspect, text_of
-from tests.fixtures.sme_answers import PDF
+from tests.fixtures.supporter_answers import BANK, CERTIFICATION, CORPORATION
+from tests.fixtures.walks import SUPPORTER as BASE
+from tests.fixtures.walks import supporter as walk
+from tests.fixtures.walks import supporter_fill_all as fill_all
+from tests.fixtures.walks import supporter_submit as submit
+from tests.fixtures.walks import supporter_upload_certificate as upload_certificate
 
-BASE = "/supporter/register"
-CORPORATION = {"corporate_number": "７０００－０１２０－５０００２", "name": "株式会社デジタル支援",
-               "name_kana": "かぶしきがいしゃでじたるしえん", "representative_name": "鈴木 次郎",
-               "postal_code": "〒１００−０００１", "prefecture": "東京都", "city": "千代田区", "street": "千代田1-1",
-               "building": "", "phone": "03-1234-5678"}
-CERTIFICATION = {"certification_number": "第2021-0123号", "certified_on-era": "reiwa", "certified_on-year": "3",
-                 "certified_on-month": "4", "certified_on-day": "1"}
-BANK = {"bank_code": "０００１", "branch_code": "001", "account_type": "ordinary", "account_number": "1234567",
-        "account_holder": "かぶしきがいしゃでじたるしえん"}
+go = walk.go
+
+
+def approve(application):
+    """The secretariat's approval (its pages are another area's): moves through the service."""
+    decide(application, "under_review", "approved")
 
 
 @pytest.fixture
 def supporter(client, users, login):
     user = users("supporter_admin")
     login(client, user)
-    return user
-
-
-def go(client, slug, data, expect=303):
-    r = client.submit(f"{BASE}/{slug}", data)
-    assert r.status_code == expect, (slug, r.status_code, text_of(r)[:1500])
-    return r
-
-
-def upload_certificate(client, name="認定通知書.pdf", content=PDF, expect=303):
-    r = client.submit(f"{BASE}/certification/upload", {"file": (io.BytesIO(content), name)},
-                      page=f"{BASE}/certification", content_type="multipart/form-data")
-    assert r.status_code == expect, (r.status_code, text_of(r)[:1500])
-    return r
-
-
-def fill_all(client):
-    go(client, "corporation", CORPORATION)
-    upload_certificate(client)
-    go(client, "certification", CERTIFICATION)
-    go(client, "administrators", {})
-    go(client, "bank", BANK)
-    r = go(client, "declaration", {"agree_terms": "y"})
-    assert r.headers["Location"].endswith(f"{BASE}/check-answers")
-
-
-def submit(client):
-    fill_all(client)
-    r = client.submit(f"{BASE}/submit", page=f"{BASE}/check-answers")
-    assert r.status_code == 303, text_of(r)[:1500]
-    return r
-
-
-def approve(application):
-    """The secretariat's approval (its pages are another area's): moves through the service."""
-    from dxapp.services import applications
-    applications.move(application, "under_review", version=application.version, actor_id=None)
-    applications.move(application, "approved", version=application.version, actor_id=None)
-
-
-def registered_supporter(client, users, login):
-    """A logged-in administrator of an approved supporter corporation."""
-    user = users("supporter_admin")
-    login(client, user)
-    submit(client)
-    approve(db.session.scalars(select(Application).where(Application.organisation_id == user.organisation_id)).one())
     return user
 
 

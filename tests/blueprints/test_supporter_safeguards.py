@@ -13,19 +13,21 @@ from dxapp.extensions import db
 from dxapp.models import Application, AuditEvent, OutboxMessage, User
 from dxapp.models.supporter import Affiliation, RosterImport
 from dxapp.services import affiliations, supporters
-from tests.blueprints.test_supporter_experts import count, csv_bytes, experts_count, rows, upload
-from tests.blueprints.test_supporter_registration import (
-    BANK,
-    CERTIFICATION,
-    CORPORATION,
-    approve,
-    go,
-    registered_supporter,
-    submit,
-    upload_certificate,
-)
 from tests.conftest import PASSWORD
+from tests.fixtures.factories import decide, registered_supporter
 from tests.fixtures.pages import text_of
+from tests.fixtures.roster import count, csv_bytes, experts_count, rows, upload
+from tests.fixtures.supporter_answers import BANK, CERTIFICATION, CORPORATION
+from tests.fixtures.walks import supporter as walk
+from tests.fixtures.walks import supporter_submit as submit
+from tests.fixtures.walks import supporter_upload_certificate as upload_certificate
+
+go = walk.go
+
+
+def approve(application):
+    decide(application, "under_review", "approved")
+
 
 ADD = "/supporter/experts/add"
 

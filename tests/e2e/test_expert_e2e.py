@@ -11,6 +11,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
+from tests.fixtures.browser import new_account
 from tests.fixtures.expert_answers import PDF, PNG
 
 BASE = "/expert/register"
@@ -27,22 +28,7 @@ def shot(tab, name: str) -> None:
 
 
 def new_expert(live_server, tab, test: str) -> str:
-    from dxapp import clock
-    from dxapp.extensions import db
-    from dxapp.services import accounts, passwords, terms
-
-    email = f"{test}.{tab.mode}@expert.example.jp"
-
-    def create():
-        user = accounts.sign_up(role="expert", name="佐藤 一郎", email=email,
-                                password_hash=passwords.hash_password(PASSWORD),
-                                consented_version_ids=[v.id for v in terms.current_versions()])
-        assert user is not None, f"{email} exists already"
-        user.email_verified_at = clock.wall_now()
-        db.session.commit()
-
-    live_server.query(create)
-    return email
+    return new_account(live_server, f"{test}.{tab.mode}@expert.example.jp", "expert", "佐藤 一郎")
 
 
 def log_in(tab, email: str) -> None:
@@ -217,7 +203,7 @@ def test_expert_errors_are_announced(tab, live_server):
 
 def test_directory_filters_pages_and_profile(tab, live_server):
     """An SME browses the demo directory (seed-demo publishes 30 experts): filters, next page, a profile."""
-    from tests.e2e.test_sme_e2e import new_sme
+    from tests.fixtures.browser import new_sme
 
     email = new_sme(live_server, tab, "directory")
     tab.goto("/account/login")

@@ -18,7 +18,7 @@ import pyotp
 from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
-from tests.e2e.test_sme_e2e import live_panel, log_in, new_sme, upload_certificate
+from tests.fixtures.browser import live_panel, log_in, new_sme, new_staff, upload_certificate
 
 DESK = "/secretariat/desk"
 SME = "/sme/register"
@@ -26,19 +26,7 @@ LIVE_TIMEOUT = 5_000
 
 
 def new_clerk(live_server, tab, test: str) -> tuple[str, str]:
-    from dxapp.extensions import db
-    from dxapp.services import accounts
-
-    email = f"{test}.{tab.mode}@desk.example.jp"
-    secret = pyotp.random_base32()
-
-    def create():
-        accounts.create_staff(email=email, name="窓口 一郎", role="desk", actor=None, password=PASSWORD,
-                              totp_secret=secret)
-        db.session.commit()
-
-    live_server.query(create)
-    return email, secret
+    return new_staff(live_server, f"{test}.{tab.mode}@desk.example.jp", "desk", "窓口 一郎", pyotp.random_base32())
 
 
 def clerk_logs_in(tab, live_server, email: str, secret: str) -> None:

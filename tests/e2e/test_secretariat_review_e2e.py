@@ -17,9 +17,9 @@ QUEUE = "/secretariat/review/sme"
 
 def seed_application(live_server, mode: str) -> str:
     """A submitted SME application with realistic answers; its reference number."""
+    from dxapp import demo
     from dxapp.extensions import db
-    from dxapp.procedures.sme_registration import eligibility
-    from dxapp.services import accounts, applications, passwords, review, terms
+    from dxapp.services import accounts, passwords, terms
 
     suffix = "イチ" if mode == "js-on" else "ニ"
     row = (f"review-e2e.{mode}@sme.example.jp", "森 花子", f"株式会社森山{suffix}商店", f"モリヤマ{suffix}ショウテン",
@@ -30,10 +30,7 @@ def seed_application(live_server, mode: str) -> str:
                                 password_hash=passwords.hash_password(PASSWORD),
                                 consented_version_ids=[v.id for v in terms.current_versions()])
         db.session.flush()
-        answers = review._sme_demo_answers(row)
-        application = applications.submit(user=user, kind="sme", answers=answers,
-                                          decision=eligibility.saved_decision(answers),
-                                          organisation_id=user.organisation_id)
+        application = demo.submit_review_sme(user, row)
         db.session.commit()
         return application.reference
 

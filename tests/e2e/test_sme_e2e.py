@@ -13,7 +13,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD
+from tests.fixtures.browser import live_panel, log_in, new_sme, upload_certificate  # noqa: F401
 
 BASE = "/sme/register"
 PHONE = {"width": 390, "height": 844}
@@ -27,42 +27,9 @@ INELIGIBLE = "対象外です"
 
 # ------------------------------------------------------------------------------------------- helpers
 
-def new_sme(live_server, tab, test: str) -> str:
-    """A fresh SME account (verified, current terms agreed); its e-mail address, unique per test and mode."""
-    from dxapp import clock
-    from dxapp.extensions import db
-    from dxapp.services import accounts, passwords, terms
-
-    email = f"{test}.{tab.mode}@sme.example.jp"
-
-    def create():
-        user = accounts.sign_up(role="sme", name="山田 太郎", email=email,
-                                password_hash=passwords.hash_password(PASSWORD),
-                                consented_version_ids=[v.id for v in terms.current_versions()])
-        assert user is not None, f"{email} exists already"
-        user.email_verified_at = clock.wall_now()
-        db.session.commit()
-
-    live_server.query(create)
-    return email
-
-
-def log_in(tab, email: str) -> None:
-    tab.goto("/account/login")
-    tab.page.locator("#email").fill(email)
-    tab.page.locator("#password").fill(PASSWORD)
-    tab.submit(tab.primary_button())
-    assert tab.path == "/sme/", tab.path
-    assert tab.h1() == "マイページ"
-
-
 def log_out(tab) -> None:
     tab.submit(tab.page.locator("header form[action='/account/logout'] button[type=submit]"))
     assert tab.path == "/"
-
-
-def live_panel(tab):
-    return tab.page.locator("#live-panel")
 
 
 def check_button(tab):
@@ -194,19 +161,6 @@ def answer_exclusions(tab) -> None:
     page.locator("input[name=owned_by_deemed_large][value=no]").check()
     page.locator("input[name=officers_all_from_deemed_large][value=no]").check()
     page.locator("#no_antisocial_ties").check()
-
-
-def upload_certificate(tab) -> None:
-    assert tab.path == f"{BASE}/documents"
-    page = tab.page
-    page.locator("#file").set_input_files({"name": "登記事項証明書.pdf", "mimeType": "application/pdf",
-                                           "buffer": PDF})
-    upload = page.locator(f"main button[formaction='{BASE}/documents/upload']")
-    tab.submit(upload)
-    assert tab.path == f"{BASE}/documents"
-    assert page.locator("main .notice-success").count() == 1
-    assert page.locator("main .files li").count() == 1
-    assert "登記事項証明書.pdf" in page.locator("main .files").inner_text()
 
 
 def to_size_step(tab) -> None:

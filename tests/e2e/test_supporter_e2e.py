@@ -6,6 +6,7 @@ checked with axe and collected for the Nu HTML Checker (conftest.py)."""
 from __future__ import annotations
 
 from tests.conftest import PASSWORD
+from tests.fixtures.browser import new_account
 
 HEADER = "氏名,フリガナ,メールアドレス"
 
@@ -13,19 +14,11 @@ HEADER = "氏名,フリガナ,メールアドレス"
 def new_supporter(live_server, tab, *, approved: bool = True, prefix: str = "csv") -> str:
     """An administrator of a supporter corporation whose registration is approved (inviting needs it),
     or only sent."""
-    from dxapp import clock
-    from dxapp.extensions import db
-    from dxapp.services import accounts, applications, passwords, terms
 
-    email = f"{prefix}.{tab.mode}@supporter.example.jp"
+    def registration(user):
+        from dxapp.extensions import db
+        from dxapp.services import applications
 
-    def create():
-        user = accounts.sign_up(role="supporter_admin", name="鈴木 次郎", email=email,
-                                password_hash=passwords.hash_password(PASSWORD),
-                                consented_version_ids=[v.id for v in terms.current_versions()])
-        assert user is not None, f"{email} exists already"
-        user.email_verified_at = clock.wall_now()
-        db.session.commit()
         application = applications.submit(user=user, kind="supporter", answers={"steps": {}},
                                           decision={"outcome": "submitted"}, organisation_id=user.organisation_id)
         db.session.commit()
@@ -33,8 +26,8 @@ def new_supporter(live_server, tab, *, approved: bool = True, prefix: str = "csv
             applications.move(application, "under_review", version=application.version, actor_id=None)
             applications.move(application, "approved", version=application.version, actor_id=None)
 
-    live_server.query(create)
-    return email
+    return new_account(live_server, f"{prefix}.{tab.mode}@supporter.example.jp", "supporter_admin", "鈴木 次郎",
+                       then=registration)
 
 
 def csv_file(lines, mode: str) -> bytes:
