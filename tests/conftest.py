@@ -3,38 +3,12 @@ role and login helpers."""
 
 from __future__ import annotations
 
-import os
-from datetime import datetime
-from pathlib import Path
-
 import pyotp
 import pytest
 
-from dxapp.clock import JST
+from tests.fixtures.app import PASSWORD, base_config, totp_now
 from tests.fixtures.databases import PostgresDatabases, SQLiteDatabases, pg_url
 from tests.fixtures.pages import PageClient
-
-PASSWORD = "correct horse battery staple"  # noqa: S105
-DEMO_START = datetime(2021, 6, 1, 10, 0, tzinfo=JST)
-
-
-def base_config(database_url: str, tmp_path: Path) -> dict:
-    return {
-        "TESTING": True,
-        "SECRET_KEY": "test-secret-key-not-for-production",
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-        "DXAPP_NOW": DEMO_START,
-        "DXAPP_NOW_FROZEN": True,
-        "DXAPP_DEMO": False,
-        "MAIL_DIR": str(tmp_path / "mail"),
-        "UPLOAD_DIR": str(tmp_path / "uploads"),
-        "MAIL_SERVER": "",
-        "SESSION_COOKIE_SECURE": False,
-        "RATELIMIT_ENABLED": False,
-        "RATELIMIT_STORAGE_URI": "memory://",
-        "EXTERNAL_BASE_URL": "http://localhost",
-    }
 
 
 @pytest.fixture(scope="session")
@@ -128,11 +102,6 @@ def users(app):
     return make
 
 
-def totp_now(app, user) -> str:
-    clk = app.extensions["dxapp_clock"]
-    return pyotp.TOTP(user.totp_secret).at(clk.wall_now())
-
-
 @pytest.fixture
 def login(app):
     """Log a client in through the real login form (and TOTP for staff)."""
@@ -147,7 +116,3 @@ def login(app):
         return response
 
     return do
-
-
-def browser_required() -> bool:
-    return os.environ.get("DXAPP_REQUIRE_BROWSER") == "1"

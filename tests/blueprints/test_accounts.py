@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from dxapp.clock import JST
 from dxapp.extensions import db
 from dxapp.models import AuditEvent, Consent, Inquiry, OutboxMessage, TermsVersion, User
-from tests.conftest import PASSWORD
+from tests.fixtures.app import PASSWORD
 from tests.fixtures.pages import text_of
 
 NEW_PASSWORD = "a brand new long passphrase"  # noqa: S105

@@ -76,7 +76,7 @@ def test_directory_filters(client, seeded, sme):
 
 
 def test_profile_page_shows_no_personal_data(client, users, login, app):
-    from tests.conftest import PASSWORD
+    from tests.fixtures.app import PASSWORD
 
     expert_client = app.test_client()
     expert, _application = factories.approved_expert(users, name="佐藤 一郎", clerk=users("desk"))

@@ -288,7 +288,7 @@ def test_stale_draft_save_is_a_conflict(client, expert):
 
 
 def test_foreign_application_and_document_are_not_found(client, expert, users, app):
-    from tests.conftest import PASSWORD
+    from tests.fixtures.app import PASSWORD
 
     other = app.test_client()
     user = users("expert")

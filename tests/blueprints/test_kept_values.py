@@ -2,7 +2,7 @@
 
 import time
 
-from tests.conftest import PASSWORD
+from tests.fixtures.app import PASSWORD
 from tests.fixtures.pages import inspect
 
 

@@ -52,7 +52,7 @@ def test_code_is_single_use_and_only_hashed(app, sme, clerk):
     # My Page no longer shows the used code.
     assert code not in client.get("/sme/").get_data(as_text=True)
     # The plain code is nowhere in the database (audit log included): only its keyed hash.
-    from tests.security.conftest import snapshot
+    from tests.fixtures.security import snapshot
 
     everything = repr(snapshot())
     assert code not in everything and code.replace("-", "") not in everything
@@ -63,7 +63,7 @@ def test_code_expires_after_30_minutes(app, sme, clerk, program_clock):
     code = show_code(client)
     program_clock.advance_wall(30 * 60 + 1)
     # Keep the clerk's and applicant's sessions alive is not the point here: log the clerk in again.
-    from tests.conftest import PASSWORD, totp_now  # noqa: F401
+    from tests.fixtures.app import PASSWORD, totp_now  # noqa: F401
 
     clerk_user, _old = clerk
     fresh = app.test_client()
@@ -104,7 +104,7 @@ def test_a_new_code_replaces_the_old_one(app, sme, clerk):
 
 def test_code_redemption_is_throttled(make_app):
     from dxapp.services import accounts, passwords, terms
-    from tests.conftest import PASSWORD, totp_now
+    from tests.fixtures.app import PASSWORD, totp_now
 
     app = make_app(RATELIMIT_ENABLED=True)
     with app.app_context():
@@ -302,8 +302,8 @@ def test_only_desk_and_admin_use_the_desk(app, users, login, sme):
 # ---------------------------------------------------------------------------------------------- new caller
 
 def test_new_caller_registration_end_to_end(app, clerk):
+    from tests.fixtures.security import mail_link
     from tests.fixtures.walks import sme_upload as upload
-    from tests.security.conftest import mail_link
 
     clerk_user, c = clerk
     r = go(c, f"{DESK}/new", {"new-role": "sme", "new-name": "佐藤 花子",
@@ -475,7 +475,7 @@ def test_desk_and_inbox_pages_within_budget(app, sme, clerk, capsys):
 def test_role_matrix_of_every_desk_and_inbox_route(app, users, login):
     """Every route of the desk and the inbox (GET and POST): 403 for the applicants' roles, the login page
     for anonymous visitors, never 200 (the stateless live panel is the engine's, public by design)."""
-    from tests.security.conftest import url_for_rule
+    from tests.fixtures.security import url_for_rule
 
     rules = [r for r in app.url_map.iter_rules()
              if r.endpoint.startswith(("secretariat.desk", "secretariat.inquiry")) and not r.endpoint.endswith("_panel")]

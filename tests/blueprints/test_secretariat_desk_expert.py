@@ -85,7 +85,7 @@ def test_new_expert_caller_from_the_desk(app, clerk):
     assert 'value="佐藤 一郎"' in page and 'value="ichiro@example.jp"' in page
     grant_id = base.rsplit("/", 1)[1]
     assert c.submit(f"{DESK}/{grant_id}/invite", page=f"{base}/").status_code == 303
-    from tests.security.conftest import mail_link
+    from tests.fixtures.security import mail_link
 
     assert mail_link("ichiro@example.jp", "desk-invitation").startswith("/account/password-reset/")
 

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from dxapp.clock import JST
 from dxapp.extensions import db
 from dxapp.models import Application, AuditEvent
-from tests.conftest import PASSWORD
+from tests.fixtures.app import PASSWORD
 from tests.fixtures.pages import inspect, text_of
 from tests.fixtures.review import (
     QUEUE_URLS,

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from dxapp.extensions import db
 from dxapp.models import AuditEvent, OutboxMessage, Submission, User, WizardDraft
-from tests.conftest import PASSWORD
+from tests.fixtures.app import PASSWORD
 from tests.fixtures.pages import inspect, text_of
 
 BASE = "/account/sign-up"

@@ -63,7 +63,7 @@ def test_duplicate_email_and_bad_input(client, sme):
 
 
 def test_other_sme_cannot_touch_contacts(client, sme, users, app):
-    from tests.conftest import PASSWORD
+    from tests.fixtures.app import PASSWORD
 
     other_user = users("sme")
     other = app.test_client()

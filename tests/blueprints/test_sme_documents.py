@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from dxapp.extensions import db
 from dxapp.models import Application, AuditEvent, Document, WizardDraft
 from dxapp.services import documents
-from tests.conftest import PASSWORD
+from tests.fixtures.app import PASSWORD
 from tests.fixtures.pages import inspect, text_of
 from tests.fixtures.sme_answers import ADDRESS, DETAILS, EXCLUSIONS, PDF, SIZE, TYPE
 from tests.fixtures.walks import SME as BASE

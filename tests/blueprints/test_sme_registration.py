@@ -130,7 +130,7 @@ def test_withdraw_application(client, sme):
 
 def test_foreign_application_is_not_found(client, sme, users, app):
     other = app.test_client()
-    from tests.conftest import PASSWORD
+    from tests.fixtures.app import PASSWORD
 
     user = users("sme")
     other.submit("/account/login", {"email": user.email, "password": PASSWORD})

@@ -12,7 +12,7 @@ from dxapp.extensions import db
 from dxapp.models import AuditEvent, OutboxMessage, User, WizardDraft
 from dxapp.models.supporter import Affiliation, RosterImport
 from dxapp.services import affiliations
-from tests.conftest import PASSWORD
+from tests.fixtures.app import PASSWORD
 from tests.fixtures.factories import registered_supporter
 from tests.fixtures.pages import text_of
 from tests.fixtures.roster import HEADER, count, csv_bytes, experts_count, rows, upload  # noqa: F401

@@ -118,7 +118,7 @@ def test_another_corporation_cannot_download_the_certificate(client, supporter, 
     go(client, "corporation", CORPORATION)
     upload_certificate(client)
     doc = db.session.scalars(select(Document)).one()
-    from tests.conftest import PASSWORD
+    from tests.fixtures.app import PASSWORD
     other_user = users("supporter_admin")
     other = app.test_client()
     other.submit("/account/login", {"email": other_user.email, "password": PASSWORD})

@@ -13,7 +13,7 @@ from dxapp.extensions import db
 from dxapp.models import Application, AuditEvent, OutboxMessage, User
 from dxapp.models.supporter import Affiliation, RosterImport
 from dxapp.services import affiliations, supporters
-from tests.conftest import PASSWORD
+from tests.fixtures.app import PASSWORD
 from tests.fixtures.factories import decide, registered_supporter
 from tests.fixtures.pages import text_of
 from tests.fixtures.roster import count, csv_bytes, experts_count, rows, upload

@@ -12,14 +12,10 @@ says how to install them; with ``DXAPP_REQUIRE_BROWSER=1`` (``.ci/run``) that is
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
-import shutil
-import subprocess
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -27,12 +23,12 @@ import pyotp
 import pytest
 from werkzeug.serving import WSGIRequestHandler
 
-from tests.conftest import base_config, browser_required
+from tests.fixtures.app import base_config
+from tests.fixtures.markup import INSTALL_NPM, NuPages, fingerprint, java_missing, unavailable
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
@@ -41,24 +37,6 @@ CHROMIUM_ARGS = [
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 INSTALL_CHROMIUM = ("Debian's Chromium is not installed at /usr/bin/chromium: run "
                     "`apt-get install chromium fonts-noto-cjk` (or .ci/run, which installs it)")
-INSTALL_JAVA = ("no Java runtime for the Nu HTML Checker: run `apt-get install default-jre-headless` "
-                "(or .ci/run, which installs it)")
-INSTALL_NPM = "node_modules is missing {what}: run `npm ci` (make test does)"
-
-
-def unavailable(reason: str):
-    """Skip, or fail when the CI says the browser and markup tests must run."""
-    if browser_required():
-        pytest.fail(f"{reason} [DXAPP_REQUIRE_BROWSER=1 makes this a failure]", pytrace=False)
-    pytest.skip(reason)
-
-
-def java_missing() -> str | None:
-    if shutil.which("java") is None:
-        return INSTALL_JAVA
-    if not VNU_JAR.is_file():
-        return INSTALL_NPM.format(what="vnu-jar")
-    return None
 
 
 def pytest_collection_modifyitems(config, items):
@@ -250,14 +228,6 @@ class Axe:
         return found
 
 
-_TOKEN = re.compile(r"[A-Za-z0-9_\-]{16,}\.[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]{16,}")
-
-
-def fingerprint(html: str) -> str:
-    """The page with its one-time values (CSRF and e-mail tokens, signed like JWTs) blanked out."""
-    return hashlib.sha256(_TOKEN.sub("TOKEN", html).encode()).hexdigest()
-
-
 # Whether htmx will boost this button's form (or this link): hx-boost on the form or link itself, or
 # hx-boost:inherited on an ancestor (htmx 4 inherits nothing implicitly); data-hx-* spellings too.
 BOOSTED_JS = """el => {
@@ -285,46 +255,6 @@ def describe_violations(where: str, violations: list[dict]) -> str:
 
 
 # ------------------------------------------------------------------------------------------- Nu checker
-
-@dataclass
-class NuPages:
-    """HTML documents collected during a test module, validated with one run of vnu.jar at its end."""
-
-    root: Path
-    origin: dict[str, str] = field(default_factory=dict)  # file name -> where it came from
-    seen: set[str] = field(default_factory=set)
-
-    def add(self, html: str, where: str, kind: str) -> None:
-        key = fingerprint(html)
-        if key in self.seen or not html.lstrip().lower().startswith("<!doctype html"):
-            return
-        self.seen.add(key)
-        name = f"{len(self.origin):04d}-{kind}.html"
-        (self.root / name).write_text(html, encoding="utf-8")
-        self.origin[name] = f"{where} ({kind})"
-
-    def errors(self) -> list[str]:
-        if not self.origin:
-            return []
-        run = subprocess.run(
-            ["java", "-Xss4m", "-jar", str(VNU_JAR), "--errors-only", "--format", "json", "--skip-non-html",
-             str(self.root)],
-            capture_output=True, text=True, timeout=300, check=False,
-        )
-        try:
-            messages = json.loads(run.stderr or run.stdout)["messages"]
-        except (ValueError, KeyError):
-            return [f"vnu.jar did not answer in JSON (exit {run.returncode}): {run.stderr[:2000]}"]
-        found = []
-        for m in messages:
-            if m.get("type") not in ("error", "non-document-error"):
-                continue
-            name = Path(urlsplit(m.get("url", "")).path).name
-            extract = " ".join((m.get("extract") or "").split())
-            found.append(f"  {self.origin.get(name, name)} line {m.get('lastLine', '?')}: {m.get('message')}"
-                         f"\n      {extract[:200]}  [{name}]")
-        return found
-
 
 @pytest.fixture(scope="module")
 def nu_pages(tmp_path_factory, request) -> Iterator[NuPages]:

@@ -13,7 +13,7 @@ import re
 import pytest
 
 from dxapp.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_TOTP_SECRET
-from tests.conftest import PASSWORD
+from tests.fixtures.app import PASSWORD
 
 SIGNUP = "/account/sign-up"
 HOME_OF = {"sme": "/sme/", "expert": "/expert/", "supporter_admin": "/supporter/", "desk": "/secretariat/",

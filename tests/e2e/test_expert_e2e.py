@@ -10,7 +10,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD
+from tests.fixtures.app import PASSWORD
 from tests.fixtures.browser import new_account
 from tests.fixtures.expert_answers import PDF, PNG
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import NuPages, java_missing
+from tests.fixtures.markup import NuPages, java_missing
 
 pytestmark = pytest.mark.markup
 
@@ -19,7 +19,7 @@ BAD = ('<!doctype html><html lang="ja"><head><meta charset="utf-8"><title>誤り
 
 def test_nu_checker_reports_errors_and_passes_valid_html(tmp_path):
     if reason := java_missing():
-        from tests.e2e.conftest import unavailable
+        from tests.fixtures.markup import unavailable
 
         unavailable(reason)
     pages = NuPages(tmp_path)

@@ -17,7 +17,7 @@ import re
 import pyotp
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD
+from tests.fixtures.app import PASSWORD
 from tests.fixtures.browser import live_panel, log_in, new_sme, new_staff, upload_certificate
 
 DESK = "/secretariat/desk"

@@ -10,7 +10,7 @@ import re
 import pyotp
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD
+from tests.fixtures.app import PASSWORD
 
 QUEUE = "/secretariat/review/sme"
 

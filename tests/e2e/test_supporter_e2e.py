@@ -5,7 +5,7 @@ checked with axe and collected for the Nu HTML Checker (conftest.py)."""
 
 from __future__ import annotations
 
-from tests.conftest import PASSWORD
+from tests.fixtures.app import PASSWORD
 from tests.fixtures.browser import new_account
 
 HEADER = "氏名,フリガナ,メールアドレス"

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from dxapp.rules import JST, PHASE2_START, Dated, Decision, Reason, require_aware
-from tests.rules.helpers import raises_japanese
+from tests.fixtures.rules import raises_japanese
 
 CHANGE = datetime(2021, 10, 19, tzinfo=JST)
 TICK = timedelta(microseconds=1)

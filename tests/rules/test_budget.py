@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dxapp.rules.budget import PROGRAM_BUDGET_YEN, can_commit, intake_open
-from tests.rules.helpers import raises_japanese
+from tests.fixtures.rules import raises_japanese
 
 BUDGET = 1_000
 

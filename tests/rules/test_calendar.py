@@ -18,7 +18,7 @@ from dxapp.rules.calendar import (
     status,
     window,
 )
-from tests.rules.helpers import raises_japanese
+from tests.fixtures.rules import raises_japanese
 
 TICK = timedelta(microseconds=1)
 

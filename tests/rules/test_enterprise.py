@@ -17,7 +17,7 @@ from dxapp.rules.enterprise import (
     Applicant,
     classify,
 )
-from tests.rules.helpers import assert_reasons_explain, raises_japanese
+from tests.fixtures.rules import assert_reasons_explain, raises_japanese
 
 # (seed row, industry codes, capital limit, employee limit) - seed 中小企業の範囲 ①-⑧
 INDUSTRY_ROWS = [

@@ -8,7 +8,7 @@ import pytest
 
 from dxapp.rules import JST
 from dxapp.rules.expert import QUALIFICATION_REQUIRED, QUALIFICATIONS, ExpertFacts, assess
-from tests.rules.helpers import assert_reasons_explain, raises_japanese
+from tests.fixtures.rules import assert_reasons_explain, raises_japanese
 
 CHANGE = datetime(2021, 10, 19, 0, 0, tzinfo=JST)
 TICK = timedelta(microseconds=1)

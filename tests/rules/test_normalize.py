@@ -23,7 +23,7 @@ from dxapp.rules.normalize import (
     phone,
     postal_code,
 )
-from tests.rules.helpers import raises_japanese
+from tests.fixtures.rules import raises_japanese
 
 YEN_OK = [
     ("300,000,000", 300_000_000),

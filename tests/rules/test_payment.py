@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from dxapp.rules.payment import is_bank_business_day, payment_date, scheduled_day
-from tests.rules.helpers import raises_japanese
+from tests.fixtures.rules import raises_japanese
 
 PAYMENT_CASES = [
     # the three bands and their edges (July 2021: 10th Sat, 20th Tue, 31st Sat)

@@ -19,7 +19,7 @@ from dxapp.rules.subsidy import (
     parse_hours,
     quote,
 )
-from tests.rules.helpers import assert_reasons_explain, raises_japanese
+from tests.fixtures.rules import assert_reasons_explain, raises_japanese
 
 
 def test_seed_example_4000_yen_for_40_hours():

@@ -15,7 +15,7 @@ from sqlalchemy import select, text
 from dxapp.extensions import db
 from dxapp.models import AuditEvent, User
 from dxapp.services import accounts, audit
-from tests.security.conftest import location_path, mail_link, sign_up
+from tests.fixtures.security import location_path, mail_link, sign_up
 
 SIGNUP_PASSWORD = "tripwire passphrase ZQX 8841 豊橋"  # noqa: S105
 WRONG_PASSWORD = "wrong tripwire passphrase KJH 2207"  # noqa: S105

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from dxapp.extensions import csrf, db
 from dxapp.models import User
 from dxapp.services import accounts
-from tests.conftest import PASSWORD
-from tests.security.conftest import location_path, row_counts, url_for_rule
+from tests.fixtures.app import PASSWORD
+from tests.fixtures.security import location_path, row_counts, url_for_rule
 
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
 NEW_PASSWORD = "a completely different passphrase"  # noqa: S105

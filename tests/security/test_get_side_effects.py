@@ -4,8 +4,8 @@ every GET route leaves every row of every table exactly as it was."""
 from __future__ import annotations
 
 from dxapp.services import accounts
-from tests.conftest import PASSWORD
-from tests.security.conftest import ROLES, rules, snapshot, url_for_rule
+from tests.fixtures.app import PASSWORD
+from tests.fixtures.security import ROLES, rules, snapshot, url_for_rule
 
 
 def get_urls(app) -> list[str]:

@@ -152,7 +152,7 @@ def test_allowed_hosts_from_the_environment(monkeypatch, tmp_path):
 
     import dxapp.config
     from dxapp import create_app
-    from tests.conftest import base_config
+    from tests.fixtures.app import base_config
 
     monkeypatch.setenv("ALLOWED_HOSTS", "dxapp.example")
     config = importlib.reload(dxapp.config)

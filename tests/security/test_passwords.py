@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from dxapp.services import passwords
 from dxapp.services.passwords import PasswordPolicyError, check_policy
-from tests.conftest import PASSWORD
+from tests.fixtures.app import PASSWORD
 
 
 def ok(password: str, **kwargs) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 from dxapp.access import ANONYMOUS, AUTHENTICATED, PUBLIC, policy_of
-from tests.security.conftest import ROLES, location_path, rules, url_for_rule
+from tests.fixtures.security import ROLES, location_path, rules, url_for_rule
 
 # Public or anonymous pages that answer a redirect instead of a page when nothing is in progress,
 # with where they send the visitor (a path prefix).  Anything else public must answer 200.

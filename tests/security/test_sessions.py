@@ -10,8 +10,8 @@ from sqlalchemy import select
 from dxapp.extensions import db
 from dxapp.models import OutboxMessage, User
 from dxapp.services import accounts
-from tests.conftest import PASSWORD
-from tests.security.conftest import location_path
+from tests.fixtures.app import PASSWORD
+from tests.fixtures.security import location_path
 
 NEW_PASSWORD = "another long passphrase for this account"  # noqa: S105
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import PASSWORD
+from tests.fixtures.app import PASSWORD
 
 WRONG = "not the right password at all"  # noqa: S105
 

@@ -9,8 +9,8 @@ import pytest
 
 from dxapp.extensions import db
 from dxapp.models import User
-from tests.conftest import PASSWORD
-from tests.security.conftest import location_path
+from tests.fixtures.app import PASSWORD
+from tests.fixtures.security import location_path
 
 STEP = 30
 

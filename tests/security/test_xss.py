@@ -11,8 +11,8 @@ from sqlalchemy import select
 from dxapp.extensions import db
 from dxapp.models import Inquiry, User
 from dxapp.services import accounts
-from tests.conftest import PASSWORD
-from tests.security.conftest import location_path, mail_link
+from tests.fixtures.app import PASSWORD
+from tests.fixtures.security import location_path, mail_link
 
 PAYLOAD = '<script>alert(1)</script>" hx-get="/x'
 PAYLOADS = [
