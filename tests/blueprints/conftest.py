@@ -9,21 +9,35 @@ from tests.fixtures import factories
 
 
 @pytest.fixture
-def desk(app, users, login):
-    """A desk clerk logged in: (user, client)."""
-    user = users("desk", name="窓口 一子")
-    client = app.test_client()
-    login(client, user)
-    return user, client
+def signed_in(app, users, login):
+    """Factory: an account of ``role`` (``users`` options allowed) logged in on a client of its own:
+    (user, client)."""
+
+    def make(role: str, **options):
+        user = users(role, **options)
+        client = app.test_client()
+        login(client, user)
+        return user, client
+
+    return make
 
 
 @pytest.fixture
-def admin(app, users, login):
+def desk(signed_in):
+    """A desk clerk logged in: (user, client)."""
+    return signed_in("desk", name="窓口 一子")
+
+
+@pytest.fixture
+def clerk(signed_in):
+    """Another desk clerk logged in (no name given): (user, client)."""
+    return signed_in("desk")
+
+
+@pytest.fixture
+def admin(signed_in):
     """A secretariat administrator logged in: (user, client)."""
-    user = users("admin", name="管理 太郎")
-    client = app.test_client()
-    login(client, user)
-    return user, client
+    return signed_in("admin", name="管理 太郎")
 
 
 @pytest.fixture

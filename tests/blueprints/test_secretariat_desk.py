@@ -20,19 +20,8 @@ SME = "/sme/register"
 
 
 @pytest.fixture
-def sme(app, users, login):
-    user = users("sme")
-    client = app.test_client()
-    login(client, user)
-    return user, client
-
-
-@pytest.fixture
-def clerk(app, users, login):
-    user = users("desk")
-    client = app.test_client()
-    login(client, user)
-    return user, client
+def sme(signed_in):
+    return signed_in("sme")
 
 
 # ---------------------------------------------------------------------------------------------- codes

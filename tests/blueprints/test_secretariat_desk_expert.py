@@ -19,19 +19,8 @@ EXPERT = "/expert/register"
 
 
 @pytest.fixture
-def expert(app, users, login):
-    user = users("expert")
-    client = app.test_client()
-    login(client, user)
-    return user, client
-
-
-@pytest.fixture
-def clerk(app, users, login):
-    user = users("desk")
-    client = app.test_client()
-    login(client, user)
-    return user, client
+def expert(signed_in):
+    return signed_in("expert")
 
 
 def test_expert_support_code_and_desk_edit(app, expert, clerk):

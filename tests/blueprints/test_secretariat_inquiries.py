@@ -4,7 +4,6 @@ desk clerks and administrators."""
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import func, select
 
 from dxapp.extensions import db
@@ -18,14 +17,6 @@ def ask(client, name="山田 太郎", email="yamada@example.jp", body="登録の
     r = client.submit("/inquiry", {"name": name, "email": email, "category": category, "body": body})
     assert r.status_code == 303
     return db.session.scalars(select(Inquiry).order_by(Inquiry.id.desc())).first()
-
-
-@pytest.fixture
-def clerk(app, users, login):
-    user = users("desk")
-    client = app.test_client()
-    login(client, user)
-    return user, client
 
 
 def test_list_search_and_filter(app, client, clerk):

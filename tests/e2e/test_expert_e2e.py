@@ -11,6 +11,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.fixtures.app import PASSWORD
+from tests.fixtures.browser import log_in as sme_log_in
 from tests.fixtures.browser import new_account
 from tests.fixtures.expert_answers import PDF, PNG
 
@@ -32,11 +33,8 @@ def new_expert(live_server, tab, test: str) -> str:
 
 
 def log_in(tab, email: str) -> None:
-    tab.goto("/account/login")
-    tab.page.locator("#email").fill(email)
-    tab.page.locator("#password").fill(PASSWORD)
-    tab.submit(tab.primary_button())
-    assert tab.path == "/expert/", tab.path
+    """The expert logs in and lands on My Page."""
+    sme_log_in(tab, email, home="/expert/", h1=None)
 
 
 def panel(tab):
