@@ -181,7 +181,7 @@ def test_production_refuses_to_start_without_a_shared_rate_limit_store(tmp_path)
     """Issue 11 item 26: per-process memory lets each of N workers allow the whole limit, so production
     does not start without RATELIMIT_STORAGE_URI (tests and debug fall back to memory://)."""
     from dxapp import create_app
-    from tests.conftest import base_config
+    from tests.fixtures.app import base_config
 
     config = {**base_config("sqlite://", tmp_path), "TESTING": False, "RATELIMIT_STORAGE_URI": ""}
     with pytest.raises(RuntimeError, match="RATELIMIT_STORAGE_URI"):
