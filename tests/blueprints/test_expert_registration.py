@@ -3,6 +3,7 @@ returned for correction, withdraw, change after approval, IDOR, stale saves."""
 
 from __future__ import annotations
 
+import io
 from datetime import datetime
 
 import pytest
@@ -16,6 +17,7 @@ from tests.fixtures.expert_answers import (
     DECLARATION,
     IDENTITY,
     PARTICIPATION,
+    PDF,
     PERSON,
     PNG,
     PROFILE,

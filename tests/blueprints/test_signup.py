@@ -10,18 +10,9 @@ from dxapp.extensions import db
 from dxapp.models import AuditEvent, OutboxMessage, Submission, User, WizardDraft
 from tests.fixtures.app import PASSWORD
 from tests.fixtures.pages import inspect, text_of
+from tests.fixtures.walks import fill_signup  # noqa: F401
 
 BASE = "/account/sign-up"
-
-
-def fill_signup(client, *, role="sme", name="山田 花子", email="hanako@example.jp"):
-    assert client.submit(f"{BASE}/role", {"role": role}).headers["Location"].endswith(f"{BASE}/account")
-    r = client.submit(f"{BASE}/account", {"name": name, "email": email})
-    assert r.status_code == 303 and r.headers["Location"].endswith(f"{BASE}/password")
-    r = client.submit(f"{BASE}/password", {"password": PASSWORD, "password_confirm": PASSWORD})
-    assert r.status_code == 303 and r.headers["Location"].endswith(f"{BASE}/consent")
-    r = client.submit(f"{BASE}/consent", {"agree_terms": "y", "agree_privacy": "y"})
-    assert r.status_code == 303 and r.headers["Location"].endswith(f"{BASE}/check-answers")
 
 
 def verification_link(email):

@@ -16,9 +16,9 @@ import pytest
 
 from dxapp.access import ANONYMOUS, AUTHENTICATED, PUBLIC, policy_of
 from dxapp.extensions import db
-from tests.conftest import PASSWORD
+from tests.fixtures.app import PASSWORD
+from tests.fixtures.security import url_for_rule
 from tests.security import fuzzing
-from tests.security.conftest import url_for_rule
 
 DESTRUCTIVE = re.compile(r"(withdraw|logout|reject|approve|return|_end|discard|confirm|remove|decline|submit|"
                          r"invite|replace|decide|set_language)$")
@@ -36,11 +36,9 @@ class World:
 
     def __init__(self, app, users, login):
         from dxapp.services import accounts, contacts, supporters
-        from tests.blueprints import test_expert_registration as expert_wizard
-        from tests.blueprints import test_sme_registration as sme_wizard
-        from tests.blueprints import test_supporter_registration as supporter_wizard
-        from tests.blueprints.test_expert_bank import approved_supporter
-        from tests.blueprints.test_secretariat_desk import redeem, show_code
+        from tests.fixtures.desk import redeem, show_code
+        from tests.fixtures.factories import approved_supporter_shell as approved_supporter
+        from tests.fixtures.walks import expert_wizard, sme_wizard, supporter_wizard
 
         self.app, self.users, self.login = app, users, login
         self.clients, self.starts, self.relogin = {}, {}, {}

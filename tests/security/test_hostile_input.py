@@ -11,12 +11,11 @@ from sqlalchemy import func, select
 from dxapp.extensions import db
 from dxapp.models import Inquiry, WizardDraft
 from dxapp.rules import normalize
-from tests.blueprints import test_expert_registration as expert_wizard
-from tests.blueprints import test_sme_registration as sme_wizard
-from tests.conftest import PASSWORD, totp_now
+from tests.fixtures.app import PASSWORD, totp_now
 from tests.fixtures.pages import text_of
+from tests.fixtures.security import url_for_rule
 from tests.fixtures.sme_answers import ANSWERS as SME_ANSWERS
-from tests.security.conftest import url_for_rule
+from tests.fixtures.walks import expert_wizard, sme_wizard
 
 INQUIRY = {"name": "山田", "email": "q@example.jp", "category": "other", "body": "質問です"}
 

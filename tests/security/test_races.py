@@ -12,10 +12,9 @@ from sqlalchemy import func, select
 from dxapp.extensions import db
 from dxapp.models import ContactPerson, User
 from dxapp.models.supporter import Affiliation, RosterImport
-from tests.blueprints.test_expert_bank import approved_supporter
-from tests.blueprints.test_signup import BASE as SIGNUP
-from tests.blueprints.test_signup import fill_signup
+from tests.fixtures.factories import approved_supporter_shell as approved_supporter
 from tests.fixtures.pages import inspect
+from tests.fixtures.walks import SIGNUP, fill_signup
 
 N = 10
 
