@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.fixtures.security import ROLES
+
 
 @pytest.fixture(autouse=True)
 def fast_argon2(request, monkeypatch):
@@ -23,7 +25,7 @@ def fast_argon2(request, monkeypatch):
 def bare_app(tmp_path_factory):
     """An app without a database, for tests that only read its url_map, views and config."""
     from dxapp import create_app
-    from tests.conftest import base_config
+    from tests.fixtures.app import base_config
 
     return create_app(base_config("sqlite://", tmp_path_factory.mktemp("bare")))
 
