@@ -89,5 +89,9 @@ class CheckboxesField(SelectMultipleField):
     ``['']`` before it checks the choices, so ``qualifications=['']`` reached the form's code as a
     qualification named '' (KeyError)."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.type = "SelectMultipleField"  # rendered and summarised as the checkboxes it is
+
     def process_formdata(self, valuelist):
         super().process_formdata([value for value in valuelist if value != ""])

@@ -107,7 +107,7 @@ def test_format_yen():
         format_yen(1.5)
 
 
-@given(st.integers(min_value=0, max_value=10**16))
+@given(st.integers(min_value=0, max_value=10**16 - 1))  # MAX_YEN and above are refused (issue 11 item 23)
 def test_property_parse_yen_reads_back_formatted_amounts(amount):
     """Issue 3 property (UX.md): parse_yen reads back every amount formatted as 「1,234,567円」, and the
     plain and full-width digits too."""
