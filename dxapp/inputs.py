@@ -52,7 +52,7 @@ def form_int(value: str | None, *, minimum: int = 0, maximum: int = INT_MAX) -> 
 
 def posted_version(name: str = "version") -> int:
     """The version number a form posted back (hidden field), or the 400 page."""
-    version = form_int(request.form.get(name))
+    version = form_int(request.form.get(name), maximum=INT_MAX - 1)  # the UPDATE writes version + 1
     if version is None:
         abort(400)
     return version

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from dxapp import clock
 from dxapp.extensions import db
@@ -111,6 +111,8 @@ def submit(draft: WizardDraft, token: str, handler, *, reference_prefix: str) ->
     submission.result_type, submission.result_id = result_type, result_id
     audit.record("draft.submitted", "submission", submission.id, actor=draft.user_id,
                  summary={"wizard": draft.wizard, "reference": submission.reference})
-    db.session.delete(draft)
+    # A Core DELETE: a parallel request may have removed the draft row already (then 0 rows, no warning).
+    db.session.execute(delete(WizardDraft).where(WizardDraft.id == draft.id))
+    db.session.expunge(draft)
     db.session.flush()
     return submission, True
