@@ -85,13 +85,16 @@ class YenField(StringField):
 
 
 class CheckboxesField(SelectMultipleField):
-    """Several choices (checkboxes).  An empty value is no choice: with ``Optional()`` WTForms stops at
-    ``['']`` before it checks the choices, so ``qualifications=['']`` reached the form's code as a
-    qualification named '' (KeyError)."""
+    """Several choices (checkboxes).  An empty or blank value is no choice: ``Optional()`` looks at the
+    first raw value only, and when it is blank it stops the chain and clears the errors, choice check
+    included, so ``qualifications=['\t', 'x']`` reached the form's code as a qualification named 'x'
+    (KeyError).  Blank values are dropped from the raw data too, so Optional sees what was chosen."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.type = "SelectMultipleField"  # rendered and summarised as the checkboxes it is
 
     def process_formdata(self, valuelist):
-        super().process_formdata([value for value in valuelist if value != ""])
+        chosen = [value for value in valuelist if value.strip()]
+        self.raw_data = chosen
+        super().process_formdata(chosen)

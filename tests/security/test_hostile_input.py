@@ -203,3 +203,21 @@ def test_an_empty_qualification_choice_is_no_choice(app, client, users, login, c
     assert r.status_code == 303, r.status_code
     draft = db.session.scalars(select(WizardDraft).where(WizardDraft.wizard == "expert_registration")).one()
     assert draft.answers["steps"]["qualifications"]["data"]["qualifications"] == stored
+
+
+@pytest.mark.parametrize("codes", [["\t\r\n"], ["\t\r\n", "bogus"], [" ", "it_coordinator", "x y"]])
+def test_blank_or_unknown_qualification_codes_are_refused_not_500(app, users, login, codes):
+    """A blank first value made Optional() clear the choice check, and the form then looked up detail
+    fields of a code not on the list (a 500 in the fuzz of the desk's expert section)."""
+    from werkzeug.datastructures import MultiDict
+
+    from dxapp.procedures.expert_registration.forms import QualificationsForm
+
+    with app.test_request_context(method="POST"):
+        form = QualificationsForm(formdata=MultiDict([("qualifications", c) for c in codes]), meta={"csrf": False})
+        ok = form.validate()
+        form.extra_data()  # no KeyError whatever was posted
+    if any(c.strip() for c in codes):
+        assert not ok and form.qualifications.errors  # something was posted that is not on the list
+    else:
+        assert form.qualifications.data == []

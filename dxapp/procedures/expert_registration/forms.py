@@ -210,7 +210,7 @@ class QualificationsForm(BaseForm):
     def __iter__(self):
         """Detail fields only of the qualifications chosen (the step's template places each one under its
         qualification by name; the check page lists only those)."""
-        chosen = set(self.qualifications.data or [])
+        chosen = set(self.chosen())
         hidden = {f"{c}_{part}" for c in expert.QUALIFICATIONS if c not in chosen for part in ("number", "year")}
         if "ipa_exam" not in chosen:
             hidden.add("ipa_exam_name")
@@ -220,7 +220,7 @@ class QualificationsForm(BaseForm):
         unknown = [c for c in field.data or [] if c not in expert.QUALIFICATIONS]
         if unknown:
             raise ValidationError(_l("Choose qualifications from the list."))
-        for code in field.data or []:
+        for code in self.chosen():
             number = (self[f"{code}_number"].data or "").strip()
             year = (self[f"{code}_year"].data or "").strip()
             if not number and not year:
@@ -239,9 +239,14 @@ class QualificationsForm(BaseForm):
                 if not 1950 <= value <= 2030:
                     raise ValidationError(_l("Enter the year as four digits, for example 2015."))
 
+    def chosen(self) -> list[str]:
+        """The chosen qualifications that are on the list (a hostile post may name others: they have no
+        detail fields, so they are left to validate_qualifications to refuse)."""
+        return [c for c in self.qualifications.data or [] if c in expert.QUALIFICATIONS]
+
     def extra_data(self) -> dict:
         details = {}
-        for code in self.qualifications.data or []:
+        for code in self.chosen():
             details[code] = {"number": normalize.normalize_code(self[f"{code}_number"].data or "", keep_dashes=True),
                              "year": (self[f"{code}_year"].data or "").strip()}
             if code == "ipa_exam":
