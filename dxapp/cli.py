@@ -85,3 +85,35 @@ def register_cli(app: Flask) -> None:
             time.sleep(10)
 
     app.cli.add_command(outbox)
+
+    budget = click.Group("budget", help="The honorarium budget and its counters.")
+
+    @budget.command("show")
+    @with_appcontext
+    def budget_show():
+        """Print the program budget: total, committed, claimed, paid, remaining, intake."""
+        from dxapp.services import budget as service
+
+        now = service.standing()
+        for label, amount in (("total", now.total_yen), ("committed", now.committed_yen),
+                              ("claimed", now.claimed_yen), ("paid", now.paid_yen),
+                              ("remaining", now.remaining_yen)):
+            click.echo(f"{label:10} {amount:>17,} yen")
+        click.echo(f"intake     {'open' if now.intake_open else 'closed'}")
+
+    @budget.command("verify")
+    @with_appcontext
+    def budget_verify():
+        """Recompute every counter from the ledger; exit 1 with a table of differences if any."""
+        from dxapp.services import budget as service
+
+        differences = service.verify()
+        if not differences:
+            click.echo("budget verify: every counter matches the ledger")
+            return
+        click.echo(f"{'row':16} {'counter':10} {'stored':>17} {'recomputed':>17}")
+        for d in differences:
+            click.echo(f"{d.row:16} {d.counter:10} {d.stored_yen:>17,} {d.recomputed_yen:>17,}")
+        raise SystemExit(1)
+
+    app.cli.add_command(budget)

@@ -50,12 +50,20 @@ def make_app(databases, tmp_path):
 
     yield factory
     from dxapp.extensions import db
+    from dxapp.services import budget
 
+    differences = []
     for app, url in made:
         with app.app_context():
+            db.session.rollback()
+            if app.config.get("BUDGET_VERIFY_AT_TEARDOWN", True):
+                # `flask budget verify` after every test (MONEY.md §2): no test leaves the counters
+                # different from what the ledger adds up to.
+                differences += budget.verify()
             db.session.remove()
             db.engine.dispose()
         databases.drop(url)
+    assert not differences, f"budget verify found differences: {differences}"
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from dxapp.extensions import db
 
 
-def _sqlite_transaction() -> None:
+def begin_write() -> None:
     """pysqlite opens a transaction only at the first INSERT/UPDATE/DELETE, so a SAVEPOINT before one
     would itself open the transaction and its RELEASE would commit it: the row inserted in the savepoint
     would be visible to the others before the rest of the transaction (and rolled back apart from it).
@@ -27,7 +27,7 @@ def _sqlite_transaction() -> None:
 def insert_once(*objects) -> bool:
     """Add and flush ``objects`` in a savepoint: True when they were inserted, False (and nothing
     added) when a unique constraint refused them."""
-    _sqlite_transaction()
+    begin_write()
     try:
         with db.session.begin_nested():
             db.session.add_all(objects)

@@ -5,43 +5,18 @@ default, PostgreSQL when ``TEST_DATABASE_URL`` is set (where the INSERTs really 
 from __future__ import annotations
 
 import io
-import threading
 
 from sqlalchemy import func, select
 
 from dxapp.extensions import db
 from dxapp.models import ContactPerson, User
 from dxapp.models.supporter import Affiliation, RosterImport
+from tests.fixtures.concurrency import parallel
 from tests.fixtures.factories import approved_supporter_shell as approved_supporter
 from tests.fixtures.pages import inspect
 from tests.fixtures.walks import SIGNUP, fill_signup
 
 N = 10
-
-
-def parallel(app, requests) -> list:
-    """Run the callables at the same moment, each in its own thread and app context; their results (or
-    the exception raised, which is what a 500 would be)."""
-    barrier = threading.Barrier(len(requests))
-    results: list = [None] * len(requests)
-
-    def run(index, request):
-        with app.app_context():
-            barrier.wait()
-            try:
-                results[index] = request()
-            except Exception as error:  # noqa: BLE001  reported as the result
-                results[index] = error
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(i, r)) for i, r in enumerate(requests)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    db.session.remove()
-    return results
 
 
 def clone(app, client):
