@@ -14,6 +14,7 @@ from dxapp.extensions import db
 from dxapp.models.types import UTCDateTime
 from dxapp.rules import budget as rules
 
+
 def _counter_checks() -> tuple[CheckConstraint, ...]:
     return tuple(CheckConstraint(f"{name}_yen >= 0", name=f"{name}_yen_not_negative") for name in rules.COUNTERS)
 
