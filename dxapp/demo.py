@@ -29,6 +29,7 @@ from dxapp.models import (
     User,
 )
 from dxapp.models.supporter import Affiliation
+from dxapp.rules import references
 from dxapp.services import (
     accounts,
     affiliations,
@@ -217,7 +218,7 @@ def seed_expert_directory() -> int:
         db.session.flush()
         audit.record("demo.account_seeded", "user", user.id, summary={"role": "expert"})
         answers = expert_wizard.fill(_directory_values(n, name, kana, email), complete=False)
-        application = Application(kind="expert", reference=f"E9{n + 1:07d}", user_id=user.id, organisation_id=None,
+        application = Application(kind="expert", reference=references.mint("expert_application", 90000000 + n + 1), user_id=user.id, organisation_id=None,
                                   status="approved", answers=answers, decision={"outcome": "eligible", "demo": True},
                                   flags={}, version=3, created_at=now, submitted_at=now, updated_at=now)
         db.session.add(application)
@@ -395,11 +396,11 @@ def seed_supporter(email: str = "supporter@demo.example") -> int:
 # ------------------------------------------------------------------------------------------ the inquiry inbox
 
 DEMO_INQUIRIES = (
-    ("Q-DEMO0001", "木村 商店", "kimura@example.jp", "registration",
+    ("Q-90000001", "木村 商店", "kimura@example.jp", "registration",
      "個人事業主ですが、開業届の控えが見つかりません。確定申告書で代わりになりますか。"),
-    ("Q-DEMO0002", "斎藤 一郎", "saito@example.jp", "matching",
+    ("Q-90000002", "斎藤 一郎", "saito@example.jp", "matching",
      "近くに対応できるIT専門家がいるか、探し方を教えてください。"),
-    ("Q-DEMO0003", "株式会社みどり", "midori@example.jp", "report",
+    ("Q-90000003", "株式会社みどり", "midori@example.jp", "report",
      "実施報告の提出期限を過ぎてしまいそうです。どうすればよいでしょうか。"),
 )
 

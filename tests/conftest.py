@@ -11,6 +11,20 @@ from tests.fixtures.databases import PostgresDatabases, SQLiteDatabases, pg_url
 from tests.fixtures.pages import PageClient
 
 
+@pytest.fixture(autouse=True)
+def fast_argon2(request, monkeypatch):
+    """argon2id with the library defaults costs ~0.3 s per hash or check; the tests log in many
+    of times, so they use argon2id with a small cost.  Tests marked ``real_argon2`` (the hashing
+    policy itself) keep the production hasher."""
+    if request.node.get_closest_marker("real_argon2"):
+        return
+    from argon2 import PasswordHasher
+
+    from dxapp.services import passwords
+
+    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
 @pytest.fixture(scope="session")
 def databases(tmp_path_factory):
     """Migrate a template database once per test process (this runs every Alembic migration)."""

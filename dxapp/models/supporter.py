@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dxapp.extensions import db
@@ -26,6 +26,11 @@ class Affiliation(db.Model):
                         name="status_known"),
         CheckConstraint("requested_by IN ('expert', 'supporter')", name="requested_by_known"),
         CheckConstraint("version >= 1", name="version_positive"),
+        # One open affiliation per expert and corporation (migration 0010); a parallel second insert
+        # fails with IntegrityError, which the affiliations service catches in a savepoint.
+        Index("uq_affiliation_open", "expert_user_id", "organisation_id", unique=True,
+              sqlite_where=text("status IN ('requested', 'invited', 'confirmed')"),
+              postgresql_where=text("status IN ('requested', 'invited', 'confirmed')")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -141,8 +141,10 @@ def request(expert_user, organisation_id, *, actor) -> Affiliation:
         return existing
     affiliation = Affiliation(organisation_id=organisation_id, expert_user_id=expert_user.id, status="requested",
                               requested_by="expert", created_at=clock.wall_now(), version=1)
-    db.session.add(affiliation)
-    db.session.flush()
+    if not rows.insert_once(affiliation):
+        # A parallel request or invitation came first (the partial unique index uq_affiliation_open
+        # refused a second open affiliation): the one that exists stands, as for a repeated call.
+        return current_for_expert(expert_user.id, organisation_id)
     audit.record("affiliation.requested", "affiliation", affiliation.id, actor=actor,
                  summary={"organisation_id": organisation_id, "expert_user_id": expert_user.id})
     return affiliation

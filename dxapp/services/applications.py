@@ -11,11 +11,18 @@ from sqlalchemy import select
 from dxapp import clock
 from dxapp.extensions import db
 from dxapp.models import Application, ApplicationEvent
+from dxapp.rules import references
 from dxapp.rules.application import STATUS_LABELS, WITHDRAWABLE, can_move
 from dxapp.services import audit, outbox, workflow
 from dxapp.services.workflow import Stale
 
-PREFIX = {"sme": "C", "expert": "E", "supporter": "S"}
+REFERENCE = {"sme": "sme_application", "expert": "expert_application", "supporter": "supporter_application"}
+
+
+
+def _new_reference(kind: str) -> str:
+    ref = references.get(REFERENCE[kind])
+    return ref.format(secrets.randbelow(10**ref.digits))
 
 
 #: Other services react to a status change of their kind without this module knowing them:
@@ -118,7 +125,7 @@ def submit(*, user, kind: str, answers: dict, decision: dict, organisation_id: i
         # After approval a new submission is a change request: reviewed again while the approved
         # details stay in force (DOMAIN.md §6).
         application = Application(
-            kind=kind, reference=f"{PREFIX[kind]}{secrets.randbelow(10**8):08d}", user_id=user.id,
+            kind=kind, reference=_new_reference(kind), user_id=user.id,
             organisation_id=organisation_id, status="submitted", answers=snapshot, decision=decision, flags={},
             version=1, created_at=now, submitted_at=submitted, updated_at=now,
             change_of_id=approved.id if approved is not None else None,

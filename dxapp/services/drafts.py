@@ -10,6 +10,7 @@ from sqlalchemy import delete, select
 from dxapp import clock
 from dxapp.extensions import db
 from dxapp.models import Submission, WizardDraft
+from dxapp.rules import references
 from dxapp.services import audit, workflow
 from dxapp.wizard.answers import Answers
 
@@ -86,7 +87,11 @@ def find_submission(wizard: str, owner_key: str, token: str) -> Submission | Non
 
 
 def new_reference(prefix: str) -> str:
-    return f"{prefix}-{clock.program_now():%y%m}-{secrets.randbelow(10**6):06d}"
+    """A reception reference from the registry (dxapp.rules.references): the letter must be a dated one."""
+    ref = references.by_letter(prefix)
+    if ref.shape != references.DATED:
+        raise ValueError(f"{prefix} is not a submission reference")
+    return ref.format(secrets.randbelow(10**ref.digits), clock.program_now())
 
 
 def submit(draft: WizardDraft, token: str, handler, *, reference_prefix: str) -> tuple[Submission, bool]:

@@ -9,13 +9,14 @@ from flask_login import current_user
 from dxapp import clock
 from dxapp.extensions import db
 from dxapp.models import Inquiry
+from dxapp.rules import references
 from dxapp.services import audit, outbox, workflow
 
 
 def receive(*, name: str, email: str, phone: str | None, category: str, body: str) -> Inquiry:
     user_id = current_user.id if current_user.is_authenticated else None
     item = Inquiry(
-        reference=f"Q-{secrets.randbelow(10**8):08d}", created_at=clock.wall_now(), name=name.strip(),
+        reference=references.mint("inquiry", secrets.randbelow(10**references.get("inquiry").digits)), created_at=clock.wall_now(), name=name.strip(),
         email=email.strip().lower(), phone=(phone or "").strip() or None, category=category, body=body.strip(),
         user_id=user_id, status="open",
     )

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from dxapp.extensions import db
+from dxapp.rules import references
 from dxapp.models import Application, AuditEvent, Document, OutboxMessage, User
 from tests.fixtures.factories import decide
 from tests.fixtures.pages import inspect, text_of
@@ -48,7 +49,7 @@ def test_full_registration_submits_one_application(client, supporter):
     assert again.status_code == 303 and again.headers["Location"] == r.headers["Location"]
     application = db.session.scalars(select(Application)).one()
     assert application.kind == "supporter" and application.status == "submitted"
-    assert application.reference.startswith("S")
+    assert references.valid("supporter_application", application.reference)
     steps = application.answers["steps"]
     corporation = steps["corporation"]["data"]
     assert corporation["corporate_number"] == "7000012050002" and corporation["name_kana"] == "カブシキガイシャデジタルシエン"

@@ -16,6 +16,7 @@ from dxapp.forms import BaseForm, InputRequired, choices
 from dxapp.models import NewsItem
 from dxapp.procedures.spec import calendar_in_force, window_refusal
 from dxapp.rules import calendar as calendars
+from dxapp.rules import references
 from dxapp.services import inquiries, terms
 
 bp = Blueprint("public", __name__)
@@ -119,7 +120,7 @@ def inquiry():
 @bp.route("/inquiry/sent/<reference>")
 @policy(PUBLIC)
 def inquiry_sent(reference: str):
-    if not reference.startswith("Q-") or len(reference) > 20:
+    if not references.valid("inquiry", reference):
         abort(404)
     return render_template("public/inquiry_sent.html", reference=reference)
 

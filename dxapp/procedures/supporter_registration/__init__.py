@@ -26,7 +26,7 @@ def submit(draft, user) -> tuple[str, int]:
 
 
 PROCEDURE = Procedure(
-    kind=KIND, role="supporter_admin", wizard=SUPPORTER_REGISTRATION, owner_key=owner_key, reference_prefix="S",
+    kind=KIND, role="supporter_admin", wizard=SUPPORTER_REGISTRATION, owner_key=owner_key, reference_prefix="G",
     submit=submit, initial_answers=initial_answers, documents=(certificate.CERTIFICATION,), withdrawable=False,
     review=ReviewSpec(queue_title=_l("Supporter corporation registrations"), kind_label=_l("Supporter corporation"),
                       queue_path="supporters"),
