@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import func, select
 
 from dxapp.extensions import db
-from dxapp.rules import references
 from dxapp.models import Application, AuditEvent, Document, OutboxMessage, User
+from dxapp.rules import references
 from tests.fixtures.factories import decide
 from tests.fixtures.pages import inspect, text_of
 from tests.fixtures.supporter_answers import BANK, CERTIFICATION, CORPORATION

@@ -1,5 +1,5 @@
 """Every ``*_yen`` column is an Integer (whole yen, MONEY.md section 1) with a named CHECK that it is
-not negative."""
+not negative (``> 0``, positive, is stricter and counts too)."""
 
 import re
 
@@ -19,7 +19,7 @@ def yen_problems(metadata) -> list[str]:
             where = f"{table.name}.{column.name}"
             if not isinstance(column.type, Integer):
                 problems.append(f"{where}: {column.type} is not an Integer")
-            pattern = re.compile(rf"^\s*{re.escape(column.name)}\s*>=\s*0\s*$")
+            pattern = re.compile(rf"^\s*{re.escape(column.name)}\s*>=?\s*0\s*$")
             named = [c for c in checks if c.name and pattern.match(str(c.sqltext))]
             if not named:
                 problems.append(f"{where}: no named CHECK ({column.name} >= 0)")
