@@ -267,6 +267,23 @@ def phone(text: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def format_phone(stored: str | None) -> str:
+    """A stored phone number (E.164, ``+81312345678``) in the national format people read
+    (``03-1234-5678``, ``090-1234-5678``, ``0120-123-456``): the area-code length comes from
+    ``phonenumbers``' Japanese numbering plan, not a fixed split.  Anything that is not a valid
+    Japanese number (an old row, a blank) is returned unchanged."""
+    value = (stored or "").strip()
+    if not value:
+        return value
+    try:
+        number = phonenumbers.parse(value, "JP")
+    except phonenumbers.NumberParseException:
+        return value
+    if number.country_code != 81 or not phonenumbers.is_valid_number(number):
+        return value
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
 # ---------------------------------------------------------------------------------------------------
 # Names
 # ---------------------------------------------------------------------------------------------------

@@ -380,3 +380,13 @@ def test_face_photo_is_one_jpeg_or_png(client, expert):
         Document.purpose == "face_photo", Document.deleted_at.is_(None)))] == ["顔写真.png"]
     # The identity document itself may still be a PDF.
     upload(client, "identity-documents", "identity_document")
+
+
+def test_check_page_shows_furigana_and_phone_as_stored(client, expert):
+    """Issue 11 item 11: the check page shows the furigana in katakana and the phone in the national
+    format, as stored, not as typed."""
+    fill_all(client)
+    walk.at_check(go(client, "person", {**PERSON, "phone": "０９０（１２３４）５６７８"}))
+    body = text_of(client.get(f"{BASE}/check-answers"))
+    assert "サトウ イチロウ" in body and "さとう いちろう" not in body
+    assert "090-1234-5678" in body and "０９０（１２３４）５６７８" not in body

@@ -383,3 +383,21 @@ def test_task_list_counts_its_rows_and_ends_with_check_and_apply(client, sme):
     fill_all(client)
     rows = re.findall(r'<li class="task">(.*?)</li>', client.get(f"{BASE}/").get_data(as_text=True), flags=re.S)
     assert f'<a href="{BASE}/check-answers"' in rows[-1] and "未着手" in rows[-1]
+
+
+def test_phone_and_furigana_are_shown_as_stored(client, sme, desk):
+    """Issue 11 item 11: check-your-answers, My Page and the secretariat show what is stored (the phone
+    in the national format, furigana in katakana), not what was typed."""
+    fill_all(client)
+    go(client, "business-details", {**DETAILS, "name_kana": "かぶしきがいしゃやまだしょうてん"})
+    walk.at_check(go(client, "address", {**ADDRESS, "phone": "０３（１２３４）５６７８"}))
+    for page in (text_of(client.get(f"{BASE}/check-answers")), text_of(client.get("/sme/"))):
+        assert "03-1234-5678" in page and "０３（１２３４）５６７８" not in page
+        assert "カブシキガイシャヤマダショウテン" in page and "かぶしきがいしゃ" not in page
+    client.submit(f"{BASE}/submit", page=f"{BASE}/check-answers")
+    application = db.session.scalars(select(Application)).one()
+    assert application.answers["steps"]["address"]["data"]["phone"] == "+81312345678"
+    _clerk, clerk_client = desk
+    review = text_of(clerk_client.get(f"/secretariat/review/applications/{application.id}"))
+    assert "03-1234-5678" in review and "０３（１２３４）５６７８" not in review and "+81312345678" not in review
+    assert "カブシキガイシャヤマダショウテン" in review

@@ -13,6 +13,7 @@ from dxapp.rules.normalize import (
     corporate_number,
     corporate_number_check_digit,
     format_era_date,
+    format_phone,
     format_yen,
     furigana,
     invoice_number,
@@ -336,3 +337,20 @@ def test_property_era_round_trip(d):
     era, year = era_part[:2], era_part[2:].removesuffix("年")
     assert parse_era_date(names[era], year, d.month, d.day) == d
     assert parse_era_date("western", d.year, d.month, d.day) == d
+
+
+@pytest.mark.parametrize(("stored", "shown"), [
+    ("+81312345678", "03-1234-5678"),      # Tokyo: a 2-digit area code
+    ("+819012345678", "090-1234-5678"),    # mobile
+    ("+81471234567", "04-7123-4567"),      # Kashiwa: area code 04-7
+    ("+81118123456", "011-812-3456"),      # Sapporo: a 3-digit area code
+    ("+81120123456", "0120-123-456"),      # toll free
+    ("", ""),
+    ("not a phone", "not a phone"),        # an old row is shown as it is
+])
+def test_format_phone_national(stored, shown):
+    assert format_phone(stored) == shown
+
+
+def test_format_phone_round_trips_what_phone_stores():
+    assert format_phone(phone("０３（１２３４）５６７８")) == "03-1234-5678"

@@ -11,6 +11,7 @@ from dxapp import bank as zengin
 from dxapp.forms import BaseForm, InputRequired, choices, normalised, strip
 from dxapp.procedures.expert_registration import presets
 from dxapp.procedures.sme_registration.forms import AddressForm
+from dxapp.procedures.sme_registration.forms import NormalisedField as KanaField
 from dxapp.rules import bank, expert, normalize
 from dxapp.services.experts import PREFECTURES
 from dxapp.wizard.fields import CheckboxesField, EraDateField, YenField
@@ -161,8 +162,8 @@ class PersonForm(AddressForm):
                        description=_l("Exactly as on your identity document."),
                        validators=[InputRequired(_l("Enter your full name.")), Length(max=100)],
                        render_kw={"autocomplete": "name"})
-    name_kana = StringField(_l("Full name in katakana"), filters=[strip],
-                            validators=[InputRequired(_l("Enter your name in katakana.")), Length(max=100),
+    name_kana = KanaField(_l("Full name in katakana"), filters=[strip], normaliser=normalize.furigana,
+                          validators=[InputRequired(_l("Enter your name in katakana.")), Length(max=100),
                                         normalised(normalize.furigana)])
     birth_date = EraDateField(_l("Date of birth"), validators=[InputRequired(_l("Enter your date of birth."))])
     contact_email = None

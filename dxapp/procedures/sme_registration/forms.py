@@ -36,6 +36,19 @@ class NormalisedField(StringField):
         return self.normalised() or str(_l("Not entered"))
 
 
+class PhoneField(TelField):
+    """Shown in its input as typed, but on check-your-answers as stored (E.164) in the national format
+    (「０３（１２３４）５６７８」 -> 03-1234-5678).  Left as typed when it cannot be read."""
+
+    def display(self) -> str:
+        if self.data in (None, ""):
+            return str(_l("Not entered"))
+        try:
+            return normalize.format_phone(normalize.phone(self.data))
+        except (TypeError, ValueError):
+            return self.data
+
+
 class OnlySomeRadioField(RadioField):
     """A question only some applicants answer: left out of check-your-answers when not answered."""
 
@@ -152,7 +165,7 @@ class AddressForm(BaseForm):
                          render_kw={"autocomplete": "address-line1"})
     building = StringField(_l("Building and room"), filters=[strip], validators=[Optional(), Length(max=200)],
                            render_kw={"autocomplete": "address-line2"})
-    phone = TelField(_l("Phone number"), filters=[strip],
+    phone = PhoneField(_l("Phone number"), filters=[strip],
                      validators=[InputRequired(_l("Enter a phone number.")), normalised(normalize.phone)],
                      render_kw={"autocomplete": "tel"})
     contact_email = EmailField(_l("E-mail address of the main contact person"), filters=[strip],
