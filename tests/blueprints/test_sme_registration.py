@@ -383,3 +383,10 @@ def test_task_list_counts_its_rows_and_ends_with_check_and_apply(client, sme):
     fill_all(client)
     rows = re.findall(r'<li class="task">(.*?)</li>', client.get(f"{BASE}/").get_data(as_text=True), flags=re.S)
     assert f'<a href="{BASE}/check-answers"' in rows[-1] and "未着手" in rows[-1]
+
+
+def test_declaration_step_links_the_terms_it_asks_to_accept(client, sme):
+    """Issue 11 item 15: the declaration asks the user to agree to the terms of use; it links them."""
+    fill_all(client)
+    page = client.get(f"{BASE}/declaration").get_data(as_text=True)
+    assert 'href="/terms"' in page and "利用規約を読む" in page
