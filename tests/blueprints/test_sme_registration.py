@@ -390,3 +390,17 @@ def test_declaration_step_links_the_terms_it_asks_to_accept(client, sme):
     fill_all(client)
     page = client.get(f"{BASE}/declaration").get_data(as_text=True)
     assert 'href="/terms"' in page and "利用規約を読む" in page
+
+
+def test_second_tap_on_continue_lands_on_the_next_step(client, sme):
+    """Issue 11 item 1: the same step POST twice from one page view (same draft_version) is no conflict
+    when it repeats what the first one saved; different answers from that old view still are."""
+    go(client, "business-type", TYPE)
+    page = client.get(f"{BASE}/business-details").get_data(as_text=True)
+    hidden = {i["name"]: i.get("value", "") for i in inspect(page).inputs if i.get("type") == "hidden"}
+    first = client.post(f"{BASE}/business-details", data={**hidden, **DETAILS})
+    assert first.status_code == 303
+    second = client.post(f"{BASE}/business-details", data={**hidden, **DETAILS})
+    assert second.status_code == 303 and second.headers["Location"] == first.headers["Location"]
+    other = client.post(f"{BASE}/business-details", data={**hidden, **DETAILS, "name": "株式会社べつの商店"})
+    assert other.status_code == 409
