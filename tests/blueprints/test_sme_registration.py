@@ -404,3 +404,15 @@ def test_second_tap_on_continue_lands_on_the_next_step(client, sme):
     assert second.status_code == 303 and second.headers["Location"] == first.headers["Location"]
     other = client.post(f"{BASE}/business-details", data={**hidden, **DETAILS, "name": "株式会社べつの商店"})
     assert other.status_code == 409
+
+
+def test_corporation_must_give_its_corporate_number_sole_proprietor_need_not(client, sme):
+    """Issue 11 item 8: once a corporation form is chosen the 法人番号 is required (and labelled so)."""
+    go(client, "business-type", TYPE)
+    html = client.get(f"{BASE}/business-details").get_data(as_text=True)
+    label = re.search(r'<label for="corporate_number">(.*?)</label>', html, re.S).group(1)
+    assert "法人は必須" in label and "任意" not in label
+    r = go(client, "business-details", {**DETAILS, "corporate_number": ""}, expect=422)
+    assert "13桁の法人番号を入力してください" in text_of(r)
+    go(client, "business-type", {**TYPE, "legal_form": "sole_proprietor"})
+    go(client, "business-details", {**DETAILS, "corporate_number": ""})
