@@ -173,7 +173,10 @@ class WizardRoutes:
             drafts.save(draft, version, new_answers, slug=slug, raw=raw, actor_id=self.actor(),
                         on_behalf_of_id=behalf, changed=changed)
         except Stale as stale:
-            return self._conflict(step, stale)
+            if request.form.get("action") == "save" or not drafts.is_repeat(draft, version, slug=slug, raw=raw,
+                                                                              actor_id=self.actor()):
+                return self._conflict(step, stale)
+            new_answers = draft.answers  # a second tap: the first one saved exactly this
         if self.after_save is not None and (target := self.after_save(slug, new_answers)):
             return redirect(target, 303)
         if returning and self.wizard.is_finished(new_answers):

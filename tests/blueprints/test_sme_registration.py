@@ -401,3 +401,36 @@ def test_phone_and_furigana_are_shown_as_stored(client, sme, desk):
     review = text_of(clerk_client.get(f"/secretariat/review/applications/{application.id}"))
     assert "03-1234-5678" in review and "０３（１２３４）５６７８" not in review and "+81312345678" not in review
     assert "カブシキガイシャヤマダショウテン" in review
+
+
+def test_declaration_step_links_the_terms_it_asks_to_accept(client, sme):
+    """Issue 11 item 15: the declaration asks the user to agree to the terms of use; it links them."""
+    fill_all(client)
+    page = client.get(f"{BASE}/declaration").get_data(as_text=True)
+    assert 'href="/terms"' in page and "利用規約を読む" in page
+
+
+def test_second_tap_on_continue_lands_on_the_next_step(client, sme):
+    """Issue 11 item 1: the same step POST twice from one page view (same draft_version) is no conflict
+    when it repeats what the first one saved; different answers from that old view still are."""
+    go(client, "business-type", TYPE)
+    page = client.get(f"{BASE}/business-details").get_data(as_text=True)
+    hidden = {i["name"]: i.get("value", "") for i in inspect(page).inputs if i.get("type") == "hidden"}
+    first = client.post(f"{BASE}/business-details", data={**hidden, **DETAILS})
+    assert first.status_code == 303
+    second = client.post(f"{BASE}/business-details", data={**hidden, **DETAILS})
+    assert second.status_code == 303 and second.headers["Location"] == first.headers["Location"]
+    other = client.post(f"{BASE}/business-details", data={**hidden, **DETAILS, "name": "株式会社べつの商店"})
+    assert other.status_code == 409
+
+
+def test_corporation_must_give_its_corporate_number_sole_proprietor_need_not(client, sme):
+    """Issue 11 item 8: once a corporation form is chosen the 法人番号 is required (and labelled so)."""
+    go(client, "business-type", TYPE)
+    html = client.get(f"{BASE}/business-details").get_data(as_text=True)
+    label = re.search(r'<label for="corporate_number">(.*?)</label>', html, re.S).group(1)
+    assert "法人は必須" in label and "任意" not in label
+    r = go(client, "business-details", {**DETAILS, "corporate_number": ""}, expect=422)
+    assert "13桁の法人番号を入力してください" in text_of(r)
+    go(client, "business-type", {**TYPE, "legal_form": "sole_proprietor"})
+    go(client, "business-details", {**DETAILS, "corporate_number": ""})

@@ -70,6 +70,13 @@ class CapitalField(YenField):
     requirement_label = _l("Required for companies")
 
 
+class CorporateNumberField(NormalisedField):
+    """法人番号: required for every legal form but sole proprietors (validate_corporate_number, issue 11
+    item 8); no Optional() validator, which would stop the chain before that check."""
+
+    requirement_label = _l("Required for corporations")
+
+
 class CountField(StringField):
     """A whole number typed any way (「１２０人」「1,200」), kept as typed; ``amount`` is the int."""
 
@@ -113,9 +120,9 @@ class BusinessDetailsForm(BaseForm):
     trade_name = StringField(_l("Trade name (yago)"), filters=[strip],
                              description=_l("Only if you use one. It must match your documents exactly."),
                              validators=[Optional(), Length(max=200)])
-    corporate_number = NormalisedField(_l("Corporate number"), filters=[strip], normaliser=normalize.corporate_number,
+    corporate_number = CorporateNumberField(_l("Corporate number"), filters=[strip], normaliser=normalize.corporate_number,
                                    description=_l("13 digits. Corporations only; sole proprietors leave it empty."),
-                                   validators=[Optional(), normalised(normalize.corporate_number)],
+                                   validators=[normalised(normalize.corporate_number)],
                                    render_kw={"inputmode": "numeric"})
     invoice_number = NormalisedField(_l("Qualified invoice issuer number"),
                                  filters=[strip], normaliser=normalize.invoice_number,
