@@ -138,3 +138,17 @@ def test_panel_is_not_rate_counted_but_other_pages_are(make_app):
         assert client.get(f"{BASE}/business-type/panel", query_string=TYPE, headers=HX).status_code == 200
     assert client.get("/").status_code == 200
     assert client.get("/").status_code == 429
+
+
+def test_a_blank_total_of_large_companies_is_at_least_the_largest_owner(client):
+    """Issue 11 item 6: 500 of 1,000 shares held by the largest large company, the total of all large
+    companies left blank: that total is at least 500, so the firm is a deemed large company (対象外),
+    not a contradiction between the two numbers."""
+    query = {**TYPE, "capital": "1000万", "employees": "5", "shares_total": "1000",
+             "shares_largest_large_company": "500", "shares_all_large_companies": "",
+             "owned_by_deemed_large": "no", "officers_all_from_deemed_large": "no"}
+    text = text_of(client.get(f"{BASE}/exclusions/panel", query_string=query, headers=HX))
+    assert "対象外" in text and "超えています" not in text
+    below = text_of(client.get(f"{BASE}/exclusions/panel", headers=HX,
+                               query_string={**query, "shares_largest_large_company": "499"}))
+    assert "対象外" not in below and "超えています" not in below

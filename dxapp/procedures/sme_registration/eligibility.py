@@ -53,6 +53,10 @@ def applicant_from(answers: Mapping, slug: str | None = None, values: Mapping | 
         kwargs[name] = typed.get(name) == "yes"
     if legal_form not in ("company", "sole_proprietor"):
         kwargs["carries_on_business"] = typed.get("carries_on_business") != "no"
+    if "shares_all_large_companies" not in kwargs and "shares_largest_large_company" in kwargs:
+        # Only the largest owner given: all large companies together own at least that much (issue 11
+        # item 6), so a blank total is read as the largest owner's share, not as 0 (a contradiction).
+        kwargs["shares_all_large_companies"] = kwargs["shares_largest_large_company"]
     for name in ("shares_largest_large_company", "shares_all_large_companies", "officers_from_large_companies"):
         kwargs.setdefault(name, 0)
     if legal_form != "company":
