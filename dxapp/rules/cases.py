@@ -6,13 +6,12 @@ Pure: the instant is always an argument (program time, from dxapp.clock in the c
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import MappingProxyType
 
-from dxapp.rules import JST, Decision, Reason, require_aware, subsidy
+from dxapp.rules import JST, Decision, Reason, references, require_aware, subsidy
 from dxapp.rules import calendar as calendars
 
 __all__ = [
@@ -53,9 +52,9 @@ KINDS = ("support_wanted", "proposals_wanted", "no_proposals")
 MODES = ("online", "onsite", "either")
 
 #: The case reference: ``K`` + 8 digits (MONEY.md §1).
-REFERENCE_PREFIX = "K"
-REFERENCE_DIGITS = 8
-_REFERENCE = re.compile(rf"{REFERENCE_PREFIX}\d{{{REFERENCE_DIGITS}}}")
+_REFERENCE = references.get("consultation")  # the one registry of prefixes (rules/references.py)
+REFERENCE_PREFIX = _REFERENCE.letter
+REFERENCE_DIGITS = _REFERENCE.digits
 
 
 def format_reference(number: int) -> str:
@@ -63,12 +62,12 @@ def format_reference(number: int) -> str:
     number that does not fit or is not a positive whole number."""
     if isinstance(number, bool) or not isinstance(number, int) or not 1 <= number < 10 ** REFERENCE_DIGITS:
         raise ValueError(f"相談案件の番号は1から{10 ** REFERENCE_DIGITS - 1}までの整数です。")
-    return f"{REFERENCE_PREFIX}{number:0{REFERENCE_DIGITS}d}"
+    return _REFERENCE.format(number)
 
 
 def is_reference(text: object) -> bool:
     """True for a well-formed case reference (``K`` + 8 digits, nothing else)."""
-    return isinstance(text, str) and _REFERENCE.fullmatch(text) is not None
+    return _REFERENCE.valid(text)
 
 
 def may_move(current: str, target: str) -> bool:

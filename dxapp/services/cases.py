@@ -22,6 +22,7 @@ from dxapp.models import Application, ConsultationCase, ConsultationCaseArea
 from dxapp.rules import calendar as calendars
 from dxapp.rules import cases as rules
 from dxapp.services import applications, audit, experts, workflow
+from dxapp.wizard.answers import Answers
 
 
 class CaseRefused(Exception):
@@ -88,7 +89,7 @@ def _columns(fields: CaseFields) -> dict:
 
 def _size_band(registration: Application) -> str | None:
     """The size band experts see instead of who the SME is (from the approved answers)."""
-    employees = (registration.answers.get("steps", {}).get("size", {}).get("data", {}) or {}).get("employees")
+    employees = Answers(registration.answers).value("size", "employees")
     if not isinstance(employees, int):
         return None
     for limit, band in ((5, "1-5"), (20, "6-20"), (50, "21-50"), (100, "51-100"), (300, "101-300")):
@@ -110,7 +111,7 @@ def publish(user, fields: CaseFields, *, at: datetime | None = None,
         raise CaseRefused("not_approved")
     _check_deadline(fields.deadline, at, calendar)
     now = clock.wall_now()
-    industry = (registration.answers.get("steps", {}).get("business-type", {}).get("data", {}) or {}).get("industry")
+    industry = Answers(registration.answers).value("business-type", "industry")
     case = ConsultationCase(reference="~" + secrets.token_hex(4), organisation_id=user.organisation_id,
                             application_id=registration.id, created_by_id=user.id, status="draft", hidden=False,
                             version=1, created_at=now, updated_at=now, industry=industry,

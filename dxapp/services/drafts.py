@@ -10,7 +10,7 @@ from sqlalchemy.exc import InvalidRequestError
 
 from dxapp import clock
 from dxapp.extensions import db
-from dxapp.models import AuditEvent, Submission, WizardDraft
+from dxapp.models import Submission, WizardDraft
 from dxapp.rules import references
 from dxapp.services import audit, workflow
 from dxapp.wizard.answers import Answers
@@ -82,19 +82,14 @@ def save(draft: WizardDraft, expected_version: int, new_answers: dict, *, slug: 
 def is_repeat(draft: WizardDraft, expected_version: int, *, slug: str, raw: dict, actor_id: int | None) -> bool:
     """A stale step save that repeats the very save which made the draft stale (a second tap on
     「次へ進む」 from the same page view, issue 11 item 1): the draft is exactly one save ahead, that save
-    was this actor completing this step, and it stored what is posted now.  Then nothing is lost and
-    there is no conflict to show."""
+    was this actor's, and the step holds what is posted now.  Then nothing is lost and there is no
+    conflict to show."""
     try:
         db.session.refresh(draft)
     except InvalidRequestError:  # the draft is gone (submitted meanwhile)
         return False
-    if draft.version != expected_version + 1 or Answers(draft.answers).raw(slug) != raw:
-        return False
-    last = db.session.scalar(
-        select(AuditEvent).where(AuditEvent.object_type == "wizard_draft", AuditEvent.object_id == str(draft.id))
-        .order_by(AuditEvent.id.desc()).limit(1))
-    return last is not None and last.action == "draft.step_saved" and last.actor_id == actor_id and \
-        (last.summary or {}).get("step") == slug and (last.summary or {}).get("version") == draft.version
+    return draft.version == expected_version + 1 and draft.updated_by_id == actor_id and \
+        Answers(draft.answers).raw(slug) == raw
 
 
 def find_submission(wizard: str, owner_key: str, token: str) -> Submission | None:
