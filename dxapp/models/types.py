@@ -25,3 +25,8 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def sql_in(column: str, values) -> str:
+    """The text of a CHECK that ``column`` holds one of ``values`` (a rules module's tuple)."""
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
