@@ -47,3 +47,19 @@ PACKAGE_LABELS = MappingProxyType({
     "published": _l("Package published"),
     "unpublished": _l("Package unpublished"),
 })
+
+# Support plans (issue 13; MONEY.md §1).
+PLAN_LABELS = MappingProxyType({
+    "draft": _l("Draft"),
+    "sme_review": _l("Waiting for the SME's agreement"),
+    "sme_returned": _l("Returned by the SME"),
+    "submitted": _l("Waiting for the secretariat's review"),
+    "under_review": _l("Under review"),
+    "returned": _l("Returned for correction"),
+    "approved": _l("Approved"),
+    "concluding": _l("Waiting for the other party's conclusion"),
+    "running": _l("Support in progress"),
+    "completed": _l("Support completed"),
+    "cancelled": _l("Cancelled"),
+    "rejected": _l("Rejected"),
+})

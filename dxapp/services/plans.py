@@ -450,3 +450,10 @@ def _mail_expert(plan, kind, subject, **context) -> None:
 
 def _mail_other(plan, party: str, kind: str, subject: str) -> None:
     (_mail_sme if party == "expert" else _mail_expert)(plan, kind, subject)
+
+
+def cancel_requests(limit: int = 50) -> list[SupportPlan]:
+    """Plans whose cancellation a party asked for, oldest first (the secretariat confirms)."""
+    return list(db.session.scalars(select(SupportPlan).where(
+        SupportPlan.cancel_requested_by_id.is_not(None),
+        SupportPlan.status.in_(("approved", "concluding", "running"))).order_by(SupportPlan.updated_at).limit(limit)))
