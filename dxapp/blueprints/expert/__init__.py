@@ -11,7 +11,7 @@ from flask_login import current_user
 from dxapp import clock, inputs
 from dxapp.access import policy
 from dxapp.blueprints.expert import directory
-from dxapp.blueprints.public import calendar_rows
+from dxapp.procedures.calendar import calendar_rows
 from dxapp.procedures.expert_registration import PROCEDURE, presets
 from dxapp.procedures.expert_registration.wizard import EXPERT_REGISTRATION
 from dxapp.procedures.views import mount, my_page_context
