@@ -19,3 +19,31 @@ STATUS_LABELS = MappingProxyType({
     "rejected": _l("Rejected"),
     "withdrawn": _l("Withdrawn"),
 })
+
+# Matching (issue 12; MONEY.md §1).  Each object's keys are exactly its rules' statuses (a test holds
+# them equal); where two objects share an English word the Japanese differ, so the message ids differ.
+PROPOSAL_LABELS = MappingProxyType({
+    "sent": _l("Proposal sent"),
+    "accepted": _l("Proposal accepted"),
+    "declined": _l("Proposal not chosen"),
+    "withdrawn": _l("Withdrawn"),
+})
+
+INTRODUCTION_LABELS = MappingProxyType({
+    "introduced": _l("Introduced"),
+    "accepted": _l("Introduction accepted"),
+    "declined": _l("Introduction declined"),
+})
+
+SELF_MATCH_LABELS = MappingProxyType({
+    "requested": _l("Waiting for the expert"),
+    "confirmed": _l("Self-match confirmed"),
+    "declined": _l("Self-match declined"),
+    "cancelled": _l("Self-match cancelled"),
+})
+
+PACKAGE_LABELS = MappingProxyType({
+    "draft": _l("Draft"),
+    "published": _l("Package published"),
+    "unpublished": _l("Package unpublished"),
+})
