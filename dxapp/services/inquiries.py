@@ -7,6 +7,7 @@ import secrets
 from dxapp import clock
 from dxapp.extensions import db
 from dxapp.models import Inquiry
+from dxapp.models.content import INQUIRY_STATUSES
 from dxapp.rules import references
 from dxapp.services import audit, outbox, workflow
 
@@ -34,7 +35,7 @@ def receive(*, name: str, email: str, phone: str | None, category: str, body: st
 # (workflow.transition; workflow.Stale when someone else changed it after the page was shown).
 
 PAGE_SIZE = 20
-STATUSES = ("open", "assigned", "closed")
+STATUSES = INQUIRY_STATUSES
 
 
 def _like(text: str) -> str:

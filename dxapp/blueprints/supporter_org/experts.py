@@ -19,6 +19,7 @@ from dxapp.blueprints.supporter_org import bp
 from dxapp.blueprints.supporter_org.roster_forms import ExpertForm, RosterUploadForm
 from dxapp.errors import conflict
 from dxapp.extensions import db, limiter
+from dxapp.labels import AFFILIATION_LABELS_FOR_CORPORATION as STATUS_LABELS
 from dxapp.labels import STATUS_LABELS as APPLICATION_STATUS_LABELS
 from dxapp.models import User
 from dxapp.models.supporter import AFFILIATION_STATUSES
@@ -34,14 +35,6 @@ RESEND_LIMIT = "20 per hour"
 
 def _limit(name: str, default: str):
     return lambda: current_app.config.get(name, default)
-
-STATUS_LABELS = {
-    "requested": _l("Asks to join"),
-    "invited": _l("Invited"),
-    "confirmed": _l("Confirmed"),
-    "declined": _l("Declined"),
-    "ended": _l("Ended"),
-}
 
 CELL_ERRORS = {
     ("name", "missing"): _l("Enter the name."),
