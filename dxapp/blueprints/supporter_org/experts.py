@@ -189,7 +189,7 @@ def roster_import():
     return redirect(url_for("supporter_org.roster_preview", import_id=record.id), 303)
 
 
-@bp.route("/experts/import/<import_id>")
+@bp.route("/experts/import/<token:import_id>")
 @policy("supporter_admin")
 def roster_preview(import_id: str):
     record = supporters.owned_import(_org(), import_id)
@@ -214,7 +214,7 @@ def roster_preview(import_id: str):
                                             record.row_count))
 
 
-@bp.route("/experts/import/<import_id>/confirm", methods=["POST"])
+@bp.route("/experts/import/<token:import_id>/confirm", methods=["POST"])
 @policy("supporter_admin")
 @limiter.shared_limit(_limit("SUPPORTER_INVITE_LIMIT", INVITE_LIMIT), scope="supporter-expert-invite")
 def roster_confirm(import_id: str):
@@ -241,7 +241,7 @@ def roster_confirm(import_id: str):
     return redirect(url_for("supporter_org.experts"), 303)
 
 
-@bp.route("/experts/import/<import_id>/discard", methods=["POST"])
+@bp.route("/experts/import/<token:import_id>/discard", methods=["POST"])
 @policy("supporter_admin")
 def roster_discard(import_id: str):
     record = supporters.owned_import(_org(), import_id)
