@@ -102,7 +102,7 @@ def init_app(app: Flask) -> None:
                           "and send it again."), "info")
             return redirect(request.path, 303)
         transaction.rollback()
-        values = {k: v for k, v in request.form.items() if not kept._secret(k)}
+        values = {k: v for k, v in request.form.items() if not kept.is_secret(k)}
         return render_template("errors/csrf.html", kept=values), 400
 
     @app.errorhandler(HTTPException)

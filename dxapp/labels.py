@@ -63,3 +63,62 @@ PLAN_LABELS = MappingProxyType({
     "cancelled": _l("Cancelled"),
     "rejected": _l("Rejected"),
 })
+
+# Registration and the desk (issue 10: every status label here, one source).
+CASE_LABELS = MappingProxyType({  # dxapp.rules.cases.STATUSES (MONEY.md §1)
+    "draft": _l("Draft"),
+    "published": _l("Case published"),
+    "closed": _l("Proposals closed"),
+    "matched": _l("Matched"),
+    "withdrawn": _l("Withdrawn"),
+})
+
+INQUIRY_LABELS = MappingProxyType({  # dxapp.models.content.INQUIRY_STATUSES
+    "open": _l("Not assigned"),
+    "assigned": _l("Being handled"),
+    "closed": _l("Closed"),
+})
+
+#: An expert's membership of a supporter corporation (dxapp.models.supporter.AFFILIATION_STATUSES), as
+#: the expert and the secretariat read it; the corporation reads a request as a request to join.
+AFFILIATION_LABELS = MappingProxyType({
+    "requested": _l("Waiting for the corporation to confirm"),
+    "invited": _l("Invited"),
+    "confirmed": _l("Confirmed"),
+    "declined": _l("Declined"),
+    "ended": _l("Ended"),
+})
+AFFILIATION_LABELS_FOR_CORPORATION = MappingProxyType({**AFFILIATION_LABELS, "requested": _l("Asks to join")})
+
+ROSTER_IMPORT_LABELS = MappingProxyType({  # dxapp.models.supporter.ROSTER_STATUSES
+    "preview": _l("Checked, not yet imported"),
+    "confirmed": _l("Imported"),
+    "discarded": _l("Discarded"),
+})
+
+MATCH_SIGNAL_LABELS = MappingProxyType({  # dxapp.rules.matching.SIGNAL_STATUSES
+    "open": _l("Signal not yet checked"),
+    "acknowledged": _l("Signal checked"),
+})
+
+MESSAGE_REPORT_LABELS = MappingProxyType({  # dxapp.rules.matching.REPORT_STATUSES
+    "open": _l("Report not yet handled"),
+    "handled": _l("Report handled"),
+})
+
+#: Every table with a status column and the labels of its statuses: the keys are exactly the values
+#: its CHECK allows (tests/conventions/test_status_labels.py).  A new object with a status adds a line.
+BY_TABLE = MappingProxyType({
+    "application": STATUS_LABELS,
+    "consultation_case": CASE_LABELS,
+    "inquiry": INQUIRY_LABELS,
+    "affiliation": AFFILIATION_LABELS,
+    "roster_import": ROSTER_IMPORT_LABELS,
+    "proposal": PROPOSAL_LABELS,
+    "introduction": INTRODUCTION_LABELS,
+    "self_match": SELF_MATCH_LABELS,
+    "support_package": PACKAGE_LABELS,
+    "match_signal": MATCH_SIGNAL_LABELS,
+    "message_report": MESSAGE_REPORT_LABELS,
+    "support_plan": PLAN_LABELS,
+})

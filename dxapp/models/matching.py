@@ -15,7 +15,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dxapp.extensions import db
-from dxapp.models.types import UTCDateTime, sql_in
+from dxapp.models.types import UTCDateTime, one_of
 from dxapp.rules.cases import MODES
 from dxapp.rules.matching import (
     INTRODUCTION_STATUSES,
@@ -34,7 +34,7 @@ class Proposal(db.Model):
 
     __tablename__ = "proposal"
     __table_args__ = (
-        CheckConstraint(sql_in("status", PROPOSAL_STATUSES), name="status_known"),
+        CheckConstraint(one_of("status", PROPOSAL_STATUSES), name="status_known"),
         CheckConstraint("half_hours >= 1", name="half_hours_positive"),
         CheckConstraint("hourly_rate_yen >= 0", name="hourly_rate_yen_not_negative"),
         CheckConstraint("version >= 1", name="version_positive"),
@@ -62,7 +62,7 @@ class Introduction(db.Model):
 
     __tablename__ = "introduction"
     __table_args__ = (
-        CheckConstraint(sql_in("status", INTRODUCTION_STATUSES), name="status_known"),
+        CheckConstraint(one_of("status", INTRODUCTION_STATUSES), name="status_known"),
         CheckConstraint("version >= 1", name="version_positive"),
         Index("uq_introduction_live", "case_id", "expert_user_id", unique=True,
               sqlite_where=text("status IN ('introduced', 'accepted')"),
@@ -88,7 +88,7 @@ class SelfMatch(db.Model):
 
     __tablename__ = "self_match"
     __table_args__ = (
-        CheckConstraint(sql_in("status", SELF_MATCH_STATUSES), name="status_known"),
+        CheckConstraint(one_of("status", SELF_MATCH_STATUSES), name="status_known"),
         CheckConstraint("version >= 1", name="version_positive"),
         Index("uq_self_match_waiting", "organisation_id", "expert_user_id", unique=True,
               sqlite_where=text("status = 'requested'"), postgresql_where=text("status = 'requested'")),
@@ -113,7 +113,7 @@ class Match(db.Model):
 
     __tablename__ = "match"
     __table_args__ = (
-        CheckConstraint(sql_in("origin", MATCH_ORIGINS), name="origin_known"),
+        CheckConstraint(one_of("origin", MATCH_ORIGINS), name="origin_known"),
         UniqueConstraint("organisation_id", "expert_user_id", "case_id", name="uq_match_case"),
         # A self-match without a case: one per SME and expert.
         Index("uq_match_without_case", "organisation_id", "expert_user_id", unique=True,
@@ -141,7 +141,7 @@ class MatchSignal(db.Model):
 
     __tablename__ = "match_signal"
     __table_args__ = (
-        CheckConstraint(sql_in("status", SIGNAL_STATUSES), name="status_known"),
+        CheckConstraint(one_of("status", SIGNAL_STATUSES), name="status_known"),
         UniqueConstraint("match_id", "code", name="uq_match_signal_code"),
         Index("ix_match_signal_queue", "status", "id"),
     )
@@ -203,7 +203,7 @@ class MessageReport(db.Model):
 
     __tablename__ = "message_report"
     __table_args__ = (
-        CheckConstraint(sql_in("status", REPORT_STATUSES), name="status_known"),
+        CheckConstraint(one_of("status", REPORT_STATUSES), name="status_known"),
         UniqueConstraint("message_id", "reporter_id", name="uq_message_report_once"),
         Index("ix_message_report_queue", "status", "id"),
     )
@@ -237,8 +237,8 @@ class SupportPackage(db.Model):
 
     __tablename__ = "support_package"
     __table_args__ = (
-        CheckConstraint(sql_in("status", PACKAGE_STATUSES), name="status_known"),
-        CheckConstraint(sql_in("mode", MODES), name="mode_known"),
+        CheckConstraint(one_of("status", PACKAGE_STATUSES), name="status_known"),
+        CheckConstraint(one_of("mode", MODES), name="mode_known"),
         CheckConstraint("half_hours >= 1", name="half_hours_positive"),
         CheckConstraint("hourly_rate_yen >= 0", name="hourly_rate_yen_not_negative"),
         CheckConstraint("version >= 1", name="version_positive"),

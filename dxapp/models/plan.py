@@ -16,7 +16,7 @@ from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Integer, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dxapp.extensions import db
-from dxapp.models.types import UTCDateTime, sql_in
+from dxapp.models.types import UTCDateTime, one_of
 from dxapp.rules.cases import MODES
 from dxapp.rules.plan import STATUSES
 
@@ -28,7 +28,7 @@ OPEN = "change_of_id IS NULL AND status NOT IN ('cancelled', 'rejected')"
 class SupportPlan(db.Model):
     __tablename__ = "support_plan"
     __table_args__ = (
-        CheckConstraint(sql_in("status", STATUSES), name="status_known"),
+        CheckConstraint(one_of("status", STATUSES), name="status_known"),
         CheckConstraint("half_hours >= 0", name="half_hours_not_negative"),
         CheckConstraint("hourly_rate_yen >= 0", name="hourly_rate_yen_not_negative"),
         CheckConstraint("reserved_yen >= 0", name="reserved_yen_not_negative"),
@@ -94,7 +94,7 @@ class SupportPlanItem(db.Model):
     __tablename__ = "support_plan_item"
     __table_args__ = (
         CheckConstraint("half_hours >= 1", name="half_hours_positive"),
-        CheckConstraint(sql_in("mode", MODES), name="mode_known"),
+        CheckConstraint(one_of("mode", MODES), name="mode_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

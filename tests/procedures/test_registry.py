@@ -77,7 +77,7 @@ def test_a_calendar_override_is_seen_by_every_window_check(make_app, users, logi
     app = make_app(PROGRAM_CALENDAR=ENDED)
     with app.app_context():
         assert role_panel({"role": "sme"}, {})["registration_open"] is False
-        from dxapp.blueprints.public import calendar_rows
+        from dxapp.procedures.calendar import calendar_rows
 
         row = next(r for r in calendar_rows(INSIDE) if r["action"] == "registration")
         assert row["open"] is False and row["last_day"] == datetime(2021, 5, 14).date()

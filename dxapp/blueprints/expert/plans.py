@@ -58,9 +58,11 @@ def register(bp) -> None:
         return render_template("plans/expert_plan.html", **pages.plan_context(plan), done=procedure.done(plan),
                                editable=plan.status in plans.EDITABLE)
 
-    @bp.route("/plans/<int:plan_id>/<any(purpose, content, period, rate, scope):slug>", methods=["GET", "POST"])
+    @bp.route("/plans/<int:plan_id>/<slug>", methods=["GET", "POST"])
     @policy("expert")
     def plan_step(plan_id: int, slug: str):
+        if slug not in procedure.SLUGS:
+            abort(404)
         plan = _plan(plan_id)
         if plan.status not in plans.EDITABLE:
             return redirect(url_for("expert.plan_page", plan_id=plan.id), 303)

@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 
 from dxapp import clock
 from dxapp.access import policy
-from dxapp.blueprints.auth.forms import StaffForm
-from dxapp.blueprints.public import calendar_rows
+from dxapp.blueprints.secretariat.staff_forms import StaffForm
 from dxapp.extensions import db
 from dxapp.models import Inquiry, OutboxMessage, User
+from dxapp.procedures.calendar import calendar_rows
 from dxapp.services import accounts
 
 bp = Blueprint("secretariat", __name__)

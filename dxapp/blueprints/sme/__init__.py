@@ -8,9 +8,9 @@ from flask_login import current_user
 
 from dxapp import clock
 from dxapp.access import policy
-from dxapp.blueprints.public import calendar_rows
 from dxapp.blueprints.sme import plans as plan_pages
 from dxapp.blueprints.sme.contact_forms import ContactEditForm, ContactForm
+from dxapp.procedures.calendar import calendar_rows
 from dxapp.procedures.sme_registration import PROCEDURE
 from dxapp.procedures.views import mount, my_page_context
 from dxapp.services import contacts as contacts_service
