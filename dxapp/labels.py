@@ -19,3 +19,35 @@ STATUS_LABELS = MappingProxyType({
     "rejected": _l("Rejected"),
     "withdrawn": _l("Withdrawn"),
 })
+
+#: Consultation cases (相談案件, MONEY.md §1): the status people see (dxapp.services.cases.shown_status:
+#: 締切 also for a published case whose proposal deadline has passed), its kind and how support is given.
+CASE_STATUS_LABELS = MappingProxyType({
+    "draft": _l("Draft"),
+    "published": _l("Open for proposals"),
+    "closed": _l("Closed for proposals"),
+    "matched": _l("Matched"),
+    "withdrawn": _l("Withdrawn"),
+})
+
+CASE_KIND_LABELS = MappingProxyType({
+    "support_wanted": _l("Support wanted"),
+    "proposals_wanted": _l("Proposals wanted"),
+    "no_proposals": _l("No proposals needed"),
+})
+
+#: What each kind means for the SME (the wizard explains every choice).
+CASE_KIND_HINTS = MappingProxyType({
+    "support_wanted": _l("You want an IT expert and would like the secretariat to introduce one. Experts can also "
+                         "send proposals."),
+    "proposals_wanted": _l("Experts read your case and send proposals (plan, hours, hourly rate). You compare them "
+                           "and choose one."),
+    "no_proposals": _l("You already know the IT expert you will work with. The case records what you need; no "
+                       "proposals are asked for."),
+})
+
+CASE_MODE_LABELS = MappingProxyType({
+    "online": _l("Online"),
+    "onsite": _l("On site"),
+    "either": _l("Either online or on site"),
+})
