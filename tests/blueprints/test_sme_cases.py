@@ -335,3 +335,29 @@ def test_the_kind_step_explains_each_kind(approved):
     for label in ("支援希望", "提案希望", "提案不要"):
         assert label in body
     assert "事務局" in body  # 支援希望: the secretariat may introduce an expert
+
+
+def test_the_demo_sme_has_a_case_at_every_status_reachable_from_my_page(app, login):
+    from dxapp import demo
+    from dxapp.demo import DEMO_PASSWORD
+    from dxapp.models import User
+    from dxapp.services import cases
+
+    demo.seed()
+    demo.seed()  # idempotent
+    user = db.session.scalar(select(User).where(User.email == "sme@demo.example"))
+    shown = sorted(cases.shown_status(c) for c in cases.of_sme(user))
+    assert shown == ["closed", "closed", "matched", "published", "published", "published", "withdrawn"]
+    assert sorted(c.kind for c in cases.of_sme(user) if c.status == "published") == \
+        ["no_proposals", "proposals_wanted", "proposals_wanted", "support_wanted"]
+    client = app.test_client()
+    login(client, user, password=DEMO_PASSWORD)
+    assert 'href="/sme/cases"' in client.get("/sme/").get_data(as_text=True)
+    listing = client.get("/sme/cases")
+    body = text_of(listing)
+    for label in ("公開中", "締切", "マッチング済み", "取下げ", "在庫を数えるのを楽にしたい"):
+        assert label in body, label
+    for case in cases.of_sme(user):
+        assert f"/sme/cases/{case.id}" in listing.get_data(as_text=True)
+        assert client.get(f"/sme/cases/{case.id}").status_code == 200
+    assert client.get(f"{NEW}/").status_code == 200
