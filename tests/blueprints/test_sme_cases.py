@@ -361,3 +361,30 @@ def test_the_demo_sme_has_a_case_at_every_status_reachable_from_my_page(app, log
         assert f"/sme/cases/{case.id}" in listing.get_data(as_text=True)
         assert client.get(f"/sme/cases/{case.id}").status_code == 200
     assert client.get(f"{NEW}/").status_code == 200
+
+
+def test_gets_of_the_case_pages_change_nothing(approved):
+    from tests.fixtures.security import snapshot
+
+    user, client = approved
+    case = factories.published_case(user)
+    factories.case_draft(user, factories.case_values())
+    before = snapshot()
+    for path in ("/sme/cases", f"/sme/cases/{case.id}", f"/sme/cases/{case.id}/edit", f"/sme/cases/{case.id}/close",
+                 f"/sme/cases/{case.id}/withdraw", f"{NEW}/", f"{NEW}/budget", f"{NEW}/check-answers",
+                 f"{NEW}/discard", "/sme/"):
+        assert client.get(path).status_code == 200, path
+    assert snapshot() == before
+
+
+def test_the_form_cannot_set_status_owner_or_hidden_and_text_is_escaped(approved):
+    user, client = approved
+    case = factories.published_case(user)
+    data = _edit_data(client, case.id, title='<script>alert("x")</script>', status="matched", hidden="y",
+                      organisation_id="999", reference="K99999999")
+    assert client.submit(f"/sme/cases/{case.id}/edit", data).status_code == 303
+    db.session.refresh(case)
+    assert (case.status, case.hidden, case.organisation_id, case.reference[:1]) == \
+        ("published", False, user.organisation_id, "K")
+    html = client.get(f"/sme/cases/{case.id}").get_data(as_text=True)
+    assert "<script>alert" not in html and "&lt;script&gt;" in html
