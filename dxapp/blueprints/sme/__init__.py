@@ -77,3 +77,5 @@ def contact_remove(contact_id: int):
     else:
         flash(_("The contact person has been removed."), "success")
     return redirect(url_for("sme.contacts"), 303)
+
+from dxapp.blueprints.sme import cases as _cases  # noqa: E402,F401  consultation cases (issue 12)
