@@ -77,6 +77,15 @@ def _usage(party: str, user_id: int) -> HonorariumUsage | None:
                                                             HonorariumUsage.user_id == user_id)).one_or_none()
 
 
+def used_yen(party: str, user_id: int) -> int:
+    """What already counts against the cap of an SME or expert (prior + committed + claimed + paid), read
+    without creating the usage row (a GET changes nothing): 0 before the first move."""
+    found = _usage(party, user_id)
+    if found is None:
+        return 0
+    return rules.used(found.committed_yen, found.claimed_yen, found.paid_yen, found.prior_yen)
+
+
 def program() -> ProgramBudget:
     """The program budget row (made by migration 0010)."""
     return db.session.get(ProgramBudget, 1, populate_existing=True)
