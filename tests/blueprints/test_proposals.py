@@ -248,3 +248,27 @@ def test_another_smes_case_and_proposals_are_404(case, two, signed_in, users):
 
 def test_an_expert_may_not_open_the_sme_pages(case, expert, two):
     assert expert[1].get(f"/sme/cases/{case.id}/proposals").status_code == 403
+
+
+# ----------------------------------------------------------------------------------------- demo data
+
+def test_the_demo_has_proposals_at_every_status_reachable_from_both_my_pages(app, login):
+    from dxapp import demo
+    from dxapp.services import accounts
+
+    demo.seed()
+    assert demo.seed_proposals() == 0  # idempotent
+    statuses = set(db.session.scalars(select(Proposal.status)))
+    assert statuses == {"sent", "accepted", "declined", "withdrawn"}
+    assert db.session.scalar(select(func.count()).select_from(Match).where(Match.origin == "proposal")) == 1
+    expert_client, sme_client = app.test_client(), app.test_client()
+    login(expert_client, accounts.find_by_email("expert@demo.example"), password=demo.DEMO_PASSWORD)
+    login(sme_client, accounts.find_by_email("sme@demo.example"), password=demo.DEMO_PASSWORD)
+    assert 'href="/expert/proposals"' in expert_client.get("/expert/").get_data(as_text=True)
+    mine = text_of(expert_client.get("/expert/proposals"))
+    assert all(label in mine for label in ("送信済み", "採用", "不採用", "取下げ"))
+    home = sme_client.get("/sme/").get_data(as_text=True)
+    links = re.findall(r'href="(/sme/cases/\d+/proposals)"', home)
+    assert len(links) == 3
+    for link in links:
+        assert sme_client.get(link).status_code == 200
