@@ -32,6 +32,7 @@ from decimal import Decimal
 from flask import current_app, has_request_context, url_for
 from sqlalchemy import case as when
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from dxapp import clock, offline
 from dxapp.extensions import db
@@ -121,11 +122,15 @@ def open_proposal(case_id: int, expert_user_id: int) -> Proposal | None:
                                                     Proposal.status == "sent"))
 
 
-def of_expert(user) -> list[tuple[Proposal, ConsultationCase]]:
-    """The expert's own proposals with their cases, newest first."""
-    return list(db.session.execute(
+def of_expert(user, *, page: int = 1, page_size: int = 20) -> tuple[list[tuple[Proposal, ConsultationCase]], int]:
+    """One page of the expert's own proposals with their cases, newest first, and how many there are."""
+    total = db.session.scalar(select(func.count()).select_from(Proposal)
+                              .where(Proposal.expert_user_id == user.id)) or 0
+    found = db.session.execute(
         select(Proposal, ConsultationCase).join(ConsultationCase, ConsultationCase.id == Proposal.case_id)
-        .where(Proposal.expert_user_id == user.id).order_by(Proposal.id.desc())).all())
+        .where(Proposal.expert_user_id == user.id).order_by(Proposal.id.desc())
+        .offset((max(page, 1) - 1) * page_size).limit(page_size)).all()
+    return [(p, c) for p, c in found], total
 
 
 def own(user, proposal_id) -> Proposal | None:
@@ -137,10 +142,16 @@ def own(user, proposal_id) -> Proposal | None:
     return db.session.scalar(select(Proposal).where(Proposal.id == proposal_id, Proposal.expert_user_id == user.id))
 
 
-def of_case(case: ConsultationCase) -> list[Proposal]:
-    """Every proposal of the case, open ones first, then in the order they came."""
-    return list(db.session.scalars(select(Proposal).where(Proposal.case_id == case.id)
-                                   .order_by((Proposal.status != "sent"), Proposal.id)))
+def of_case(case: ConsultationCase, *, offset: int = 0, limit: int | None = None) -> list[Proposal]:
+    """The proposals of the case, open ones first, then in the order they came."""
+    query = (select(Proposal).where(Proposal.case_id == case.id)
+             .order_by(when((Proposal.status == "sent", 0), else_=1), Proposal.id).offset(offset))
+    return list(db.session.scalars(query if limit is None else query.limit(limit)))
+
+
+def open_count(case: ConsultationCase) -> int:
+    return db.session.scalar(select(func.count()).select_from(Proposal).where(
+        Proposal.case_id == case.id, Proposal.status == "sent")) or 0
 
 
 def on_case(case: ConsultationCase, proposal_id) -> Proposal | None:
@@ -169,10 +180,10 @@ def expert_name(expert_user_id: int) -> str:
     return profile_name or db.session.scalar(select(User.name).where(User.id == expert_user_id)) or ""
 
 
-def prior_amounts(sme_user_id: int, expert_user_id: int) -> tuple[int, int]:
+def prior_amounts(sme_user_id: int | None, expert_user_id: int) -> tuple[int, int]:
     """What already counts against the SME's and the expert's caps (for the quote), read without creating
     a usage row (a GET changes nothing); an expert without a row yet counts the Phase I honoraria."""
-    sme = budget.used_yen("sme", sme_user_id)
+    sme = budget.used_yen("sme", sme_user_id) if sme_user_id is not None else 0
     expert = budget.used_yen("expert", expert_user_id) or db.session.scalar(
         select(ExpertCarryOver.phase1_honorarium_yen).where(ExpertCarryOver.user_id == expert_user_id)) or 0
     return sme, expert
@@ -197,20 +208,32 @@ class Row:
     rating: float | None  # no ratings exist before support reports (issue 15): None, shown 「評価なし」
 
 
-def comparison(case: ConsultationCase, *, at: datetime | None = None) -> list[Row]:
-    """The case's proposals side by side: the expert's public profile (name, areas), rate, hours, the
-    SME's share, rating so far."""
-    proposals = of_case(case)
-    profiles = {p.user_id: p for p in db.session.scalars(select(ExpertProfile).where(
-        ExpertProfile.user_id.in_({p.expert_user_id for p in proposals})))} if proposals else {}
-    names = dict(db.session.execute(select(User.id, User.name).where(
-        User.id.in_({p.expert_user_id for p in proposals}))).all()) if proposals else {}
-    sme_user_id = matches.sides_of_case(case, 0).sme_user_id
+#: Proposals per page of the SME's comparison table (the page stays within 14 KB compressed).
+PAGE_SIZE = 10
+
+
+def comparison(case: ConsultationCase, *, page: int = 1, page_size: int = PAGE_SIZE,
+               at: datetime | None = None) -> tuple[list[Row], int]:
+    """One page of the case's proposals side by side (the expert's public profile name and areas, rate,
+    hours, the SME's share, rating so far) and how many proposals the case has."""
+    total = db.session.scalar(select(func.count()).select_from(Proposal).where(Proposal.case_id == case.id)) or 0
+    proposals = of_case(case, offset=(max(page, 1) - 1) * page_size, limit=page_size)
+    return rows_of(case, proposals, at=at), total
+
+
+def rows_of(case: ConsultationCase, proposals: list[Proposal], *, at: datetime | None = None) -> list[Row]:
+    ids = {p.expert_user_id for p in proposals}
+    if not ids:
+        return []
+    profiles = {p.user_id: p for p in db.session.scalars(
+        select(ExpertProfile).where(ExpertProfile.user_id.in_(ids)).options(selectinload(ExpertProfile.areas)))}
+    names = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
+    sme_prior = budget.used_yen("sme", matches.sides_of_case(case, 0).sme_user_id)
     at = at or clock.program_now()
     found = []
     for proposal in proposals:
         profile = profiles.get(proposal.expert_user_id)
-        sme_prior, expert_prior = prior_amounts(sme_user_id, proposal.expert_user_id)
+        expert_prior = prior_amounts(None, proposal.expert_user_id)[1]
         quote = subsidy.quote(proposal.hourly_rate_yen, Decimal(proposal.half_hours) / 2, sme_prior_yen=sme_prior,
                               expert_prior_yen=expert_prior, at=at)
         found.append(Row(proposal=proposal, expert_name=profile.name if profile else names.get(proposal.expert_user_id, ""),

@@ -272,3 +272,36 @@ def test_the_demo_has_proposals_at_every_status_reachable_from_both_my_pages(app
     assert len(links) == 3
     for link in links:
         assert sme_client.get(link).status_code == 200
+
+
+# ----------------------------------------------------------------------------------------- page weight
+
+BUDGET = 14 * 1024
+
+
+def test_pages_within_budget_with_long_proposals(case, sme, expert, users, capsys):
+    import gzip
+    import random
+
+    pick = random.Random(12)
+    # 2,000 characters that do not repeat (repeated text would compress better than a real message).
+    long_text = "".join(pick.choice("あいうえおかきくけこさしすせそ在庫管理会計販売支援導入研修、。") for _ in range(2000))
+    made = []
+    for n in range(11):
+        user, _ = factories.approved_expert(users, name=f"専門家 {n:02d}")
+        made.append(factories.proposed(case, user, message=long_text[:2000], plan_outline=long_text[:2000],
+                                       hourly_rate_yen=3_600 + 100 * n))
+    own = factories.proposed(case, expert[0], message=long_text[:2000], plan_outline=long_text[:2000])
+    sizes = {}
+    for client, path in ((sme[1], f"/sme/cases/{case.id}/proposals"), (sme[1], f"/sme/cases/{case.id}/proposals?page=2"),
+                         (sme[1], f"/sme/cases/{case.id}/proposals/{made[0].id}/accept"), (sme[1], "/sme/"),
+                         (expert[1], "/expert/proposals"), (expert[1], "/expert/")):
+        page = client.get(path)
+        assert page.status_code == 200, path
+        sizes[path] = len(gzip.compress(page.get_data()))
+    assert own.id in [int(i) for i in re.findall(r'id="proposal-(\d+)"', expert[1].get("/expert/proposals").get_data(as_text=True))]
+    second = sme[1].get(f"/sme/cases/{case.id}/proposals?page=2").get_data(as_text=True)
+    assert len(re.findall(r'<tr id="proposal-', second)) == 2
+    with capsys.disabled():
+        print("\n" + "\n".join(f"  {size:6,} B gzip  {path}" for path, size in sizes.items()))
+    assert all(size <= BUDGET for size in sizes.values()), sizes

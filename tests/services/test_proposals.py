@@ -276,7 +276,8 @@ def test_double_accept_race_gives_one_match(app, case, sme, three):
 # ----------------------------------------------------------------------------------------- reading
 
 def test_the_comparison_shows_the_sme_share_and_no_rating(case, three):
-    rows = proposals.comparison(case)
+    rows, total = proposals.comparison(case)
+    assert total == 3
     assert [r.proposal.id for r in rows] == [p.id for _u, p in three]
     assert all(r.expert_name and r.profile_id and "telework" in r.areas for r in rows), rows
     first = rows[0]

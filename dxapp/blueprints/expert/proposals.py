@@ -9,6 +9,8 @@ proposal page, which shows the same panel with what was typed kept."""
 
 from __future__ import annotations
 
+import math
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -27,6 +29,13 @@ from dxapp.rules.matching import MESSAGE_MAX_CHARS
 from dxapp.services import applications, cases, experts, matches
 from dxapp.services import proposals as service
 from dxapp.services.workflow import Stale
+
+
+def _page() -> int:
+    try:
+        return max(1, min(int(request.args.get("page", "1")), 10_000))
+    except ValueError:
+        return 1
 
 
 def _check_hours(form, field):
@@ -142,7 +151,10 @@ def register(bp) -> None:
     @policy("expert")
     def listing():
         user = current_user._get_current_object()
-        return render_template("proposals/mine.html", rows=service.of_expert(user), labels=PROPOSAL_LABELS,
+        page = _page()
+        rows, total = service.of_expert(user, page=page)
+        return render_template("proposals/mine.html", rows=rows, total=total, page=page,
+                               pages=max(1, math.ceil(total / 20)), labels=PROPOSAL_LABELS,
                                approved=service.approved_expert(user))
 
     @policy("expert")

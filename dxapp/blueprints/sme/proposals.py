@@ -8,6 +8,8 @@ so another SME's case or proposal is a 404.  Every refusal is a page that says w
 
 from __future__ import annotations
 
+import math
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -20,6 +22,13 @@ from dxapp.procedures.expert_registration.forms import SUPPORT_AREA_LABELS
 from dxapp.services import cases
 from dxapp.services import proposals as service
 from dxapp.services.workflow import Stale
+
+
+def _page() -> int:
+    try:
+        return max(1, min(int(request.args.get("page", "1")), 10_000))
+    except ValueError:
+        return 1
 
 
 def _case(case_id):
@@ -47,7 +56,10 @@ def register(bp) -> None:
     @policy("sme")
     def comparison(case_id: int):
         case = _case(case_id)
-        return render_template("proposals/compare.html", case=case, rows=service.comparison(case),
+        page = _page()
+        rows, total = service.comparison(case, page=page)
+        pages = max(1, math.ceil(total / service.PAGE_SIZE))
+        return render_template("proposals/compare.html", case=case, rows=rows, total=total, page=page, pages=pages,
                                labels=PROPOSAL_LABELS, area_labels=SUPPORT_AREA_LABELS,
                                shown_status=cases.shown_status(case))
 
@@ -60,9 +72,8 @@ def register(bp) -> None:
             if proposal.status != "sent" or case.status in ("withdrawn", "matched"):
                 code = "not_open" if proposal.status != "sent" else f"case_{case.status}"
                 return _refused(service.ProposalRefused(code, proposal), case)
-            rows = service.comparison(case)
-            row = next(r for r in rows if r.proposal.id == proposal.id)
-            others = sum(1 for r in rows if r.proposal.status == "sent") - 1
+            [row] = service.rows_of(case, [proposal])
+            others = service.open_count(case) - 1
             panel = {"state": "quoted", "quote": row.quote, "reasons": [r.as_dict() for r in row.quote.reasons]}
             return render_template("proposals/accept.html", case=case, row=row, others=others, panel=panel,
                                    area_labels=SUPPORT_AREA_LABELS, back_url=back)
