@@ -92,6 +92,7 @@ def seed() -> list[tuple[str, str]]:
     seed_supporter()
     seed_inquiries()
     seed_cases()
+    seed_proposals()
     db.session.commit()
     return made
 
@@ -415,11 +416,121 @@ def seed_inquiries() -> None:
     db.session.flush()
 
 
+# ------------------------------------------------------------------------------------------ matching (issue 12)
+
+#: The demo SME's registration (approved, so that it can take part in matching).  Its phone number is the
+#: one the directory experts give, so a match with one of them shows a fraud signal in the secretariat's
+#: queue (as a family business would).
+DEMO_SME_ROW = ("sme@demo.example", "山田 花子", "株式会社やまだ商店", "ヤマダショウテン", "7000012050002", "山田 花子",
+                "東京都", "台東区", "浅草1-1-1", "03-1234-5678")
+
+
+def approved_demo_sme():
+    """The demo SME, its registration approved (idempotent: an approved registration is kept)."""
+    user = accounts.find_by_email(DEMO_SME_ROW[0])
+    if user is None:
+        return None
+    registration = applications.registration(user, "sme")
+    if registration is None:
+        registration = submit_review_sme(user, DEMO_SME_ROW)
+    if registration.status == "submitted":
+        applications.move(registration, "under_review", version=registration.version, actor_id=None)
+    if registration.status == "under_review":
+        applications.move(registration, "approved", version=registration.version, actor_id=None, note="デモデータ")
+    return user if registration.status == "approved" else None
+
+
+def approved_demo_expert():
+    """The demo expert, with an approved registration and a directory profile (idempotent)."""
+    user = accounts.find_by_email("expert@demo.example")
+    if user is None:
+        return None
+    registration = applications.registration(user, "expert")
+    if registration is not None:
+        return user if registration.status == "approved" else None
+    now = clock.wall_now()
+    answers = _wizards()[2].fill(_directory_values(1, "佐藤 一郎", "サトウ イチロウ", user.email), complete=False)
+    application = Application(kind="expert", reference=references.mint("expert_application", 90000100),
+                              user_id=user.id, organisation_id=None, status="approved", answers=answers,
+                              decision={"outcome": "eligible", "demo": True}, flags={}, version=3, created_at=now,
+                              submitted_at=now, updated_at=now)
+    db.session.add(application)
+    db.session.flush()
+    for before, after in (("draft", "submitted"), ("submitted", "under_review"), ("under_review", "approved")):
+        db.session.add(ApplicationEvent(application_id=application.id, at=now, from_status=before, to_status=after,
+                                        note="デモデータ" if after == "approved" else None))
+    experts.publish(application, None)
+    review_index.reindex_unindexed()
+    return user
+
+
+def _demo_deadline() -> date:
+    from datetime import timedelta
+
+    from dxapp.rules import calendar as calendars
+
+    last = calendars.last_day(calendars.window("contract", calendars.PHASE2))
+    return min(clock.program_today() + timedelta(days=30), last)
+
+
+def _directory_expert(n: int):
+    return accounts.find_by_email(f"directory-expert{n:02d}@demo.example")
+
+
+#: The demo SME's cases that asked for proposals, and what became of each proposal: (title, goals, areas,
+#: [(expert, statuses in order)]); "demo" is the demo expert, a number a directory expert.
+DEMO_PROPOSAL_CASES = (
+    ("ネットショップを開設したい", "店頭の商品を通販でも売り、売上を伸ばしたい。", ("ec_sites", "cashless"),
+     (("demo", ("sent",)), (4, ("sent",)), (5, ("withdrawn",)))),
+    ("会計をクラウドに移したい", "手書きの帳簿をやめ、請求書と会計をクラウドで管理したい。", ("cloud_accounting",),
+     (("demo", ("accepted",)), (6, ("declined",)))),
+    ("予約をオンラインで受けたい", "電話だけの予約受付を、Webからも受けられるようにしたい。", ("ec_sites", "web_meetings"),
+     (("demo", ("withdrawn", "declined")), (4, ("sent",)))),
+)
+
+
+def seed_proposals() -> int:
+    """Proposals at every status on three 提案希望 cases of the demo SME, from the demo expert and directory
+    experts: open ones to compare, a withdrawn one, one case matched through an accepted proposal (the
+    others declined by it), one proposal declined on its own.  Reachable from both My Pages.  Idempotent;
+    returns the proposals made."""
+    from dxapp.models import ConsultationCase
+    from dxapp.services import cases, proposals
+
+    sme, expert = approved_demo_sme(), approved_demo_expert()
+    if sme is None or expert is None or db.session.scalar(select(ConsultationCase).where(
+            ConsultationCase.organisation_id == sme.organisation_id,
+            ConsultationCase.title == DEMO_PROPOSAL_CASES[0][0])) is not None:
+        return 0
+    made = 0
+    for n, (title, goals, areas, people) in enumerate(DEMO_PROPOSAL_CASES):
+        case = cases.publish(sme, cases.CaseFields(
+            title=title, goals=goals, situation="紙と電話で対応していて、手が回らない。", areas=areas,
+            kind="proposals_wanted", half_hours=20, period_months=3, mode="either", deadline=_demo_deadline(),
+            prefecture="東京都", place="台東区"))
+        for who, statuses in people:
+            person = expert if who == "demo" else _directory_expert(who)
+            if person is None:
+                continue
+            for status in statuses:
+                proposal = proposals.send(person, case, proposals.ProposalFields(
+                    message=f"{person.name}です。同じ規模の事業者の支援を多数行ってきました。",
+                    plan_outline="1. 現状の聞き取り\n2. ツールの選定と導入\n3. 社内での使い方の研修",
+                    half_hours=16 + 4 * n, hourly_rate_yen=4_000 + 500 * n))
+                made += 1
+                if status == "withdrawn":
+                    proposals.withdraw(proposal, version=proposal.version, actor=person)
+                elif status == "declined" and who == "demo":
+                    proposals.decline(proposal, case, version=proposal.version, actor=sme)
+        if ("demo", ("accepted",)) in people:  # the others are declined by the acceptance
+            chosen = proposals.open_proposal(case.id, expert.id)
+            proposals.accept(chosen, case, version=chosen.version, actor=sme)
+    db.session.flush()
+    return made
+
+
 # ------------------------------------------------------------------------------------------ consultation cases
 
-#: The demo SME's registration (approved: only an approved SME publishes cases, issue 12).
-DEMO_SME_ROW = ("sme@demo.example", "山田 花子", "株式会社やまだ商店", "ヤマダショウテン", "3301000101234", "山田 花子",
-                "東京都", "台東区", "浅草1-2-3", "03-3841-0000")
 #: (kind, title, goals, situation, areas, half hours, months, mode, prefecture, place, what happens after publishing)
 DEMO_CASES = (
     ("support_wanted", "受発注をクラウドで管理したい", "電話とFAXの注文を一つの画面で管理し、入力の手間を半分にしたい。",
@@ -448,22 +559,6 @@ DEMO_CASE_DRAFT = {
 }
 
 
-def approve_demo_sme(email: str = DEMO_SME_ROW[0]):
-    """The demo SME's registration, sent and approved (idempotent): the user, or None without the account."""
-    user = accounts.find_by_email(email)
-    if user is None or user.organisation_id is None:
-        return None
-    registration = applications.registration(user, "sme")
-    if registration is None:
-        registration = submit_review_sme(user, DEMO_SME_ROW)
-    if registration.status == "submitted":
-        applications.move(registration, "under_review", version=registration.version, actor_id=None)
-    if registration.status == "under_review":
-        applications.move(registration, "approved", version=registration.version, actor_id=None, note="デモデータ")
-    review_index.reindex_unindexed()
-    return user
-
-
 def seed_cases() -> int:
     """The demo SME's consultation cases at every status (idempotent: nothing once it has cases): one of
     each kind open for proposals, one whose proposal deadline has passed (締切 in program time), one
@@ -481,7 +576,7 @@ def seed_cases() -> int:
     today = now.astimezone(JST).date()
     if today + timedelta(days=1) > last:
         return 0
-    user = approve_demo_sme()
+    user = approved_demo_sme()
     if user is None or cases.of_sme(user):
         return 0
     open_deadline = min(today + timedelta(days=30), last)

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from dxapp import clock, inputs
 from dxapp.access import policy
-from dxapp.blueprints.expert import directory
+from dxapp.blueprints.expert import directory, proposals
 from dxapp.blueprints.expert import plans as plan_pages
 from dxapp.labels import AFFILIATION_LABELS
 from dxapp.procedures.calendar import calendar_rows
@@ -22,6 +22,7 @@ bp = Blueprint("expert", __name__)
 registration = mount(bp, PROCEDURE)
 directory.register(bp)
 plan_pages.register(bp)
+proposals.register(bp)
 
 
 @bp.route("/")

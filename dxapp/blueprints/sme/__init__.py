@@ -9,15 +9,18 @@ from flask_login import current_user
 from dxapp import clock
 from dxapp.access import policy
 from dxapp.blueprints.sme import plans as plan_pages
+from dxapp.blueprints.sme import proposals as proposal_pages
 from dxapp.blueprints.sme.contact_forms import ContactEditForm, ContactForm
 from dxapp.procedures.calendar import calendar_rows
 from dxapp.procedures.sme_registration import PROCEDURE
 from dxapp.procedures.views import mount, my_page_context
 from dxapp.services import contacts as contacts_service
+from dxapp.services import proposals as proposals_service
 
 bp = Blueprint("sme", __name__)
 registration = mount(bp, PROCEDURE)
 plan_pages.register(bp)
+proposal_pages.register(bp)
 
 
 @bp.route("/")
@@ -25,7 +28,8 @@ plan_pages.register(bp)
 def index():
     context = my_page_context(PROCEDURE, registration, current_user._get_current_object())
     return render_template("sme/mypage.html", **context, rows=calendar_rows(clock.program_now()),
-                           carried_over=bool(context["draft"].answers.get("carried_over")))
+                           carried_over=bool(context["draft"].answers.get("carried_over")),
+                           proposal_cases=proposals_service.counts_by_case(current_user.organisation_id))
 
 
 # ---------------------------------------------------------------------------- contact persons
