@@ -258,3 +258,13 @@ def expert_for_introduction(user_id) -> User | None:
         return None
     user = db.session.get(User, user_id)
     return user if user is not None and user.role == "expert" else None
+
+
+def support_cases_of(user) -> list[tuple[ConsultationCase, int]]:
+    """The SME's 支援希望 cases that have an accepted introduction, with how many (My Page)."""
+    accepted = (select(func.count()).where(Introduction.case_id == ConsultationCase.id,
+                                           Introduction.status == "accepted").scalar_subquery())
+    found = db.session.execute(select(ConsultationCase, accepted).where(
+        ConsultationCase.organisation_id == user.organisation_id, ConsultationCase.kind == "support_wanted")
+        .order_by(ConsultationCase.id.desc()).limit(20)).all()
+    return [(case, n) for case, n in found if n]

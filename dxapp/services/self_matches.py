@@ -192,3 +192,9 @@ def registration_number(user) -> str | None:
     return db.session.scalar(select(Application.reference).where(
         Application.user_id == user.id, Application.kind == "expert", Application.change_of_id.is_(None),
         Application.status == "approved").order_by(Application.id.desc()).limit(1))
+
+
+def registration_number_of(expert_user_id: int) -> str | None:
+    """The number the SME typed for a waiting request (it names the expert; nothing else is shown)."""
+    user = db.session.get(User, expert_user_id)
+    return registration_number(user) if user is not None else None

@@ -22,8 +22,11 @@ registration = mount(bp, PROCEDURE)
 @policy("sme")
 def index():
     context = my_page_context(PROCEDURE, registration, current_user._get_current_object())
+    from dxapp.services import introductions
+
     return render_template("sme/mypage.html", **context, rows=calendar_rows(clock.program_now()),
-                           carried_over=bool(context["draft"].answers.get("carried_over")))
+                           carried_over=bool(context["draft"].answers.get("carried_over")),
+                           introduction_cases=introductions.support_cases_of(current_user))
 
 
 # ---------------------------------------------------------------------------- contact persons
@@ -75,3 +78,7 @@ def contact_remove(contact_id: int):
     else:
         flash(_("The contact person has been removed."), "success")
     return redirect(url_for("sme.contacts"), 303)
+
+from dxapp.blueprints.sme import introductions as _introductions  # noqa: E402,F401  issue 12
+from dxapp.blueprints.sme import packages as _packages  # noqa: E402,F401  issue 12
+from dxapp.blueprints.sme import self_match as _self_match  # noqa: E402,F401  issue 12
