@@ -82,7 +82,9 @@ def _data(package) -> dict:
             "regions": [r.prefecture for r in package.regions]}
 
 
-def _refused(code: str, status: int = 403):
+def _refused(code: str, status: int | None = None):
+    """The page that says why (200 to a GET, the role's own page in this state; 409 to a POST)."""
+    status = status or (409 if request.method == "POST" else 200)
     transaction.rollback()
     return render_template("introductions/refused.html", code=code, back_url=url_for("expert.index"),
                            back_text=None), status

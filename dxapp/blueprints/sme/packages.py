@@ -112,7 +112,7 @@ def package_detail(package_id: int):
 def package_request(package_id: int):
     package = _listed(package_id)
     if cases.approved_registration(current_user) is None:
-        return _refused("not_approved", 403)
+        return _refused("not_approved", 409 if request.method == "POST" else 200)
     form = RequestForm(data={"token": packages.new_token()} if request.method == "GET" else None)
     if request.method == "POST" and form.validate():
         try:
@@ -122,7 +122,7 @@ def package_request(package_id: int):
         except packages.PackageRefused as refused:
             return _refused(refused.code, 409)
         except cases.CaseRefused as refused:
-            return _refused(refused.code, 409 if refused.code != "not_approved" else 403)
+            return _refused(refused.code, 409)
         return redirect(url_for("sme.package_requested", case_id=case.id), 303)
     return render_template("packages/sme_request.html", package=package, profile=_profile(package), form=form,
                            quote=packages.quote(package, current_user), area_labels=SUPPORT_AREA_LABELS,

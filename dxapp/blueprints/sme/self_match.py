@@ -54,8 +54,9 @@ def _page(form, status=200):
 @policy("sme")
 def self_match():
     if cases.approved_registration(current_user) is None:
+        # The page that says why: 200 to a GET (the role's own page in this state), 409 to a POST.
         return render_template("introductions/refused.html", code="not_approved", back_url=url_for("sme.index"),
-                               back_text=None), 403
+                               back_text=None), (409 if request.method == "POST" else 200)
     form = SelfMatchForm()
     if request.method == "POST":
         if not form.validate():
@@ -65,7 +66,7 @@ def self_match():
         except self_matches.SelfMatchRefused as refused:
             transaction.rollback()
             return render_template("introductions/refused.html", code=refused.code, back_url=url_for("sme.index"),
-                                   back_text=None), 403
+                                   back_text=None), 409
         return redirect(url_for("sme.self_match_sent"), 303)
     return _page(form)
 
