@@ -4,6 +4,7 @@ nothing."""
 
 from __future__ import annotations
 
+import gzip
 import re
 
 from sqlalchemy import func, select
@@ -29,11 +30,11 @@ def test_demo_matching_is_reachable_from_my_pages(app, login):
     assert sorted(db.session.scalars(select(SupportPackage.status))) == ["published", "unpublished"]
     assert db.session.scalar(select(func.count()).select_from(MatchSignal).where(MatchSignal.status == "open")) >= 1
 
-    seen = {}
+    seen, sizes = {}, {}
     for email, home, prefixes in (
             ("sme@demo.example", "/sme/", ("/sme/packages/", "/sme/self-match", "/sme/cases/")),
             ("expert@demo.example", "/expert/", ("/expert/introductions/", "/expert/self-matches/",
-                                                  "/expert/packages/")),
+                                                  "/expert/packages")),
             ("desk@demo.example", "/secretariat/", ("/secretariat/introductions/", "/secretariat/match-signals/"))):
         client = app.test_client()
         login(client, accounts.find_by_email(email), password=DEMO_PASSWORD)
@@ -50,7 +51,10 @@ def test_demo_matching_is_reachable_from_my_pages(app, login):
             response = client.get(url)
             assert response.status_code == 200, (email, url, response.status_code)
             seen[url] = text_of(response)
+            sizes[url] = len(gzip.compress(response.get_data()))
             queue += [u for p in prefixes for u in links(response, p) if u not in visited]
+    assert all(size <= 14 * 1024 for size in sizes.values()), sizes  # the page budget (UX.md)
+    assert "/expert/packages/new" in sizes and any("/experts/" in url for url in sizes)
     assert any("ネットショップ開設パック" in text for url, text in seen.items() if url.startswith("/sme/packages/"))
     assert any(url.endswith("/introductions") and url.startswith("/sme/cases/") for url in seen)
     assert any("電話番号が同じ" in text for url, text in seen.items() if "match-signals" in url)
