@@ -93,6 +93,9 @@ def seed() -> list[tuple[str, str]]:
     seed_inquiries()
     seed_cases()
     seed_proposals()
+    seed_introductions()
+    seed_self_matches()
+    seed_packages()
     db.session.commit()
     return made
 
@@ -525,6 +528,37 @@ def seed_proposals() -> int:
         if ("demo", ("accepted",)) in people:  # the others are declined by the acceptance
             chosen = proposals.open_proposal(case.id, expert.id)
             proposals.accept(chosen, case, version=chosen.version, actor=sme)
+def seed_introductions() -> int:
+    """Two 支援希望 cases of the demo SME: one with an accepted introduction (the SME may choose it) and a
+    declined one; one waiting in the clerk's queue with the demo expert introduced (the expert may
+    answer).  Idempotent; returns the introductions made."""
+    from dxapp.models import ConsultationCase
+    from dxapp.services import cases, introductions
+
+    sme, expert, clerk = approved_demo_sme(), approved_demo_expert(), accounts.find_by_email("desk@demo.example")
+    first, second = _directory_expert(1), _directory_expert(2)
+    if None in (sme, expert, clerk, first, second):
+        return 0
+    title = "ITに詳しい専門家を紹介してほしい"
+    if db.session.scalar(select(ConsultationCase).where(ConsultationCase.organisation_id == sme.organisation_id,
+                                                        ConsultationCase.title == title)) is not None:
+        return 0
+    made = 0
+    for heading, goals, people in (
+            (title, "受発注をFAXから切り替えたいが、何から始めればよいかわからない。", ((first, "accepted"), (second, "declined"))),
+            ("店舗のセキュリティ対策を相談したい", "従業員のパソコンとWi-Fiの安全な使い方を整えたい。", ((expert, "introduced"),))):
+        case = cases.publish(sme, cases.CaseFields(
+            title=heading, goals=goals, situation="紙とFAXで受発注をしている。", areas=("security", "cloud_accounting"),
+            kind="support_wanted", half_hours=20, period_months=3, mode="either", deadline=_demo_deadline(),
+            prefecture="東京都", place="台東区"))
+        for person, status in people:
+            introduction = introductions.introduce(case, person, note="お近くで同じ分野の支援実績がある方です。", actor=clerk)
+            if status == "accepted":
+                introductions.accept(introduction, version=introduction.version, actor=person)
+            elif status == "declined":
+                introductions.decline(introduction, version=introduction.version, actor=person,
+                                      reason="現在ほかの支援で予定が埋まっているため。")
+            made += 1
     db.session.flush()
     return made
 
@@ -601,3 +635,47 @@ def seed_cases() -> int:
     draft.answers = {**answers, "token": Answers(draft.answers).token}
     db.session.flush()
     return made
+def seed_self_matches() -> int:
+    """A self-match of the demo SME waiting for the demo expert, and one confirmed with a directory
+    expert (the match shows a shared-phone signal in the secretariat's queue).  Idempotent."""
+    from dxapp.models import SelfMatch
+    from dxapp.services import self_matches
+
+    sme, expert, known = approved_demo_sme(), approved_demo_expert(), _directory_expert(3)
+    if None in (sme, expert, known):
+        return 0
+    if db.session.scalar(select(SelfMatch).where(SelfMatch.organisation_id == sme.organisation_id)) is not None:
+        return 0
+    waiting = self_matches.request(sme, self_matches.registration_number(expert), "以前のセミナーでお世話になりました。")
+    confirmed = self_matches.request(sme, self_matches.registration_number(known), "顧問のご紹介で連絡しました。")
+    if confirmed is not None:
+        self_matches.confirm(confirmed, version=confirmed.version, actor=known)
+    db.session.flush()
+    return int(waiting is not None) + int(confirmed is not None)
+
+
+def seed_packages() -> int:
+    """Two packages of the demo expert: one published (SMEs can browse and request it), one unpublished.
+    Idempotent."""
+    from dxapp.models import SupportPackage
+    from dxapp.services import packages
+
+    expert = approved_demo_expert()
+    if expert is None or db.session.scalar(select(SupportPackage).where(
+            SupportPackage.expert_user_id == expert.id)) is not None:
+        return 0
+    offers = (
+        ("ネットショップ開設パック", "ネットショップの開設から商品登録、初回の受注と発送まで一緒に進めます。", ("ec_sites", "cashless"),
+         20, 5_000, "either", ("東京都", "神奈川県"), True),
+        ("テレワーク導入パック", "Web会議とクラウドストレージを導入し、社内で使い方の研修を行います。", ("telework", "web_meetings"),
+         12, 4_500, "online", (), False),
+    )
+    for title, summary, areas, half_hours, rate, mode, regions, stays in offers:
+        package = packages.create(expert, packages.PackageFields(title=title, summary=summary, areas=areas,
+                                                                 half_hours=half_hours, hourly_rate_yen=rate,
+                                                                 mode=mode, regions=regions))
+        packages.publish(package, version=package.version, actor=expert)
+        if not stays:
+            packages.unpublish(package, version=package.version, actor=expert)
+    db.session.flush()
+    return len(offers)

@@ -27,9 +27,12 @@ proposal_pages.register(bp)
 @policy("sme")
 def index():
     context = my_page_context(PROCEDURE, registration, current_user._get_current_object())
+    from dxapp.services import introductions
+
     return render_template("sme/mypage.html", **context, rows=calendar_rows(clock.program_now()),
                            carried_over=bool(context["draft"].answers.get("carried_over")),
-                           proposal_cases=proposals_service.counts_by_case(current_user.organisation_id))
+                           proposal_cases=proposals_service.counts_by_case(current_user.organisation_id),
+                           introduction_cases=introductions.support_cases_of(current_user))
 
 
 # ---------------------------------------------------------------------------- contact persons
@@ -83,3 +86,6 @@ def contact_remove(contact_id: int):
     return redirect(url_for("sme.contacts"), 303)
 
 from dxapp.blueprints.sme import cases as _cases  # noqa: E402,F401  consultation cases (issue 12)
+from dxapp.blueprints.sme import introductions as _introductions  # noqa: E402,F401  issue 12
+from dxapp.blueprints.sme import packages as _packages  # noqa: E402,F401  issue 12
+from dxapp.blueprints.sme import self_match as _self_match  # noqa: E402,F401  issue 12
