@@ -47,3 +47,9 @@ PACKAGE_LABELS = MappingProxyType({
     "published": _l("Package published"),
     "unpublished": _l("Package unpublished"),
 })
+
+# A reported message (issue 12 "Messages"): open until a clerk has looked at it.
+REPORT_LABELS = MappingProxyType({
+    "open": _l("Report not handled yet"),
+    "handled": _l("Report handled"),
+})

@@ -56,4 +56,5 @@ def staff():
 from dxapp.blueprints.secretariat import budget as _budget  # noqa: E402,F401  the honorarium budget
 from dxapp.blueprints.secretariat import desk as _desk  # noqa: E402,F401  desk-assisted entry
 from dxapp.blueprints.secretariat import inquiries as _inquiries  # noqa: E402,F401  inquiry inbox
+from dxapp.blueprints.secretariat import messages as _messages  # noqa: E402,F401  reported messages
 from dxapp.blueprints.secretariat import review as _review  # noqa: E402,F401  review queues

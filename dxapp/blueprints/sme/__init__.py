@@ -9,6 +9,7 @@ from flask_login import current_user
 from dxapp import clock
 from dxapp.access import policy
 from dxapp.blueprints.public import calendar_rows
+from dxapp.blueprints.sme import messages as _messages
 from dxapp.blueprints.sme.contact_forms import ContactEditForm, ContactForm
 from dxapp.procedures.sme_registration import PROCEDURE
 from dxapp.procedures.views import mount, my_page_context
@@ -16,6 +17,7 @@ from dxapp.services import contacts as contacts_service
 
 bp = Blueprint("sme", __name__)
 registration = mount(bp, PROCEDURE)
+_messages.register(bp)
 
 
 @bp.route("/")
