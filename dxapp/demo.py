@@ -22,8 +22,10 @@ from dxapp.models import (
     Application,
     ApplicationEvent,
     Consent,
+    ConsultationCase,
     ExpertCarryOver,
     Inquiry,
+    MessageThread,
     NewsItem,
     TermsVersion,
     User,
@@ -91,6 +93,7 @@ def seed() -> list[tuple[str, str]]:
     seed_review_queues()
     seed_supporter()
     seed_inquiries()
+    seed_messages()
     db.session.commit()
     return made
 
@@ -198,7 +201,6 @@ def _directory_values(n: int, name: str, kana: str, email: str) -> dict:
 def seed_expert_directory() -> int:
     """The Phase I expert's carried-over honorarium, and 30 approved experts with varied profiles (directory
     entries only: they cannot log in).  Idempotent; returns the experts created."""
-    expert_wizard = _wizards()[2]
     phase1 = accounts.find_by_email("phase1-expert@demo.example")
     if phase1 is not None and db.session.scalar(
             select(ExpertCarryOver).where(ExpertCarryOver.user_id == phase1.id)) is None:
@@ -217,19 +219,28 @@ def seed_expert_directory() -> int:
         db.session.add(user)
         db.session.flush()
         audit.record("demo.account_seeded", "user", user.id, summary={"role": "expert"})
-        answers = expert_wizard.fill(_directory_values(n, name, kana, email), complete=False)
-        application = Application(kind="expert", reference=references.mint("expert_application", 90000000 + n + 1), user_id=user.id, organisation_id=None,
-                                  status="approved", answers=answers, decision={"outcome": "eligible", "demo": True},
-                                  flags={}, version=3, created_at=now, submitted_at=now, updated_at=now)
-        db.session.add(application)
-        db.session.flush()
-        for before, after in (("draft", "submitted"), ("submitted", "under_review"), ("under_review", "approved")):
-            db.session.add(ApplicationEvent(application_id=application.id, at=now, from_status=before,
-                                            to_status=after, note="デモデータ" if after == "approved" else None))
-        experts.publish(application, None)
+        approve_demo_expert(user, _directory_values(n, name, kana, email), 90000000 + n + 1)
         created += 1
     db.session.flush()
     return created
+
+
+def approve_demo_expert(user, values: dict, number: int) -> Application:
+    """An approved expert registration of ``user`` from the wizard's answers ``values`` (reference
+    ``number``), with its timeline and its directory profile, as the directory's demo experts have."""
+    now = clock.wall_now()
+    answers = _wizards()[2].fill(values, complete=False)
+    application = Application(kind="expert", reference=references.mint("expert_application", number), user_id=user.id,
+                              organisation_id=None, status="approved", answers=answers,
+                              decision={"outcome": "eligible", "demo": True}, flags={}, version=3, created_at=now,
+                              submitted_at=now, updated_at=now)
+    db.session.add(application)
+    db.session.flush()
+    for before, after in (("draft", "submitted"), ("submitted", "under_review"), ("under_review", "approved")):
+        db.session.add(ApplicationEvent(application_id=application.id, at=now, from_status=before,
+                                        to_status=after, note="デモデータ" if after == "approved" else None))
+    experts.publish(application, None)
+    return application
 
 
 # ------------------------------------------------------------------------------------------ review queues
@@ -412,3 +423,100 @@ def seed_inquiries() -> None:
             db.session.add(Inquiry(reference=reference, created_at=clock.wall_now(), name=name, email=email,
                                    category=category, body=body, status="open", version=1))
     db.session.flush()
+
+
+# ------------------------------------------------------------------------------------------ messages
+
+#: The demo SME's registration, approved (it publishes the demo cases): as DEMO_SMES.
+DEMO_SME_ROW = ("sme@demo.example", "山田 花子", "株式会社やまだ商店", "ヤマダショウテン", "8010401077777", "山田 花子",
+                "東京都", "台東区", "浅草1-1-1", "03-5555-1234")
+DEMO_EXPERT_NUMBER = 90000099  # the demo expert's registration reference (the directory's are 90000001-30)
+
+#: (case title, kind, goals, areas, matched, [(from the expert?, text)]), and the reported message.
+DEMO_THREADS = (
+    ("ネットショップを開設したい", "proposals_wanted", "店頭だけの販売から、通販でも売れるようにしたい。", ("ec_sites", "cashless"),
+     False, [(True, "はじめまして。ECサイトの立ち上げを多く支援してきた佐藤です。\n現在の商品点数と、月の出荷件数の目安を教えていただけますか。\n過去の事例: https://example.com/portfolio"),
+             (False, "ご連絡ありがとうございます。\n商品は約120点、出荷は月に50件ほどです。"),
+             (True, "ありがとうございます。その規模でしたら、月額制のショップサービスで十分に始められます。提案書をお送りします。")]),
+    ("在庫管理をクラウド化したい", "proposals_wanted", "紙の台帳をやめ、店舗と倉庫の在庫を一つの画面で見たい。", ("cloud_accounting", "telework"),
+     True, [(False, "マッチングが成立しました。どうぞよろしくお願いいたします。"),
+            (True, "こちらこそよろしくお願いします。\n初回の打ち合わせは来週の火曜日か水曜日でいかがでしょうか。"),
+            (False, "水曜日の午後でお願いします。場所は本社の会議室です。")]),
+)
+DEMO_REPORTED = "手数料を先にいただく決まりです。事務局を通さず、私の個人口座へ3万円を振り込んでください。"
+
+
+def _approved_demo_sme(user, clerk) -> Application | None:
+    """The demo SME's registration approved by the demo clerk (idempotent; None when one is in progress)."""
+    registration = applications.registration(user, "sme")
+    if registration is not None:
+        return registration if registration.status == "approved" else None
+    application = submit_review_sme(user, DEMO_SME_ROW)
+    for target in ("under_review", "approved"):
+        applications.move(application, target, version=application.version, actor_id=clerk.id if clerk else None)
+    return application
+
+
+def _approved_demo_expert(user) -> Application | None:
+    registration = applications.registration(user, "expert")
+    if registration is not None:
+        return registration if registration.status == "approved" else None
+    return approve_demo_expert(user, _directory_values(7, "佐藤 一郎", "サトウ イチロウ", user.email), DEMO_EXPERT_NUMBER)
+
+
+def _demo_case(sme, title: str, kind: str, goals: str, areas: tuple[str, ...]):
+    """A published case of the demo SME (the deadline three weeks ahead in program time)."""
+    from datetime import timedelta
+
+    from dxapp.services import cases
+
+    existing = db.session.scalar(select(ConsultationCase).where(ConsultationCase.organisation_id == sme.organisation_id,
+                                                                ConsultationCase.title == title))
+    if existing is not None:
+        return existing
+    fields = cases.CaseFields(title=title, goals=goals, situation="社員5名。パソコンは事務所に2台。", areas=areas, kind=kind,
+                              half_hours=20, period_months=3, mode="either",
+                              deadline=clock.program_today() + timedelta(days=21), prefecture="東京都", place="台東区")
+    try:
+        return cases.publish(sme, fields)
+    except cases.CaseRefused:  # program time outside the contract window: no demo case
+        return None
+
+
+def seed_messages() -> int:
+    """Threads between the demo SME and the demo expert, one before a match and one after; a message
+    from a directory expert that the demo SME reported, waiting in the secretariat's queue.  The demo SME
+    and expert get approved registrations (and the SME its cases) when they have none.  Idempotent;
+    returns the messages written."""
+    from dxapp.services import matches, messages
+
+    sme, expert = accounts.find_by_email("sme@demo.example"), accounts.find_by_email("expert@demo.example")
+    clerk = accounts.find_by_email("desk@demo.example")
+    if sme is None or expert is None or db.session.scalar(
+            select(MessageThread.id).where(MessageThread.organisation_id == sme.organisation_id).limit(1)):
+        return 0
+    if _approved_demo_sme(sme, clerk) is None or _approved_demo_expert(expert) is None:
+        return 0
+    sme.organisation.name = sme.organisation.name or DEMO_SME_ROW[2]
+    written = 0
+    first_case = None
+    for title, kind, goals, areas, matched, lines in DEMO_THREADS:
+        case = _demo_case(sme, title, kind, goals, areas)
+        if case is None:
+            return written
+        first_case = first_case or case
+        thread = messages.thread_for_case(case, expert.id)
+        if matched:
+            matches.form(matches.sides_of_case(case, expert.id), origin="proposal", actor=sme, case=case)
+        for from_expert, text in lines:
+            messages.post(thread, expert if from_expert else sme, text)
+            written += 1
+    other = accounts.find_by_email("directory-expert01@demo.example")
+    if other is not None and first_case is not None:
+        thread = messages.thread_for_case(first_case, other.id)
+        messages.post(thread, sme, "ご提案の内容について、もう少し詳しく教えてください。")
+        bad = messages.post(thread, other, DEMO_REPORTED)
+        messages.report(bad, sme, "事業の外で、個人口座への前払いを求められました。")
+        written += 2
+    db.session.flush()
+    return written

@@ -199,3 +199,29 @@ def test_the_check_for_new_messages_link_is_a_plain_link(pair):
     link = re.search(r'<a href="([^"]+)"[^>]*>新しいメッセージを確認</a>', page)
     assert link and link.group(1) == f"/sme/messages/{thread.id}#latest"
     assert "every" not in page  # no polling trigger
+
+
+def test_demo_threads_are_reachable_from_the_my_pages_and_the_dashboard(app, login):
+    from dxapp.demo import DEMO_PASSWORD, seed
+    from dxapp.services import accounts
+
+    seed()
+    seed()  # idempotent
+    for email, side, unread in (("sme@demo.example", "sme", 2), ("expert@demo.example", "expert", 1)):
+        client = app.test_client()
+        login(client, accounts.find_by_email(email), password=DEMO_PASSWORD)
+        my_page = client.get(f"/{side}/").get_data(as_text=True)
+        assert f'href="/{side}/messages/"' in my_page and f"未読のメッセージ: {unread}件" in text_of(client.get(f"/{side}/"))
+        listing = client.get(f"/{side}/messages/").get_data(as_text=True)
+        links = re.findall(rf'href="(/{side}/messages/\d+)"', listing)
+        assert len(links) == (3 if side == "sme" else 2)
+        for link in links:
+            assert client.get(link).status_code == 200
+    assert "https://example.com/portfolio" in text_of(client.get(links[-1]))
+    clerk = accounts.find_by_email("desk@demo.example")
+    desk_client = app.test_client()
+    login(desk_client, clerk, password=DEMO_PASSWORD)
+    assert 'href="/secretariat/messages/"' in desk_client.get("/secretariat/").get_data(as_text=True)
+    queue = desk_client.get("/secretariat/messages/").get_data(as_text=True)
+    thread_link = re.search(r'href="(/secretariat/messages/\d+)"', queue).group(1)
+    assert "個人口座へ3万円" in text_of(desk_client.get(thread_link))
