@@ -86,7 +86,7 @@ def test_htmx_send_answers_a_fragment_with_the_new_message_and_a_fresh_form(pair
     assert r.status_code == 200
     html = r.get_data(as_text=True)
     assert not html.lstrip().lower().startswith("<!doctype")
-    assert html.lstrip().startswith("<li id=\"message-") and "htmxから\n送信" in html
+    assert html.lstrip().startswith("<article id=\"message-") and "htmxから\n送信" in html
     assert 'id="send-form"' in html and 'data-hx-swap-oob="true"' in html
     assert len(messages.messages_of(thread)) == 1
     # an error answered to htmx: the whole page, htmx told to swap <main>
@@ -197,7 +197,7 @@ def test_the_check_for_new_messages_link_is_a_plain_link(pair):
     _sme, sme_client, _expert, _c, thread = pair
     page = sme_client.get(f"/sme/messages/{thread.id}").get_data(as_text=True)
     link = re.search(r'<a href="([^"]+)"[^>]*>新しいメッセージを確認</a>', page)
-    assert link and link.group(1) == f"/sme/messages/{thread.id}#latest"
+    assert link and link.group(1) == f"/sme/messages/{thread.id}"  # no fragment: always a new page
     assert "every" not in page  # no polling trigger
 
 
