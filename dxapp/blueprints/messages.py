@@ -15,7 +15,7 @@ from flask_login import current_user
 from wtforms import TextAreaField
 from wtforms.validators import ValidationError
 
-from dxapp import htmx
+from dxapp import htmx, inputs
 from dxapp.access import policy
 from dxapp.extensions import db
 from dxapp.forms import BaseForm
@@ -105,15 +105,16 @@ def mount(bp, side: str) -> None:
     def ep(name: str) -> str:
         return f"{bp.name}.{name}"
 
-    def page(thread, form=None, status=200):
+    def page(thread, form=None, status=200, before=None):
         user = current_user._get_current_object()
         unread = messages.unread_counts(user).get(thread.id, 0)
+        shown, older = messages.messages_page(thread, before)
         return render_template(
-            "messages/thread.html", thread=thread, title=thread_title(thread), messages_=messages.messages_of(thread),
-            labels=sender_labels(thread, user, side), me=user, side=side, ep=ep, unread=unread,
-            first_unread=_first_unread(thread, side), counterpart=messages.counterpart_name(thread, side),
-            blocked=messages.is_blocked(thread), form=form or MessageForm(formdata=None),
-            max_chars=MESSAGE_MAX_CHARS), status
+            "messages/thread.html", thread=thread, title=thread_title(thread), messages_=shown, older=older,
+            before=before, labels=sender_labels(thread, user, side), me=user, side=side, ep=ep, unread=unread,
+            read_marker=thread.expert_read_message_id if side == "expert" else thread.sme_read_message_id,
+            counterpart=messages.counterpart_name(thread, side), blocked=messages.is_blocked(thread),
+            form=form or MessageForm(formdata=None), max_chars=MESSAGE_MAX_CHARS), status
 
     @policy(side)
     def listing():
@@ -124,7 +125,7 @@ def mount(bp, side: str) -> None:
 
     @policy(side)
     def thread_page(thread_id: int):
-        return page(load(thread_id))
+        return page(load(thread_id), before=inputs.form_int(request.args.get("before"), minimum=1))
 
     @policy(side)
     def send(thread_id: int):
@@ -194,15 +195,6 @@ def mount(bp, side: str) -> None:
 
 def _side_of_sender(thread, message) -> str:
     return "expert" if message.sender_id == thread.expert_user_id else "sme"
-
-
-def _first_unread(thread, side: str) -> int | None:
-    """The id of the first message of the other side this side has not read (marked 「未読」)."""
-    marker = thread.expert_read_message_id if side == "expert" else thread.sme_read_message_id
-    for message in messages.messages_of(thread):
-        if message.id > (marker or 0) and _side_of_sender(thread, message) != side:
-            return message.id
-    return None
 
 
 def refusal(refused, thread, ep, typed: str | None):

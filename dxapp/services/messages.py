@@ -132,6 +132,21 @@ def messages_of(thread: MessageThread) -> list[Message]:
     return list(db.session.scalars(select(Message).where(Message.thread_id == thread.id).order_by(Message.id)))
 
 
+#: A thread page shows at most this many messages (the latest; older ones a page further back).
+PAGE_SIZE = 20
+
+
+def messages_page(thread: MessageThread, before: int | None = None,
+                  limit: int = PAGE_SIZE) -> tuple[list[Message], bool]:
+    """(up to ``limit`` messages before the message id ``before``, or the latest, oldest first; whether
+    there are older ones)."""
+    query = select(Message).where(Message.thread_id == thread.id)
+    if before is not None:
+        query = query.where(Message.id < before)
+    found = list(db.session.scalars(query.order_by(Message.id.desc()).limit(limit + 1)))
+    return list(reversed(found[:limit])), len(found) > limit
+
+
 def message_in(thread: MessageThread, message_id) -> Message | None:
     try:
         message_id = int(message_id)

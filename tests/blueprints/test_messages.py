@@ -225,3 +225,21 @@ def test_demo_threads_are_reachable_from_the_my_pages_and_the_dashboard(app, log
     queue = desk_client.get("/secretariat/messages/").get_data(as_text=True)
     thread_link = re.search(r'href="(/secretariat/messages/\d+)"', queue).group(1)
     assert "個人口座へ3万円" in text_of(desk_client.get(thread_link))
+
+
+def test_a_long_thread_shows_the_latest_page_and_earlier_ones_by_link(pair):
+    import gzip
+
+    sme, sme_client, expert, _c, thread = pair
+    for n in range(messages.PAGE_SIZE + 5):
+        messages.post(thread, expert if n % 2 else sme, f"メッセージ{n:02d} " + "長めの本文です。" * 20)
+    db.session.commit()
+    r = sme_client.get(f"/sme/messages/{thread.id}")
+    page = r.get_data(as_text=True)
+    assert "メッセージ24" in page and "メッセージ04" not in page and 'id="send-form"' in page
+    assert len(gzip.compress(r.get_data())) <= 14 * 1024
+    earlier = re.search(r'href="(/sme/messages/\d+\?before=\d+)"', page).group(1)
+    older = sme_client.get(earlier.replace("&amp;", "&")).get_data(as_text=True)
+    assert "メッセージ00" in older and "メッセージ04" in older and "メッセージ05" not in older
+    assert 'id="send-form"' not in older and "最新のメッセージを見て返信する" in older
+    assert sme_client.get(f"/sme/messages/{thread.id}?before=x").status_code == 200

@@ -152,3 +152,58 @@ def test_the_secretariat_reaches_the_reported_messages_from_the_dashboard(open_t
     follow(desk, desk.page.locator('a[href="/secretariat/messages/"]'))
     follow(desk, desk.page.locator('main table a').first)
     expect(desk.page.locator("main")).to_contain_text("個人口座へ3万円")
+
+
+def test_the_hourly_limit_report_and_block(open_tab, js, live_server):
+    from dxapp.demo import DEMO_PASSWORD
+
+    mode = "js-on" if js else "js-off"
+    expert_email = f"messages-limit.{mode}@expert.example.jp"
+    thread_id = thread_with_a_new_expert(live_server, expert_email)
+
+    def fill_the_hour():
+        from dxapp.extensions import db
+        from dxapp.models import MessageThread
+        from dxapp.rules.matching import MESSAGES_PER_HOUR
+        from dxapp.services import accounts, messages
+
+        thread, expert = db.session.get(MessageThread, thread_id), accounts.find_by_email(expert_email)
+        for n in range(MESSAGES_PER_HOUR - 1):
+            messages.post(thread, expert, f"連絡です（{n + 2}通目）")
+
+    live_server.query(fill_the_hour)
+    expert = open_tab(js=js)
+    log_in(expert, expert_email, PASSWORD, "/expert/")
+    expert.goto(f"/expert/messages/{thread_id}")
+    expert.page.locator("#body").fill("31通目の連絡")
+    button = expert.page.locator("#send-form button[type=submit]")
+    if js:
+        button.click()
+        expect(expert.page.locator("main h1")).to_have_text("送信できるメッセージの上限に達しました")
+        expert.check()
+    else:
+        expert.submit(button, status=429)
+        assert expert.h1() == "送信できるメッセージの上限に達しました"
+    main = expert.page.locator("main")
+    expect(main).to_contain_text("1時間に30件まで")
+    expect(main).to_contain_text("から、もう一度送信できます")
+    expect(main).to_contain_text("31通目の連絡")  # what was typed is kept
+
+    # The SME reports the first message and blocks the expert.
+    sme = open_tab(js=js)
+    log_in(sme, DEMO_SME, DEMO_PASSWORD, "/sme/")
+    sme.goto(f"/sme/messages/{thread_id}")
+    follow(sme, sme.page.get_by_role("link", name="以前のメッセージを見る"))
+    follow(sme, sme.page.get_by_role("link", name="このメッセージを事務局に通報する").first)
+    assert sme.h1() == "メッセージを通報する"
+    sme.submit(sme.primary_button(), status=422)
+    assert sme.title().startswith("エラー: ")
+    sme.page.locator("#reason").fill("事業と関係のない連絡が続いています。")
+    sme.submit(sme.primary_button())
+    assert sme.path == f"/sme/messages/{thread_id}"
+    expect(sme.page.locator(".notice-success")).to_contain_text("通報を受け付けました")
+    follow(sme, sme.page.get_by_role("link", name="相手をブロックする").last)
+    assert sme.h1() == "相手をブロックする"
+    sme.submit(sme.primary_button())
+    expect(sme.page.locator("#send-form")).to_contain_text("このやりとりではメッセージを送れません")
+    assert sme.page.locator("#body").count() == 0
