@@ -52,13 +52,14 @@ class ReportForm(BaseForm):
                            validators=[_checked(REASON_ERRORS, message_rules.REPORT_REASON_MAX_CHARS)])
 
 
-def sender_labels(thread, viewer, side: str) -> dict[int, str]:
-    """{user id: how ``viewer`` sees the sender}: 「あなた」 for themselves, a colleague's name on the SME's
-    side, the expert's name for the SME, and for the expert the SME's name only after a match."""
+def sender_labels(thread, viewer, side: str, shown) -> dict[int, str]:
+    """{user id: how ``viewer`` sees the sender} for the messages ``shown``: 「あなた」 for themselves, a
+    colleague's name on the SME's side, the expert's name for the SME, and for the expert the SME's name
+    only after a match."""
     labels: dict[int, str] = {viewer.id: _("You")}
     expert = db.session.get(User, thread.expert_user_id)
     other_sme = messages.counterpart_name(thread, "expert") or _("The SME of the case")
-    for message in messages.messages_of(thread):
+    for message in shown:
         if message.sender_id in labels:
             continue
         if message.sender_id == thread.expert_user_id:
@@ -70,11 +71,11 @@ def sender_labels(thread, viewer, side: str) -> dict[int, str]:
     return labels
 
 
-def staff_labels(thread) -> dict[int, str]:
-    """For the secretariat: every sender by name and side."""
+def staff_labels(thread, shown) -> dict[int, str]:
+    """For the secretariat: every sender of the messages ``shown`` by name and side."""
     organisation = db.session.get(Organisation, thread.organisation_id)
     labels = {}
-    for message in messages.messages_of(thread):
+    for message in shown:
         if message.sender_id not in labels:
             user = db.session.get(User, message.sender_id)
             side = _("IT expert") if message.sender_id == thread.expert_user_id else \
@@ -111,7 +112,7 @@ def mount(bp, side: str) -> None:
         shown, older = messages.messages_page(thread, before)
         return render_template(
             "messages/thread.html", thread=thread, title=thread_title(thread), messages_=shown, older=older,
-            before=before, labels=sender_labels(thread, user, side), me=user, side=side, ep=ep, unread=unread,
+            before=before, labels=sender_labels(thread, user, side, shown), me=user, side=side, ep=ep, unread=unread,
             read_marker=thread.expert_read_message_id if side == "expert" else thread.sme_read_message_id,
             counterpart=messages.counterpart_name(thread, side), blocked=messages.is_blocked(thread),
             form=form or MessageForm(formdata=None), max_chars=MESSAGE_MAX_CHARS), status
@@ -143,7 +144,7 @@ def mount(bp, side: str) -> None:
         if htmx.is_partial():
             user = current_user._get_current_object()
             return render_template("messages/_sent.html", thread=thread, message=message, me=user, side=side,
-                                   labels=sender_labels(thread, user, side), ep=ep, form=MessageForm(formdata=None),
+                                   labels=sender_labels(thread, user, side, [message]), ep=ep, form=MessageForm(formdata=None),
                                    blocked=False, max_chars=MESSAGE_MAX_CHARS)
         flash(_("Your message has been sent."), "success")
         return redirect(url_for(ep("message_thread"), thread_id=thread.id) + "#latest", 303)
@@ -169,7 +170,7 @@ def mount(bp, side: str) -> None:
             flash(_("Thank you. The secretariat will look at the message and contact you if needed."), "success")
             return redirect(url_for(ep("message_thread"), thread_id=thread.id), 303)
         return render_template("messages/report.html", thread=thread, message=message, form=form, ep=ep,
-                               label=sender_labels(thread, user, side).get(message.sender_id),
+                               label=sender_labels(thread, user, side, [message]).get(message.sender_id),
                                title=thread_title(thread)), (422 if form.errors else 200)
 
     @policy(side)

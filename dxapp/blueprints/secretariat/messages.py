@@ -65,8 +65,9 @@ def _thread_page(thread, *, failed: tuple | None = None, status=200):
         forms[failed[0]] = form = failed[1]
     people = {u.id: u.name for u in db.session.query(User).filter(
         User.id.in_({r.reporter_id for r in reports} | {r.handled_by_id for r in reports if r.handled_by_id}))}
+    shown = messages.messages_of(thread)
     return render_template("messages/staff_thread.html", thread=thread, title=thread_title(thread),
-                           messages_=messages.messages_of(thread), labels=staff_labels(thread), reports=reports,
+                           messages_=shown, labels=staff_labels(thread, shown), reports=reports,
                            people=people, report_labels=REPORT_LABELS, blocked=messages.is_blocked(thread),
                            form=form or HandleForm(formdata=None), forms=forms, me=None, side="secretariat"), status
 
