@@ -18,7 +18,7 @@ from wtforms.validators import ValidationError
 from dxapp import htmx, inputs
 from dxapp.access import policy
 from dxapp.extensions import db
-from dxapp.forms import BaseForm
+from dxapp.forms import BaseForm, InputRequired
 from dxapp.models import Organisation, User
 from dxapp.rules import messages as message_rules
 from dxapp.rules.matching import MESSAGE_MAX_CHARS, MESSAGES_PER_HOUR
@@ -42,14 +42,15 @@ class MessageForm(BaseForm):
     body = TextAreaField(_l("Message"),
                          description=_l("Plain text, up to %(n)s characters. Never write passwords or bank account "
                                         "numbers.", n=f"{MESSAGE_MAX_CHARS:,}"),
-                         validators=[_checked(BODY_ERRORS, MESSAGE_MAX_CHARS)])
+                         validators=[InputRequired(BODY_ERRORS["empty"]), _checked(BODY_ERRORS, MESSAGE_MAX_CHARS)])
 
 
 class ReportForm(BaseForm):
     reason = TextAreaField(_l("What is wrong with this message"),
                            description=_l("For example: it asks for money outside the program, or it is harassing. "
                                           "The secretariat reads it; the other side is not told who reported."),
-                           validators=[_checked(REASON_ERRORS, message_rules.REPORT_REASON_MAX_CHARS)])
+                           validators=[InputRequired(REASON_ERRORS["empty"]),
+                                       _checked(REASON_ERRORS, message_rules.REPORT_REASON_MAX_CHARS)])
 
 
 def sender_labels(thread, viewer, side: str, shown) -> dict[int, str]:

@@ -16,7 +16,7 @@ from dxapp.blueprints.messages import staff_labels, thread_title
 from dxapp.blueprints.secretariat import bp
 from dxapp.errors import conflict
 from dxapp.extensions import db
-from dxapp.forms import BaseForm
+from dxapp.forms import BaseForm, InputRequired
 from dxapp.labels import REPORT_LABELS
 from dxapp.models import Message, User
 from dxapp.rules import messages as message_rules
@@ -38,7 +38,7 @@ def _note_given(form, field):
 class HandleForm(BaseForm):
     note = TextAreaField(_l("What you did"), description=_l("For example: called the expert and warned them. "
                                                             "Kept with the report; not sent to anyone."),
-                         validators=[_note_given])
+                         validators=[InputRequired(_l("Write what you did about the report.")), _note_given])
 
 
 def _load(thread_id: int):
