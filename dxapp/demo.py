@@ -22,8 +22,11 @@ from dxapp.models import (
     Application,
     ApplicationEvent,
     Consent,
+    ConsultationCase,
     ExpertCarryOver,
     Inquiry,
+    Message,
+    MessageThread,
     NewsItem,
     TermsVersion,
     User,
@@ -96,6 +99,7 @@ def seed() -> list[tuple[str, str]]:
     seed_introductions()
     seed_self_matches()
     seed_packages()
+    seed_messages()
     db.session.commit()
     return made
 
@@ -679,3 +683,78 @@ def seed_packages() -> int:
             packages.unpublish(package, version=package.version, actor=expert)
     db.session.flush()
     return len(offers)
+
+
+# ------------------------------------------------------------------------------------------ messages
+
+
+#: (case title, kind, goals, areas, matched, [(from the expert?, text)]), and the reported message.
+DEMO_THREADS = (
+    ("ネットショップを開設したい", "proposals_wanted", "店頭だけの販売から、通販でも売れるようにしたい。", ("ec_sites", "cashless"),
+     False, [(True, "はじめまして。ECサイトの立ち上げを多く支援してきた佐藤です。\n現在の商品点数と、月の出荷件数の目安を教えていただけますか。\n過去の事例: https://example.com/portfolio"),
+             (False, "ご連絡ありがとうございます。\n商品は約120点、出荷は月に50件ほどです。"),
+             (True, "ありがとうございます。その規模でしたら、月額制のショップサービスで十分に始められます。提案書をお送りします。")]),
+    ("在庫管理をクラウド化したい", "proposals_wanted", "紙の台帳をやめ、店舗と倉庫の在庫を一つの画面で見たい。", ("cloud_accounting", "telework"),
+     True, [(False, "マッチングが成立しました。どうぞよろしくお願いいたします。"),
+            (True, "こちらこそよろしくお願いします。\n初回の打ち合わせは来週の火曜日か水曜日でいかがでしょうか。"),
+            (False, "水曜日の午後でお願いします。場所は本社の会議室です。")]),
+)
+DEMO_REPORTED = "手数料を先にいただく決まりです。事務局を通さず、私の個人口座へ3万円を振り込んでください。"
+
+
+def _demo_case(sme, title: str, kind: str, goals: str, areas: tuple[str, ...]):
+    """A published case of the demo SME (the deadline three weeks ahead in program time)."""
+    from datetime import timedelta
+
+    from dxapp.services import cases
+
+    existing = db.session.scalar(select(ConsultationCase).where(ConsultationCase.organisation_id == sme.organisation_id,
+                                                                ConsultationCase.title == title))
+    if existing is not None:
+        return existing
+    fields = cases.CaseFields(title=title, goals=goals, situation="社員5名。パソコンは事務所に2台。", areas=areas, kind=kind,
+                              half_hours=20, period_months=3, mode="either",
+                              deadline=clock.program_today() + timedelta(days=21), prefecture="東京都", place="台東区")
+    try:
+        return cases.publish(sme, fields)
+    except cases.CaseRefused:  # program time outside the contract window: no demo case
+        return None
+
+
+def seed_messages() -> int:
+    """Threads between the demo SME and the demo expert, one before a match and one after; a message
+    from a directory expert that the demo SME reported, waiting in the secretariat's queue.  The demo SME
+    and expert get approved registrations (and the SME its cases) when they have none.  Idempotent;
+    returns the messages written."""
+    from dxapp.services import matches, messages
+
+    sme, expert = accounts.find_by_email("sme@demo.example"), accounts.find_by_email("expert@demo.example")
+    if sme is None or expert is None or db.session.scalar(
+            select(Message.id).join(MessageThread, Message.thread_id == MessageThread.id)
+            .where(MessageThread.organisation_id == sme.organisation_id).limit(1)):
+        return 0
+    if approved_demo_sme() is None or approved_demo_expert() is None:
+        return 0
+    sme.organisation.name = sme.organisation.name or DEMO_SME_ROW[2]
+    written = 0
+    first_case = None
+    for title, kind, goals, areas, matched, lines in DEMO_THREADS:
+        case = _demo_case(sme, title, kind, goals, areas)
+        if case is None:
+            return written
+        first_case = first_case or case
+        thread = messages.thread_for_case(case, expert.id)
+        if matched:
+            matches.form(matches.sides_of_case(case, expert.id), origin="proposal", actor=sme, case=case)
+        for from_expert, text in lines:
+            messages.post(thread, expert if from_expert else sme, text)
+            written += 1
+    other = accounts.find_by_email("directory-expert01@demo.example")
+    if other is not None and first_case is not None:
+        thread = messages.thread_for_case(first_case, other.id)
+        messages.post(thread, sme, "ご提案の内容について、もう少し詳しく教えてください。")
+        bad = messages.post(thread, other, DEMO_REPORTED)
+        messages.report(bad, sme, "事業の外で、個人口座への前払いを求められました。")
+        written += 2
+    db.session.flush()
+    return written

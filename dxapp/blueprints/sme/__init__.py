@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from dxapp import clock
 from dxapp.access import policy
+from dxapp.blueprints.sme import messages as _messages
 from dxapp.blueprints.sme import plans as plan_pages
 from dxapp.blueprints.sme import proposals as proposal_pages
 from dxapp.blueprints.sme.contact_forms import ContactEditForm, ContactForm
@@ -21,6 +22,7 @@ bp = Blueprint("sme", __name__)
 registration = mount(bp, PROCEDURE)
 plan_pages.register(bp)
 proposal_pages.register(bp)
+_messages.register(bp)
 
 
 @bp.route("/")
