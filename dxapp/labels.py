@@ -19,3 +19,23 @@ STATUS_LABELS = MappingProxyType({
     "rejected": _l("Rejected"),
     "withdrawn": _l("Withdrawn"),
 })
+
+# Consultation cases (issue 12): the status people see (dxapp.rules.cases.effective_status), the kind and
+# the mode of a case.
+CASE_STATUS_LABELS = MappingProxyType({
+    "draft": _l("Draft"),
+    "published": _l("Open for proposals"),
+    "closed": _l("Closed for proposals"),
+    "matched": _l("Matched"),
+    "withdrawn": _l("Withdrawn"),
+})
+CASE_KIND_LABELS = MappingProxyType({
+    "support_wanted": _l("Support wanted"),
+    "proposals_wanted": _l("Proposals wanted"),
+    "no_proposals": _l("No proposals needed"),
+})
+CASE_MODE_LABELS = MappingProxyType({
+    "online": _l("Online"),
+    "onsite": _l("On site"),
+    "either": _l("Online or on site"),
+})

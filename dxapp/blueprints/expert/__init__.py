@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from dxapp import clock, inputs
 from dxapp.access import policy
-from dxapp.blueprints.expert import directory
+from dxapp.blueprints.expert import cases, directory
 from dxapp.blueprints.public import calendar_rows
 from dxapp.procedures.expert_registration import PROCEDURE, presets
 from dxapp.procedures.expert_registration.wizard import EXPERT_REGISTRATION
@@ -20,6 +20,7 @@ from dxapp.services import experts as experts_service
 bp = Blueprint("expert", __name__)
 registration = mount(bp, PROCEDURE)
 directory.register(bp)
+cases.register(bp)
 
 
 @bp.route("/")
