@@ -23,9 +23,11 @@ def _labels() -> dict:
 
 
 def _refusal():
-    """The page for an expert whose registration is not approved: why, and what to do."""
+    """The page for an expert whose registration is not approved: why, and what to do (a page of the
+    expert's own area, 200, for a GET; a refused POST answers 403 with the same page)."""
     status = case_search.registration_status(current_user)
-    return render_template("expert/cases/not_approved.html", status=status, status_labels=STATUS_LABELS), 403
+    return (render_template("expert/cases/not_approved.html", status=status, status_labels=STATUS_LABELS),
+            403 if request.method == "POST" else 200)
 
 
 def _search_url(query: case_search.Query, page: int | None = None) -> str:
