@@ -91,6 +91,7 @@ def seed() -> list[tuple[str, str]]:
     seed_review_queues()
     seed_supporter()
     seed_inquiries()
+    seed_case_search()
     db.session.commit()
     return made
 
@@ -412,3 +413,90 @@ def seed_inquiries() -> None:
             db.session.add(Inquiry(reference=reference, created_at=clock.wall_now(), name=name, email=email,
                                    category=category, body=body, status="open", version=1))
     db.session.flush()
+
+
+# ------------------------------------------------------------------------------------------ the experts' case search
+
+#: Cases of the approved demo SME of the review queues (加藤 美穂, 株式会社かとう工務店), published so that the
+#: expert's case search (issue 12) shows several: (title, goals, situation, areas, kind, mode, prefecture,
+#: half hours, months, deadline in days from today).
+DEMO_CASES = (
+    ("ネットショップを始めたい", "地元の木工品を通販で全国に販売したい。", "店頭と電話注文のみで、ホームページもありません。",
+     ("ec_sites", "cashless"), "proposals_wanted", "either", "宮城県", 20, 3, 30),
+    ("見積書と請求書をクラウド会計で作りたい", "手書きの見積書・請求書をやめ、会計ソフトと連動させたい。",
+     "エクセルと手書きが混在し、月末の集計に2日かかっています。", ("cloud_accounting",), "support_wanted", "online",
+     "宮城県", 12, 2, 21),
+    ("現場と事務所をWeb会議でつなぎたい", "現場写真と打合せをオンラインで共有し、移動時間を減らしたい。",
+     "連絡は電話とFAXです。タブレットは2台あります。", ("web_meetings", "telework"), "proposals_wanted", "online",
+     None, 10, 1, 14),
+    ("セキュリティ対策を見直したい", "顧客の図面データを安全に保管したい。",
+     "共有パソコン1台にパスワードなしで保存しています。", ("security",), "support_wanted", "onsite", "宮城県", 8, 1, 45),
+    ("キャッシュレス決済を導入したい", "ショールームでクレジットカードとQRコード決済を受け付けたい。",
+     "現金のみです。", ("cashless",), "no_proposals", "onsite", "宮城県", 6, 1, 10),
+    ("受発注の定型作業を自動化したい", "毎朝の発注メール作成をRPAで自動にしたい。",
+     "担当者が毎朝1時間かけて手作業で入力しています。", ("rpa",), "proposals_wanted", "either", "宮城県", 16, 3, 60),
+    ("オンライン見学会を開きたい", "モデルハウスの見学会をオンラインでも開催したい。",
+     "来場型の見学会だけで、遠方のお客様を逃しています。", ("online_events", "web_meetings"), "proposals_wanted",
+     "online", None, 12, 2, 35),
+    ("IT導入補助金の申請を相談したい", "工程管理ソフトの導入にIT導入補助金を使いたい。",
+     "申請の手順がわからず、締切が近づいています。", ("it_subsidy",), "support_wanted", "either", "宮城県", 4, 1, 7),
+)
+DEMO_CASE_SME = "review-sme6@demo.example"
+
+
+def _approve_demo_expert(user) -> None:
+    """The demo expert (expert@demo.example) with an approved registration and a listed profile, so that
+    the case search and saved searches are reachable from its My Page.  Only when it has no registration
+    of its own yet (a demo that already walked the wizard keeps its own)."""
+    if applications.registration(user, "expert") is not None:
+        return
+    now = clock.wall_now()
+    values = _directory_values(3, "佐藤 一郎", "サトウ イチロウ", user.email)
+    answers = _wizards()[2].fill(values, complete=False)
+    application = Application(kind="expert", reference=references.mint("expert_application", 90000100),
+                              user_id=user.id, organisation_id=None, status="approved", answers=answers,
+                              decision={"outcome": "eligible", "demo": True}, flags={}, version=3, created_at=now,
+                              submitted_at=now, updated_at=now)
+    db.session.add(application)
+    db.session.flush()
+    for before, after in (("draft", "submitted"), ("submitted", "under_review"), ("under_review", "approved")):
+        db.session.add(ApplicationEvent(application_id=application.id, at=now, from_status=before, to_status=after,
+                                        note="デモデータ" if after == "approved" else None))
+    experts.publish(application, None)
+
+
+def seed_case_search() -> int:
+    """Published cases of a second demo SME for the experts' case search, and a saved search of the demo
+    expert (saved before the cases were published, so ``flask cases digest`` has something to send).
+    Idempotent (nothing once that SME has cases); cases whose deadline the program calendar no longer
+    allows are left out.  Returns the cases published."""
+    from datetime import timedelta
+
+    from dxapp.models import ConsultationCase
+    from dxapp.services import case_search, cases
+
+    sme = accounts.find_by_email(DEMO_CASE_SME)
+    expert = accounts.find_by_email("expert@demo.example")
+    if sme is None or cases.approved_registration(sme) is None:
+        return 0
+    if db.session.scalar(select(func.count()).select_from(ConsultationCase)
+                         .where(ConsultationCase.organisation_id == sme.organisation_id)):
+        return 0
+    if expert is not None:
+        _approve_demo_expert(expert)
+        case_search.save(expert, case_search.Query(area="web_meetings"))
+        case_search.save(expert, case_search.Query(prefecture="宮城県", kind="support_wanted"))
+    today = clock.program_today()
+    made = 0
+    for title, goals, situation, areas, kind, mode, prefecture, half_hours, months, days in DEMO_CASES:
+        fields = cases.CaseFields(title=title, goals=goals, situation=situation, areas=areas, kind=kind,
+                                  half_hours=half_hours, period_months=months, mode=mode,
+                                  deadline=today + timedelta(days=days), prefecture=prefecture,
+                                  place="仙台市青葉区" if mode != "online" else None)
+        try:
+            cases.publish(sme, fields)
+        except cases.CaseRefused:
+            continue  # the program calendar no longer allows this deadline
+        made += 1
+    db.session.flush()
+    return made

@@ -185,3 +185,23 @@ def test_the_daily_digest_goes_through_the_outbox_and_the_unsubscribe_link_posts
     assert anonymous.get(path).status_code == 200
     assert anonymous.get("/expert/saved-searches/unsubscribe/nope").status_code == 404
     assert "停止" in text_of(client.get("/expert/saved-searches")) or "stopped" in text_of(client.get("/expert/saved-searches"))
+
+
+def test_the_demo_expert_finds_the_demo_cases_and_has_saved_searches(app, client):
+    from dxapp import demo
+
+    demo.seed()
+    db.session.commit()
+    demo.seed()  # idempotent
+    db.session.commit()
+    r = client.submit("/account/login", {"email": "expert@demo.example", "password": demo.DEMO_PASSWORD})
+    assert r.status_code == 303
+    assert 'href="/expert/cases"' in client.get("/expert/").get_data(as_text=True)
+    found = client.get("/expert/cases")
+    assert len(references(found)) == len(demo.DEMO_CASES)
+    assert "株式会社かとう工務店" not in found.get_data(as_text=True)
+    saved = client.get("/expert/saved-searches")
+    assert saved.status_code == 200 and len(re.findall(r'id="saved-\d+"', saved.get_data(as_text=True))) == 2
+    assert client.get(f"/expert/cases/{references(found)[0]}").status_code == 200
+    result = app.test_cli_runner().invoke(args=["cases", "digest"])
+    assert "e-mails queued 2" in result.output, result.output
