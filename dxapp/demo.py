@@ -444,16 +444,16 @@ DEMO_CASES = (
 DEMO_CASE_SME = "review-sme6@demo.example"
 
 
-def _approve_demo_expert(user) -> None:
+def approve_demo_expert(user, number: int = 90000100) -> None:
     """The demo expert (expert@demo.example) with an approved registration and a listed profile, so that
     the case search and saved searches are reachable from its My Page.  Only when it has no registration
-    of its own yet (a demo that already walked the wizard keeps its own)."""
+    of its own yet (a demo that already walked the wizard keeps its own).  ``number``: of its reference."""
     if applications.registration(user, "expert") is not None:
         return
     now = clock.wall_now()
     values = _directory_values(3, "佐藤 一郎", "サトウ イチロウ", user.email)
     answers = _wizards()[2].fill(values, complete=False)
-    application = Application(kind="expert", reference=references.mint("expert_application", 90000100),
+    application = Application(kind="expert", reference=references.mint("expert_application", number),
                               user_id=user.id, organisation_id=None, status="approved", answers=answers,
                               decision={"outcome": "eligible", "demo": True}, flags={}, version=3, created_at=now,
                               submitted_at=now, updated_at=now)
@@ -483,7 +483,7 @@ def seed_case_search() -> int:
                          .where(ConsultationCase.organisation_id == sme.organisation_id)):
         return 0
     if expert is not None:
-        _approve_demo_expert(expert)
+        approve_demo_expert(expert)
         case_search.save(expert, case_search.Query(area="web_meetings"))
         case_search.save(expert, case_search.Query(prefecture="宮城県", kind="support_wanted"))
     today = clock.program_today()
