@@ -183,8 +183,9 @@ from dxapp.extensions import db
 from dxapp.models import ConsultationCase
 app = create_app()
 with app.app_context():
-    print(json.dumps(list(db.session.scalars(select(ConsultationCase.reference).where(
-        ConsultationCase.status == "published", ConsultationCase.hidden.is_(False)).order_by(ConsultationCase.id))[::211])))
+    refs = list(db.session.scalars(select(ConsultationCase.reference).where(
+        ConsultationCase.status == "published", ConsultationCase.hidden.is_(False)).order_by(ConsultationCase.id)))
+    print(json.dumps(refs[::211]))
 """
     import json
 

@@ -31,6 +31,7 @@ from dxapp.rules import cases as case_rules
 from dxapp.services import accounts, applications, audit, experts, outbox
 
 PAGE_SIZE = 20
+COUNT_CAP = 1000  # cases counted exactly; beyond, "more than 1,000"
 MAX_PAGE = 10_000
 MAX_SAVED = 20  # saved searches per expert
 DIGEST_LIST = 20  # cases listed in one digest e-mail (the rest are counted)
@@ -127,6 +128,11 @@ class Page:
     pages: int
     page_size: int = PAGE_SIZE
     query: Query = field(default_factory=Query)
+    capped: bool = False  # ``total`` is a lower bound: there are more (and so more pages)
+
+    @property
+    def has_next(self) -> bool:
+        return self.capped or self.page < self.pages
 
 
 #: Columns read for a card (no organisation, no author, no application).
@@ -193,15 +199,21 @@ def _cards(rows, at: datetime) -> list[CaseCard]:
 
 def search(query: Query, *, at: datetime | None = None, page_size: int = PAGE_SIZE) -> Page:
     """One page of the cases that match ``query`` at program time ``at`` (a page past the last shows the
-    last)."""
+    last).  The count stops at COUNT_CAP (or just past the asked page, if further): beyond it the page says
+    "more than" (``Page.capped``), which spares counting thousands of rows nobody pages through."""
     at = at or clock.program_now()
     cond = conditions(query, at)
-    total = db.session.scalar(select(func.count()).select_from(ConsultationCase).where(*cond)) or 0
+    need = max(COUNT_CAP, (max(1, query.page) + 1) * page_size)
+    counted = db.session.scalar(select(func.count()).select_from(
+        select(ConsultationCase.id).where(*cond).limit(need + 1).subquery())) or 0
+    capped = counted > need
+    total = need if capped else counted
     pages = max(1, -(-total // page_size))
     page = min(max(1, query.page), pages)
     rows = db.session.execute(select(*_CARD_COLUMNS).where(*cond).order_by(*_order(query))
                               .limit(page_size).offset((page - 1) * page_size)).all() if total else []
-    return Page(cards=_cards(rows, at), total=total, page=page, pages=pages, page_size=page_size, query=query)
+    return Page(cards=_cards(rows, at), total=total, page=page, pages=pages, page_size=page_size, query=query,
+                capped=capped)
 
 
 def visible_case(reference: str, *, at: datetime | None = None) -> CaseCard | None:

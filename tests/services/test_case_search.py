@@ -183,3 +183,14 @@ def test_no_digest_for_an_expert_no_longer_approved(sme, users):
     factories.saved_search(expert, "q=ネット")
     expert.active = False
     assert case_search.send_digests(at=AT) == (0, 0)
+
+
+def test_the_count_stops_at_the_cap_and_says_more(sme, monkeypatch):
+    monkeypatch.setattr(case_search, "COUNT_CAP", 30)
+    for n in range(45):
+        factories.published_case(sme, title=f"案件{n}")
+    first = case_search.search(case_search.Query(), at=AT)
+    assert (first.capped, first.total, first.has_next, len(first.cards)) == (True, 40, True, 20)
+    third = case_search.search(case_search.Query(page=3), at=AT)
+    assert (third.capped, third.total, third.pages, third.has_next, len(third.cards)) == (False, 45, 3, False, 5)
+    assert case_search.search(case_search.Query(page=9), at=AT).page == 3
