@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dxapp.extensions import db
+from dxapp.models.case import ConsultationCase
 from dxapp.models.types import UTCDateTime
 
 
@@ -29,3 +30,11 @@ class SavedSearch(db.Model):
     seen_until: Mapped[datetime] = mapped_column(UTCDateTime())
     unsubscribe_token: Mapped[str] = mapped_column(String(64), unique=True)
     unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+#: What experts may see (services/case_search.py VISIBLE, not hidden), in deadline order and newest first:
+#: partial indexes, so "deadline passed too" (two statuses) still reads the first page in order.
+_VISIBLE = text("status IN ('published', 'closed') AND hidden = false")
+for _name, _column in (("deadline", ConsultationCase.deadline), ("newest", ConsultationCase.published_at)):
+    Index(f"ix_consultation_case_visible_{_name}", _column, ConsultationCase.id,
+          postgresql_where=_VISIBLE, sqlite_where=_VISIBLE)

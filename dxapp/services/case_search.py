@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from urllib.parse import parse_qsl
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, literal, select
 
 from dxapp import clock
 from dxapp.extensions import db
@@ -35,6 +35,9 @@ COUNT_CAP = 1000  # cases counted exactly; beyond, "more than 1,000"
 MAX_PAGE = 10_000
 MAX_SAVED = 20  # saved searches per expert
 DIGEST_LIST = 20  # cases listed in one digest e-mail (the rest are counted)
+
+#: The statuses a case may be seen in (the partial indexes of migration 0014 cover exactly these).
+VISIBLE = ("published", "closed")
 
 #: The mode filter: an expert who works online also wants the cases that take either (and on site too).
 MODE_MATCHES = {"online": ("online", "either"), "onsite": ("onsite", "either"), "either": ("either",)}
@@ -147,28 +150,39 @@ def _today(at: datetime) -> date:
     return at.astimezone(JST).date()
 
 
+def _const(value):
+    """A filter value rendered into the SQL text (bound safely by the driver's literal rendering): the
+    planner then sees the value on every execution, also once psycopg has prepared the statement, where a
+    generic plan would scan the trigram index for a two-character word or miss the partial indexes."""
+    return literal(value, literal_execute=True)
+
+
+def _like_pattern(term: str) -> str:
+    return "%" + term.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
+
+
 def _visible(at: datetime, *, closed: bool) -> list:
     """Published (or, with ``closed``, closed early) and not hidden; the deadline not passed unless
     ``closed``."""
     if closed:
-        return [ConsultationCase.status.in_(("published", "closed")), ConsultationCase.hidden.is_(False)]
-    return [ConsultationCase.status == "published", ConsultationCase.hidden.is_(False),
-            ConsultationCase.deadline >= _today(at)]
+        return [ConsultationCase.status.in_([_const(s) for s in VISIBLE]), ~ConsultationCase.hidden]
+    return [ConsultationCase.status.in_([_const(s) for s in VISIBLE]), ~ConsultationCase.hidden,
+            ConsultationCase.status == _const("published"), ConsultationCase.deadline >= _today(at)]
 
 
 def conditions(query: Query, at: datetime) -> list:
     cond = _visible(at, closed=query.closed)
     if query.area:
         cond.append(exists().where(ConsultationCaseArea.case_id == ConsultationCase.id,
-                                   ConsultationCaseArea.area == query.area))
+                                   ConsultationCaseArea.area == _const(query.area)))
     if query.prefecture:
-        cond.append(ConsultationCase.prefecture == query.prefecture)
+        cond.append(ConsultationCase.prefecture == _const(query.prefecture))
     if query.mode:
-        cond.append(ConsultationCase.mode.in_(MODE_MATCHES[query.mode]))
+        cond.append(ConsultationCase.mode.in_([_const(m) for m in MODE_MATCHES[query.mode]]))
     if query.kind:
-        cond.append(ConsultationCase.kind == query.kind)
+        cond.append(ConsultationCase.kind == _const(query.kind))
     for term in rules.terms(query.q):
-        cond.append(ConsultationCase.search_text.contains(term, autoescape=True))
+        cond.append(ConsultationCase.search_text.like(_const(_like_pattern(term)), escape="/"))
     return cond
 
 

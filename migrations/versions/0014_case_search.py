@@ -14,6 +14,9 @@ branch_labels = None
 depends_on = None
 
 
+VISIBLE = sa.text("status IN ('published', 'closed') AND hidden = false")
+
+
 def _postgresql() -> bool:
     return op.get_bind().dialect.name == "postgresql"
 
@@ -21,6 +24,9 @@ def _postgresql() -> bool:
 def upgrade():
     with op.batch_alter_table("consultation_case", schema=None) as batch_op:
         batch_op.add_column(sa.Column("search_text", sa.Text(), nullable=True))
+    for name, column in (("deadline", "deadline"), ("newest", "published_at")):
+        op.create_index(f"ix_consultation_case_visible_{name}", "consultation_case", [column, "id"], unique=False,
+                        postgresql_where=VISIBLE, sqlite_where=VISIBLE)
     if _postgresql():
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         op.create_index("ix_consultation_case_search_text_trgm", "consultation_case", ["search_text"], unique=False,
@@ -51,5 +57,7 @@ def downgrade():
     op.drop_table("saved_search")
     if _postgresql():
         op.drop_index("ix_consultation_case_search_text_trgm", table_name="consultation_case")
+    for name in ("deadline", "newest"):
+        op.drop_index(f"ix_consultation_case_visible_{name}", table_name="consultation_case")
     with op.batch_alter_table("consultation_case", schema=None) as batch_op:
         batch_op.drop_column("search_text")
