@@ -266,6 +266,12 @@ def saved_of(user) -> list[SavedSearch]:
                                    .order_by(SavedSearch.id.desc())))
 
 
+def is_saved(user, query: Query) -> bool:
+    text = query.canonical()
+    return bool(text) and db.session.scalar(select(SavedSearch.id).where(
+        SavedSearch.user_id == user.id, SavedSearch.query == text).limit(1)) is not None
+
+
 def save(user, query: Query) -> tuple[SavedSearch, bool]:
     """Keep ``query`` (in its one spelling) for ``user``: (the saved search, whether it is new).  Saving the
     same search twice finds the first.  Only cases published from now on go into its digests."""

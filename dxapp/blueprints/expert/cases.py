@@ -45,9 +45,8 @@ def register(bp) -> None:
             return _refusal()
         query = case_search.Query.from_args(request.args)
         result = case_search.search(query, at=clock.program_now())
-        saved = {s.query for s in case_search.saved_of(user)}
         context = {"query": query, "result": result, "prefectures": experts.PREFECTURES,
-                   "areas": experts.SUPPORT_AREAS, "is_saved": query.canonical() in saved,
+                   "areas": experts.SUPPORT_AREAS, "is_saved": case_search.is_saved(user, query),
                    "page_url": lambda page: _search_url(query, page), **_labels()}
         body = htmx.page_or_partial("expert/cases/search.html", "expert/cases/_results.html", **context)
         response = make_response(body)
