@@ -117,3 +117,19 @@ def register_cli(app: Flask) -> None:
         raise SystemExit(1)
 
     app.cli.add_command(budget)
+
+    cases = click.Group("cases", help="Consultation cases (issue 12).")
+
+    @cases.command("digest")
+    @with_appcontext
+    def cases_digest():
+        """The daily e-mail of new matching cases for every saved search (program time; once a program day
+        per search, so running it twice sends nothing twice).  The e-mails go through the outbox."""
+        from dxapp.extensions import db
+        from dxapp.services import case_search
+
+        looked, queued = case_search.send_digests()
+        db.session.commit()
+        click.echo(f"saved searches looked at {looked}, e-mails queued {queued} (flask outbox send sends them)")
+
+    app.cli.add_command(cases)

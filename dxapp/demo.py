@@ -100,6 +100,7 @@ def seed() -> list[tuple[str, str]]:
     seed_self_matches()
     seed_packages()
     seed_messages()
+    seed_case_search()
     db.session.commit()
     return made
 
@@ -452,12 +453,20 @@ def approved_demo_expert():
     user = accounts.find_by_email("expert@demo.example")
     if user is None:
         return None
+    approve_demo_expert(user)
     registration = applications.registration(user, "expert")
-    if registration is not None:
-        return user if registration.status == "approved" else None
+    return user if registration is not None and registration.status == "approved" else None
+
+
+def approve_demo_expert(user, number: int = 90000100) -> None:
+    """An approved expert registration and a listed profile for ``user`` (the demo expert, or an e2e
+    test's), unless it has a registration of its own already (a demo that walked the wizard keeps it).
+    ``number``: of its reference."""
+    if applications.registration(user, "expert") is not None:
+        return
     now = clock.wall_now()
     answers = _wizards()[2].fill(_directory_values(1, "佐藤 一郎", "サトウ イチロウ", user.email), complete=False)
-    application = Application(kind="expert", reference=references.mint("expert_application", 90000100),
+    application = Application(kind="expert", reference=references.mint("expert_application", number),
                               user_id=user.id, organisation_id=None, status="approved", answers=answers,
                               decision={"outcome": "eligible", "demo": True}, flags={}, version=3, created_at=now,
                               submitted_at=now, updated_at=now)
@@ -468,7 +477,6 @@ def approved_demo_expert():
                                         note="デモデータ" if after == "approved" else None))
     experts.publish(application, None)
     review_index.reindex_unindexed()
-    return user
 
 
 def _demo_deadline() -> date:
@@ -758,3 +766,69 @@ def seed_messages() -> int:
         written += 2
     db.session.flush()
     return written
+
+
+# ------------------------------------------------------------------------------------------ the case search
+
+#: Cases of the approved demo SME of the review queues (加藤 美穂, 株式会社かとう工務店), published so that the
+#: expert's case search (issue 12) shows several: (title, goals, situation, areas, kind, mode, prefecture,
+#: half hours, months, deadline in days from today).
+DEMO_SEARCH_CASES = (
+    ("ネットショップを始めたい", "地元の木工品を通販で全国に販売したい。", "店頭と電話注文のみで、ホームページもありません。",
+     ("ec_sites", "cashless"), "proposals_wanted", "either", "宮城県", 20, 3, 30),
+    ("見積書と請求書をクラウド会計で作りたい", "手書きの見積書・請求書をやめ、会計ソフトと連動させたい。",
+     "エクセルと手書きが混在し、月末の集計に2日かかっています。", ("cloud_accounting",), "support_wanted", "online",
+     "宮城県", 12, 2, 21),
+    ("現場と事務所をWeb会議でつなぎたい", "現場写真と打合せをオンラインで共有し、移動時間を減らしたい。",
+     "連絡は電話とFAXです。タブレットは2台あります。", ("web_meetings", "telework"), "proposals_wanted", "online",
+     None, 10, 1, 14),
+    ("セキュリティ対策を見直したい", "顧客の図面データを安全に保管したい。",
+     "共有パソコン1台にパスワードなしで保存しています。", ("security",), "support_wanted", "onsite", "宮城県", 8, 1, 45),
+    ("キャッシュレス決済を導入したい", "ショールームでクレジットカードとQRコード決済を受け付けたい。",
+     "現金のみです。", ("cashless",), "no_proposals", "onsite", "宮城県", 6, 1, 10),
+    ("受発注の定型作業を自動化したい", "毎朝の発注メール作成をRPAで自動にしたい。",
+     "担当者が毎朝1時間かけて手作業で入力しています。", ("rpa",), "proposals_wanted", "either", "宮城県", 16, 3, 60),
+    ("オンライン見学会を開きたい", "モデルハウスの見学会をオンラインでも開催したい。",
+     "来場型の見学会だけで、遠方のお客様を逃しています。", ("online_events", "web_meetings"), "proposals_wanted",
+     "online", None, 12, 2, 35),
+    ("IT導入補助金の申請を相談したい", "工程管理ソフトの導入にIT導入補助金を使いたい。",
+     "申請の手順がわからず、締切が近づいています。", ("it_subsidy",), "support_wanted", "either", "宮城県", 4, 1, 7),
+)
+DEMO_CASE_SME = "review-sme6@demo.example"
+
+
+def seed_case_search() -> int:
+    """Published cases of a second demo SME for the experts' case search, and a saved search of the demo
+    expert (saved before the cases were published, so ``flask cases digest`` has something to send).
+    Idempotent (nothing once that SME has cases); cases whose deadline the program calendar no longer
+    allows are left out.  Returns the cases published."""
+    from datetime import timedelta
+
+    from dxapp.models import ConsultationCase
+    from dxapp.services import case_search, cases
+
+    sme = accounts.find_by_email(DEMO_CASE_SME)
+    expert = accounts.find_by_email("expert@demo.example")
+    if sme is None or cases.approved_registration(sme) is None:
+        return 0
+    if db.session.scalar(select(func.count()).select_from(ConsultationCase)
+                         .where(ConsultationCase.organisation_id == sme.organisation_id)):
+        return 0
+    if expert is not None:
+        approved_demo_expert()
+        case_search.save(expert, case_search.Query(area="web_meetings"))
+        case_search.save(expert, case_search.Query(prefecture="宮城県", kind="support_wanted"))
+    today = clock.program_today()
+    made = 0
+    for title, goals, situation, areas, kind, mode, prefecture, half_hours, months, days in DEMO_SEARCH_CASES:
+        fields = cases.CaseFields(title=title, goals=goals, situation=situation, areas=areas, kind=kind,
+                                  half_hours=half_hours, period_months=months, mode=mode,
+                                  deadline=today + timedelta(days=days), prefecture=prefecture,
+                                  place="仙台市青葉区" if mode != "online" else None)
+        try:
+            cases.publish(sme, fields)
+        except cases.CaseRefused:
+            continue  # the program calendar no longer allows this deadline
+        made += 1
+    db.session.flush()
+    return made

@@ -5,6 +5,7 @@ from dxapp.models.application import Application, ApplicationEvent  # noqa: F401
 from dxapp.models.audit import AuditEvent  # noqa: F401
 from dxapp.models.budget import BudgetMove, HonorariumUsage, ProgramBudget  # noqa: F401
 from dxapp.models.case import ConsultationCase, ConsultationCaseArea  # noqa: F401
+from dxapp.models.case_search import SavedSearch  # noqa: F401
 from dxapp.models.contact import ContactPerson  # noqa: F401
 from dxapp.models.content import Inquiry, NewsItem  # noqa: F401
 from dxapp.models.desk import DeskGrant, InquiryMessage, SupportCode  # noqa: F401

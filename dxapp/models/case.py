@@ -29,6 +29,10 @@ class ConsultationCase(db.Model):
         # The expert's search: open cases by deadline, or newest first.
         Index("ix_consultation_case_search", "status", "hidden", "deadline"),
         Index("ix_consultation_case_newest", "status", "hidden", "published_at"),
+        # Free text over title, goals and situation (services/case_search.py, migration 0014): a trigram
+        # GIN index on PostgreSQL; SQLite scans.
+        Index("ix_consultation_case_search_text_trgm", "search_text", postgresql_using="gin",
+              postgresql_ops={"search_text": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -51,6 +55,8 @@ class ConsultationCase(db.Model):
     # Shown to experts instead of who the SME is (copied from the approved registration at publish).
     industry: Mapped[str | None] = mapped_column(String(30))
     size_band: Mapped[str | None] = mapped_column(String(30))
+    # The search key of title + goals + situation (dxapp.rules.case_search.search_key), kept with them.
+    search_text: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

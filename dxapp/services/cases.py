@@ -20,6 +20,7 @@ from dxapp import clock
 from dxapp.extensions import db
 from dxapp.models import Application, ConsultationCase, ConsultationCaseArea, WizardDraft
 from dxapp.rules import calendar as calendars
+from dxapp.rules import case_search as case_search_rules
 from dxapp.rules import cases as rules
 from dxapp.services import applications, audit, experts, workflow
 from dxapp.wizard.answers import Answers
@@ -84,7 +85,8 @@ def _columns(fields: CaseFields) -> dict:
     return {"title": fields.title.strip(), "goals": fields.goals, "situation": fields.situation,
             "kind": fields.kind, "half_hours": fields.half_hours, "period_months": fields.period_months,
             "mode": fields.mode, "prefecture": fields.prefecture or None, "place": fields.place or None,
-            "deadline": fields.deadline}
+            "deadline": fields.deadline,
+            "search_text": case_search_rules.search_key(" ".join((fields.title, fields.goals, fields.situation)))}
 
 
 def _size_band(registration: Application) -> str | None:

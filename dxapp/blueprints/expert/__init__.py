@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from dxapp import clock, inputs
 from dxapp.access import policy
-from dxapp.blueprints.expert import directory, proposals
+from dxapp.blueprints.expert import cases, directory, proposals
 from dxapp.blueprints.expert import messages as _messages
 from dxapp.blueprints.expert import plans as plan_pages
 from dxapp.labels import AFFILIATION_LABELS
@@ -26,6 +26,7 @@ directory.register(bp)
 plan_pages.register(bp)
 proposals.register(bp)
 _messages.register(bp)
+cases.register(bp)
 
 
 @bp.route("/")
