@@ -248,3 +248,22 @@ def test_a_long_thread_shows_the_latest_page_and_earlier_ones_by_link(pair):
     assert "メッセージ00" in older and "メッセージ04" in older and "メッセージ05" not in older
     assert 'id="send-form"' not in older and "最新のメッセージを見て返信する" in older
     assert sme_client.get(f"/sme/messages/{thread.id}?before=x").status_code == 200
+
+
+def test_reading_the_message_pages_changes_nothing(pair, desk):
+    from tests.fixtures.security import snapshot
+
+    sme, sme_client, expert, expert_client, thread = pair
+    factories.message(thread, expert, "未読のまま")
+    message = messages.messages_of(thread)[0]
+    messages.report(message, sme, "確認してください")
+    db.session.commit()
+    before = snapshot()
+    for client, side in ((sme_client, "sme"), (expert_client, "expert")):
+        for url in (f"/{side}/", f"/{side}/messages/", f"/{side}/messages/{thread.id}",
+                    f"/{side}/messages/{thread.id}/block", f"/{side}/messages/{thread.id}/report/{message.id}"):
+            assert client.get(url).status_code in (200, 404), url
+    for url in ("/secretariat/", "/secretariat/messages/", f"/secretariat/messages/{thread.id}"):
+        assert desk[1].get(url).status_code == 200
+    assert snapshot() == before
+    assert messages.unread_total(sme) == 1

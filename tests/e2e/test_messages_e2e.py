@@ -114,6 +114,12 @@ def test_sme_and_expert_exchange_messages(open_tab, js, live_server):
     else:
         follow(sme, check)
     expect(sme.page.locator("#thread-messages")).to_contain_text("承知しました。")
+    if js:  # the form that came with the fragment is live: a second message is appended too
+        sme.page.locator("#body").fill("よろしくお願いします。")
+        sme.page.locator("#send-form button[type=submit]").click()
+        expect(sme.page.locator("#thread-messages > article")).to_have_count(4)
+        assert sme.page.evaluate("window.__notReloaded === true")
+        sme.check()
 
 
 def test_an_empty_message_is_an_error_on_the_same_page(open_tab, js, live_server):
