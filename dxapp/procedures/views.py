@@ -45,6 +45,7 @@ def my_page_context(procedure: Procedure, routes: WizardRoutes, user) -> dict:
     done, total = procedure.wizard.progress(draft.answers)
     approved = application is not None and application.status == "approved"
     return {
+        "ineligible": ineligible_context(procedure, routes, draft.answers) if current is None else None,
         "user": user, "application": application, "current": current, "draft": draft, "done": done,
         "total": total, "status_labels": STATUS_LABELS,
         "withdrawable": procedure.withdrawable and current is not None and current.status in WITHDRAWABLE,
@@ -52,6 +53,24 @@ def my_page_context(procedure: Procedure, routes: WizardRoutes, user) -> dict:
         "sections": routes.answer_sections(draft.answers, complete_only=True),
         "registered_sections": routes.answer_sections(application.answers) if approved else [],
     }
+
+
+def ineligible_context(procedure: Procedure, routes: WizardRoutes, answers) -> dict | None:
+    """Why these answers are not eligible, and where to change them (the result page, My Page): the
+    deciding reasons, the rest of the reasons, the first step holding a deciding answer (issue 11 items
+    4 and 5).  None when the answers are not (yet) ineligible."""
+    if procedure.decision is None:
+        return None
+    decision = procedure.decision(answers)
+    if decision.get("outcome") != "ineligible":
+        return None
+    steps = decision.get("steps") or []
+    codes = set(decision.get("deciding") or ())
+    reasons = decision.get("reasons") or []
+    deciding = [r for r in reasons if r["code"] in codes] or reasons
+    step = procedure.wizard.step(steps[0]) if steps else None
+    return {"decision": decision, "deciding": deciding, "others": [r for r in reasons if r not in deciding],
+            "step": step, "url": url_for(routes.ep("step"), slug=step.slug) if step else url_for(routes.ep("tasks"))}
 
 
 def mount(bp, procedure: Procedure, *, prefix: str = "/register") -> WizardRoutes:
@@ -88,6 +107,7 @@ def mount(bp, procedure: Procedure, *, prefix: str = "/register") -> WizardRoute
         on_submit=lambda draft: procedure.submit(draft, applicant()), done_endpoint=f"{name}.submitted",
         reference_prefix=procedure.reference_prefix, prefix=prefix, actor=lambda: current_user.id,
         write_guard=write_guard, after_save=after_save, blocker=blocker,
+        blocked_steps=procedure.ineligible_steps if procedure.decision is not None else None,
         initial_answers=(lambda: procedure.initial_answers(applicant())) if procedure.initial_answers else None,
     ).register()
     documents = DocumentRoutes(bp, routes, procedure.documents, write_guard=write_guard).register() \
@@ -96,11 +116,11 @@ def mount(bp, procedure: Procedure, *, prefix: str = "/register") -> WizardRoute
         part.register(bp, routes, write_guard=write_guard)
 
     def result():
-        decision = procedure.decision(routes.draft().answers)
-        if decision["outcome"] != "ineligible":
+        found = ineligible_context(procedure, routes, routes.draft().answers)
+        if found is None:
             return redirect(url_for(routes.ep("tasks")), 303)
-        return render_template("application/result.html", panel=decision, wording=procedure.wording,
-                               tasks_url=url_for(routes.ep("tasks")))
+        return render_template("application/result.html", panel=found["decision"], found=found,
+                               wording=procedure.wording, tasks_url=url_for(routes.ep("tasks")))
 
     def submitted(reference: str):
         submission = db.session.query(Submission).filter_by(

@@ -34,6 +34,7 @@ __all__ = [
     "EnterpriseDecision",
     "SizeRow",
     "classify",
+    "deciding_reasons",
     "deemed_large_exclusions",
     "small_business_test",
     "sme_size_test",
@@ -536,3 +537,24 @@ def classify(applicant: Applicant) -> EnterpriseDecision:
         reasons.append(Reason("eligible", "中小企業等として本事業の対象です。", "DOMAIN.md §3"))
     return EnterpriseDecision(sme=bool(sme), small=bool(small), excluded=excluded,
                               eligible=outcome == "eligible", outcome=outcome, reasons=tuple(reasons))
+
+
+#: Reasons that say the size does not fit (deciding only when neither table fits).
+SIZE_OVER_CODES = frozenset({"sme_employees_over", "sme_capital_over", "sme_size_over", "small_employees_over"})
+
+
+def deciding_reasons(applicant: Applicant) -> tuple[Reason, ...]:
+    """The reasons of :func:`classify` that make ``applicant`` not eligible, in their order there: every
+    deemed-large exclusion (※4), the missing business activity (※3), and the size reasons when neither
+    the SME table nor the small-business table fits.  The other reasons (those saying the business *is*
+    an SME, what was ignored) decide nothing.  Empty unless the outcome is ``"ineligible"``.  Raises
+    ``ValueError`` as :func:`classify` does."""
+    decision = classify(applicant)
+    if decision.outcome != "ineligible":
+        return ()
+    sme, _sme_reasons = sme_size_test(applicant)
+    small, _small_reasons = small_business_test(applicant)
+    size_failed = sme is False and small is False
+    return tuple(r for r in decision.reasons
+                 if r.code.startswith("excluded_") or r.code == "no_business_activity"
+                 or (size_failed and r.code in SIZE_OVER_CODES))

@@ -47,6 +47,8 @@ class WizardRoutes:
     after_save: Callable[[str, dict], str | None] | None = None
     # Before check-answers and submit: a URL to go to when these answers cannot be submitted.
     blocker: Callable[[dict], str | None] | None = None
+    # (answers) -> the steps whose answers make them not eligible: the task list marks their sections.
+    blocked_steps: Callable[[dict], tuple[str, ...]] | None = None
     # Answers to start a new draft with (e.g. a returned application, Phase I carry-over).
     initial_answers: Callable[[], dict | None] | None = None
     # Acting on behalf (desk-assisted entry): a callable giving the applicant's user id makes these the
@@ -123,8 +125,11 @@ class WizardRoutes:
     # ------------------------------------------------------------------ views
     def tasks(self):
         draft = self.draft()
-        return render_template(self.templates.get("tasks", "wizard/tasks.html"), tasks=self.wizard.task_list(draft.answers),
-                               finished=self.wizard.is_finished(draft.answers), **self.page_context(draft))
+        blocked = tuple(self.blocked_steps(draft.answers)) if self.blocked_steps is not None else ()
+        return render_template(self.templates.get("tasks", "wizard/tasks.html"),
+                               tasks=self.wizard.task_list(draft.answers, blocked),
+                               finished=self.wizard.is_finished(draft.answers) and not blocked,
+                               **self.page_context(draft))
 
     def step(self, slug: str):
         try:

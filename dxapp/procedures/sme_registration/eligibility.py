@@ -5,12 +5,28 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from wtforms.fields.core import UnboundField
+
 from dxapp.rules import enterprise, normalize
 
 STEPS_WITH_FACTS = ("business-type", "size", "exclusions")
 _COUNTS = ("employees", "shares_total", "shares_largest_large_company", "shares_all_large_companies",
            "officers_total", "officers_from_large_companies")
 _YEN = {"capital": "capital_yen", "avg_taxable_income": "avg_taxable_income_yen"}
+#: The question whose answer a deciding reason is about (rules.enterprise reason codes -> form field).
+DECIDED_BY = {
+    "excluded_single_large_owner": "shares_largest_large_company",
+    "excluded_large_owners_two_thirds": "shares_all_large_companies",
+    "excluded_large_officers": "officers_from_large_companies",
+    "excluded_owned_by_deemed_large": "owned_by_deemed_large",
+    "excluded_officers_from_deemed_large": "officers_all_from_deemed_large",
+    "excluded_taxable_income": "avg_taxable_income",
+    "sme_employees_over": "employees",
+    "sme_capital_over": "capital",
+    "sme_size_over": "employees",
+    "small_employees_over": "employees",
+    "no_business_activity": "carries_on_business",
+}
 
 
 def _merged(answers: Mapping, slug: str | None, values: Mapping | None) -> dict:
@@ -75,9 +91,25 @@ def decide(answers: Mapping, slug: str | None = None, values: Mapping | None = N
     except ValueError as exc:
         return {"outcome": "unknown", "sme": False, "small": False, "reasons": [], "problems": [*problems, str(exc)],
                 "needs_type": False}
+    deciding = [r.code for r in enterprise.deciding_reasons(applicant)]
     return {"outcome": decision.outcome, "sme": decision.sme, "small": decision.small,
             "excluded": decision.excluded, "reasons": [r.as_dict() for r in decision.reasons],
+            "deciding": deciding, "steps": _steps_of(deciding, answers, slug, values),
             "problems": problems, "needs_type": False}
+
+
+def _field_names(form_class) -> set[str]:
+    return {name for name in dir(form_class) if isinstance(getattr(form_class, name, None), UnboundField)}
+
+
+def _steps_of(codes, answers: Mapping, slug: str | None, values: Mapping | None) -> list[str]:
+    """The steps (in wizard order) holding the answers that decided ``codes``: where to change them."""
+    from dxapp.procedures.sme_registration.wizard import SME_REGISTRATION
+
+    fields = {DECIDED_BY[code] for code in codes if code in DECIDED_BY}
+    visible = SME_REGISTRATION.visible_steps(answers)
+    return [step.slug for step in visible if step.slug in STEPS_WITH_FACTS and fields & _field_names(step.form)
+            ] if fields else []
 
 
 def panel_context(answers: Mapping, *, slug: str) -> dict:
