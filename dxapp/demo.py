@@ -263,9 +263,11 @@ def _review_sme_values(row) -> dict:
         "address": {"postal_code": "100-0005", "prefecture": prefecture, "city": city, "street": street,
                     "phone": phone, "contact_email": email},
         "size": {"capital": "1000万円" if number else "", "employees": "12"},
-        "exclusions": {"shares_total": "1000", "shares_largest_large_company": "0", "shares_all_large_companies": "0",
-                       "officers_total": "2", "officers_from_large_companies": "0", "owned_by_deemed_large": "no",
-                       "officers_all_from_deemed_large": "no", "no_antisocial_ties": True},
+        **({"exclusions": {"shares_total": "1000", "shares_largest_large_company": "0",
+                           "shares_all_large_companies": "0", "officers_total": "2",
+                           "officers_from_large_companies": "0", "owned_by_deemed_large": "no",
+                           "officers_all_from_deemed_large": "no", "no_antisocial_ties": True}} if number else
+           {"taxable-income": {"no_antisocial_ties": True}}),
         "documents": {},
         "declaration": {"agree_terms": True},
     }

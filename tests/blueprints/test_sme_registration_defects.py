@@ -5,11 +5,15 @@ reference per application."""
 import re
 
 import pytest
+from sqlalchemy import select
 
+from dxapp.extensions import db
+from dxapp.models import Application
 from tests.fixtures.pages import text_of
 from tests.fixtures.sme_answers import ADDRESS, DETAILS, EXCLUSIONS, SIZE, TYPE
 from tests.fixtures.walks import SME as BASE
 from tests.fixtures.walks import sme as walk
+from tests.fixtures.walks import sme_upload
 
 go = walk.go
 EXCLUDED = {**EXCLUSIONS, "shares_largest_large_company": "500", "shares_all_large_companies": "500"}
@@ -104,3 +108,76 @@ def test_rules_name_the_deciding_reasons():
                                                            "small_employees_over"}
     fine = Applicant(legal_form="company", industry="retail", employees=12, capital_yen=50_000_001)
     assert deciding_reasons(fine) == ()
+
+
+# -- item 7: a sole proprietor is not asked about shares and officers --------------------------------------
+
+SOLE = {"legal_form": "sole_proprietor", "industry": "retail"}
+SOLE_DETAILS = {**DETAILS, "name": "やまだ商店", "corporate_number": "", "representative_title": "代表"}
+
+
+def _sole_to_exclusions(client):
+    go(client, "business-type", SOLE)
+    go(client, "business-details", SOLE_DETAILS)
+    go(client, "address", ADDRESS)
+    return go(client, "size", {"capital": "", "employees": "3"})
+
+
+def test_sole_proprietor_is_not_asked_about_shares(client, sme):
+    r = _sole_to_exclusions(client)
+    assert r.headers["Location"].endswith(f"{BASE}/taxable-income")
+    html = client.get(f"{BASE}/taxable-income").get_data(as_text=True)
+    for name in ("shares_total", "shares_largest_large_company", "owned_by_deemed_large", "officers_total"):
+        assert f'name="{name}"' not in html
+    assert 'name="avg_taxable_income"' in html and 'name="no_antisocial_ties"' in html
+    # The company's step is not theirs: it sends them to what is still to do.
+    assert client.get(f"{BASE}/exclusions").status_code == 303
+    r = go(client, "taxable-income", {"avg_taxable_income": "", "no_antisocial_ties": "y"})
+    assert r.headers["Location"].endswith(f"{BASE}/documents")
+    # Nothing about large companies on their task list.
+    assert "大企業" not in text_of(client.get(f"{BASE}/"))
+
+
+def test_shares_never_make_a_sole_proprietor_not_eligible(client, sme):
+    """Shares typed for a company before the legal form changed to sole proprietor do not count, and the
+    rules themselves do not exclude a sole proprietor for shares (seed ※4 ①-⑤ are about shares and
+    officers)."""
+    go(client, "business-type", TYPE)
+    go(client, "business-details", DETAILS)
+    go(client, "address", ADDRESS)
+    go(client, "size", SIZE)
+    go(client, "exclusions", {**EXCLUSIONS, "shares_total": "100", "shares_largest_large_company": "50",
+                              "shares_all_large_companies": "50"}, expect=303)
+    go(client, "business-type", SOLE)
+    go(client, "business-details", SOLE_DETAILS)
+    assert client.get(f"{BASE}/result").status_code == 303  # not 対象外: redirected to the task list
+    # The live panel of a sole proprietor ignores share counts sent with it.
+    query = {"legal_form": "sole_proprietor", "industry": "retail", "employees": "3", "shares_total": "100",
+             "shares_largest_large_company": "50", "shares_all_large_companies": "50",
+             "owned_by_deemed_large": "yes", "avg_taxable_income": ""}
+    panel = text_of(client.get(f"{BASE}/taxable-income/panel", query_string=query, headers={"HX-Request": "true"}))
+    assert "対象外" not in panel
+
+    from dxapp.rules.enterprise import Applicant, classify
+
+    decision = classify(Applicant(legal_form="sole_proprietor", industry="retail", employees=3, shares_total=100,
+                                  shares_largest_large_company=50, shares_all_large_companies=50,
+                                  owned_by_deemed_large=True))
+    assert decision.outcome == "eligible" and not decision.excluded
+    taxed = classify(Applicant(legal_form="sole_proprietor", industry="retail", employees=3,
+                               avg_taxable_income_yen=1_500_000_001))
+    assert taxed.outcome == "ineligible" and "excluded_taxable_income" in taxed.codes
+
+
+def test_sole_proprietor_registers_without_the_share_questions(client, sme):
+    _sole_to_exclusions(client)
+    go(client, "taxable-income", {"avg_taxable_income": "1億円", "no_antisocial_ties": "y"})
+    sme_upload(client, "opening_notification", "開業届.pdf")
+    go(client, "documents", {})
+    go(client, "declaration", {"agree_terms": "y"})
+    check = text_of(client.get(f"{BASE}/check-answers"))
+    assert "発行済株式" not in check and "100,000,000円" in check
+    walk.submit(client)
+    application = db.session.scalars(select(Application)).one()
+    assert application.decision["outcome"] == "eligible"
+    assert "exclusions" not in application.answers["steps"]
