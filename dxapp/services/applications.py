@@ -78,6 +78,12 @@ def latest(user, kind: str) -> Application | None:
     )
 
 
+def owned_by_reference(user, kind: str, reference: str) -> Application | None:
+    """The application of this kind with this reference, through the owner's scope (None otherwise)."""
+    return db.session.scalar(select(Application).where(Application.reference == reference, Application.kind == kind,
+                                                       _scope(user, kind)))
+
+
 def owned(user, application_id: int) -> Application | None:
     """Loaded through the owner's scope: another owner's id is simply not found."""
     return db.session.scalar(select(Application).where(Application.id == application_id, _scope(user)))

@@ -13,6 +13,7 @@ from tests.fixtures.pages import text_of
 from tests.fixtures.sme_answers import ADDRESS, DETAILS, EXCLUSIONS, SIZE, TYPE
 from tests.fixtures.walks import SME as BASE
 from tests.fixtures.walks import sme as walk
+from tests.fixtures.walks import sme_fill_all as fill_all
 from tests.fixtures.walks import sme_upload
 
 go = walk.go
@@ -181,3 +182,65 @@ def test_sole_proprietor_registers_without_the_share_questions(client, sme):
     application = db.session.scalars(select(Application)).one()
     assert application.decision["outcome"] == "eligible"
     assert "exclusions" not in application.answers["steps"]
+
+
+# -- item 9: after sending, the wizard shows the application sent, not an empty new one --------------------
+
+def test_back_or_the_wizard_url_shows_the_sent_application(client, sme, users):
+    from dxapp.services import applications
+
+    fill_all(client)
+    walk.submit(client)
+    application = db.session.scalars(select(Application)).one()
+    sent = f"{BASE}/sent/{application.reference}"
+    for url in (f"{BASE}/", f"{BASE}/check-answers", f"{BASE}/size", f"{BASE}/business-type"):
+        r = client.get(url)
+        assert r.status_code == 303 and r.headers["Location"].endswith(sent), url
+    page = text_of(client.get(sent))
+    assert application.reference in page and "申請済み" in page and "株式会社やまだ商店" in page
+    assert "0/7" not in page
+    applications.move(application, "under_review", version=application.version, actor_id=users("desk").id)
+    db.session.commit()
+    assert "審査中" in text_of(client.get(sent))
+    assert client.get(f"{BASE}/").headers["Location"].endswith(sent)
+    # Returned for correction: the wizard is the way to correct it again.
+    applications.move(application, "returned", version=application.version, actor_id=None,
+                      flags={"business-details": "商号を確認してください。"})
+    db.session.commit()
+    assert client.get(f"{BASE}/").status_code == 200
+
+
+def test_expert_and_supporter_wizards_show_the_sent_application(app, users, login):
+    from tests.fixtures import factories
+
+    for make, base in ((factories.submitted_expert, "/expert/register"),
+                       (factories.submitted_supporter, "/supporter/register")):
+        user, application = make(users)
+        client = app.test_client()
+        login(client, user)
+        r = client.get(f"{base}/")
+        assert r.status_code == 303 and r.headers["Location"].endswith(f"{base}/sent/{application.reference}")
+        assert application.reference in text_of(client.get(r.headers["Location"]))
+
+
+# -- item 16: one reference per application ---------------------------------------------------------------
+
+def test_the_confirmation_url_carries_the_application_reference(client, sme, users, app, login):
+    from dxapp.models import Submission
+
+    fill_all(client)
+    r = walk.submit(client)
+    application = db.session.scalars(select(Application)).one()
+    assert r.headers["Location"].endswith(f"{BASE}/sent/{application.reference}")
+    page = text_of(client.get(r.headers["Location"]))
+    assert application.reference in page and "R-" not in page
+    # An older URL with the submission's reception reference still leads there.
+    submission = db.session.scalars(select(Submission).where(Submission.result_id == application.id)).one()
+    old = client.get(f"{BASE}/sent/{submission.reference}")
+    assert old.status_code == 301 and old.headers["Location"].endswith(f"{BASE}/sent/{application.reference}")
+    # Another SME knows neither URL.
+    other = app.test_client()
+    login(other, users("sme"))
+    assert other.get(f"{BASE}/sent/{application.reference}").status_code == 404
+    assert other.get(f"{BASE}/sent/{submission.reference}").status_code == 404
+    assert client.get(f"{BASE}/sent/C00000000").status_code == 404

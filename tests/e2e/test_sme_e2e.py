@@ -256,7 +256,7 @@ def test_whole_wizard_from_my_page_to_confirmation(tab, live_server):
     send = page.locator(f"main form[action='{BASE}/submit'] button[type=submit]")
     assert send.inner_text().strip() == "この内容で申請する"
     tab.submit(send)
-    found = re.fullmatch(rf"{BASE}/sent/(R-[\w-]+)", tab.path)
+    found = re.fullmatch(rf"{BASE}/sent/(C\d{8})", tab.path)
     assert found, tab.path
     assert tab.h1() == "申請を受け付けました"
     reference = page.locator("main .confirmation strong").inner_text().strip()
