@@ -256,7 +256,7 @@ def test_whole_wizard_from_my_page_to_confirmation(tab, live_server):
     send = page.locator(f"main form[action='{BASE}/submit'] button[type=submit]")
     assert send.inner_text().strip() == "この内容で申請する"
     tab.submit(send)
-    found = re.fullmatch(rf"{BASE}/sent/(C\d{8})", tab.path)
+    found = re.fullmatch(rf"{BASE}/sent/(C\d{{8}})", tab.path)
     assert found, tab.path
     assert tab.h1() == "申請を受け付けました"
     reference = page.locator("main .confirmation strong").inner_text().strip()
@@ -304,12 +304,13 @@ def test_size_errors_and_ineligible_result(tab, live_server):
     why = "\n".join(reasons.all_inner_texts())
     assert "資本金50,000,001円" in why and "上限50,000,000円" in why and "51人" in why, why
     shot(tab, "12-not-eligible", both_modes=True)
-    back = tab.page.locator(f"main a[href='{BASE}/']")
+    # The way back leads to the step whose answers decided it (issue 11 item 4), not round the task list.
+    back = tab.page.locator(f"main li a[href='{BASE}/size']")
     assert back.inner_text().strip() == "入力画面に戻る"
+    assert tab.page.locator(f"main a#change-deciding[href='{BASE}/size']").count() == 1
     tab.click(back)
-    assert tab.path == f"{BASE}/"
+    assert tab.path == f"{BASE}/size"
     # The answers are kept as typed, ready to be corrected.
-    tab.goto(f"{BASE}/size")
     assert tab.page.locator("#capital").input_value() == "50,000,001"
     assert tab.page.locator("#employees").input_value() == "51"
 
