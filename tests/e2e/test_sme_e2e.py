@@ -263,6 +263,11 @@ def test_whole_wizard_from_my_page_to_confirmation(tab, live_server):
     assert re.fullmatch(r"[A-Z]\d{8}", reference), reference
     shot(tab, "09-sent")
     assert live_server.outbox(email, "sme-application-received"), "no confirmation e-mail in the outbox"
+    # Back in the browser: the application sent and its status, never an empty new one (issue 11 item 9).
+    page.go_back(wait_until="load")
+    expect(page.locator("h1")).to_have_text("申請を受け付けました")
+    expect(page.locator("#application-status")).to_have_text("申請済み")
+    assert reference in page.locator("main").inner_text()
 
     # My Page: 申請済み, with the timeline.
     tab.click(page.locator("main a[href='/sme/']"))
