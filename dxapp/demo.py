@@ -273,9 +273,11 @@ def _review_sme_values(row) -> dict:
         "address": {"postal_code": "100-0005", "prefecture": prefecture, "city": city, "street": street,
                     "phone": phone, "contact_email": email},
         "size": {"capital": "1000万円" if number else "", "employees": "12"},
-        "exclusions": {"shares_total": "1000", "shares_largest_large_company": "0", "shares_all_large_companies": "0",
-                       "officers_total": "2", "officers_from_large_companies": "0", "owned_by_deemed_large": "no",
-                       "officers_all_from_deemed_large": "no", "no_antisocial_ties": True},
+        **({"exclusions": {"shares_total": "1000", "shares_largest_large_company": "0",
+                           "shares_all_large_companies": "0", "officers_total": "2",
+                           "officers_from_large_companies": "0", "owned_by_deemed_large": "no",
+                           "officers_all_from_deemed_large": "no", "no_antisocial_ties": True}} if number else
+           {"taxable-income": {"no_antisocial_ties": True}}),
         "documents": {},
         "declaration": {"agree_terms": True},
     }
@@ -300,7 +302,7 @@ def seed_review_queues() -> int:
     """A handful of SME applications in the review queues (idempotent): submitted ones, one under review by
     the demo desk clerk, one resubmitted after a return, one approved; two of them share a corporate
     number (a signal to look at)."""
-    eligibility = _wizards()[1]
+    sme_wizard, eligibility = _wizards()[:2]
     clerk = accounts.find_by_email("desk@demo.example")
     made = 0
     for index, row in enumerate(DEMO_SMES):
@@ -314,7 +316,10 @@ def seed_review_queues() -> int:
         application = submit_review_sme(user, row)
         answers = application.answers
         for target in DEMO_MOVES.get(index, ()) if clerk is not None else ():
-            if target == "resubmitted":
+            if target == "resubmitted":  # the flagged name corrected (the review marks the change)
+                values = _review_sme_values(row)
+                values["business-details"] = {**values["business-details"], "representative_name": f"{row[5]}之"}
+                answers = sme_wizard.fill(values, user=user)
                 applications.submit(user=user, kind="sme", answers=answers,
                                     decision=eligibility.saved_decision(answers), organisation_id=user.organisation_id)
                 continue

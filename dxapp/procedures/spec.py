@@ -117,6 +117,14 @@ class Procedure:
     # application (a consultation case); None: the registrations' guard (one open application, the window).
     guard: Callable[[Any, datetime, Mapping[str, calendars.Window]], Refusal | None] | None = None
 
+    def ineligible_steps(self, answers: Mapping) -> tuple[str, ...]:
+        """The steps whose answers make ``answers`` not eligible (the decision's ``steps``, in wizard
+        order); empty when eligible, undecided, or the procedure decides nothing."""
+        if self.decision is None:
+            return ()
+        decision = self.decision(answers)
+        return tuple(decision.get("steps") or ()) if decision.get("outcome") == "ineligible" else ()
+
     def purpose_labels(self) -> dict:
         """{document purpose: label} of every documents step."""
         return {purpose: kind.label for step in self.documents for purpose, kind in step.kinds.items()}

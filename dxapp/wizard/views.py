@@ -47,6 +47,13 @@ class WizardRoutes:
     after_save: Callable[[str, dict], str | None] | None = None
     # Before check-answers and submit: a URL to go to when these answers cannot be submitted.
     blocker: Callable[[dict], str | None] | None = None
+    # GET of the task list, a step or check-your-answers: a response to give instead (e.g. the application
+    # already sent, which Back or the wizard's URL shows rather than an empty new application).
+    read_guard: Callable[[], object] | None = None
+    # (submission) -> the reference of the confirmation page's URL (default: the submission's own).
+    done_reference: Callable[[object], str] | None = None
+    # (answers) -> the steps whose answers make them not eligible: the task list marks their sections.
+    blocked_steps: Callable[[dict], tuple[str, ...]] | None = None
     # Answers to start a new draft with (e.g. a returned application, Phase I carry-over).
     initial_answers: Callable[[], dict | None] | None = None
     # Acting on behalf (desk-assisted entry): a callable giving the applicant's user id makes these the
@@ -121,16 +128,26 @@ class WizardRoutes:
         return url_for(self.ep("step"), slug=step.slug)
 
     # ------------------------------------------------------------------ views
+    def _read_guarded(self):
+        return self.read_guard() if self.read_guard is not None else None
+
     def tasks(self):
+        if (instead := self._read_guarded()) is not None:
+            return instead
         draft = self.draft()
-        return render_template(self.templates.get("tasks", "wizard/tasks.html"), tasks=self.wizard.task_list(draft.answers),
-                               finished=self.wizard.is_finished(draft.answers), **self.page_context(draft))
+        blocked = tuple(self.blocked_steps(draft.answers)) if self.blocked_steps is not None else ()
+        return render_template(self.templates.get("tasks", "wizard/tasks.html"),
+                               tasks=self.wizard.task_list(draft.answers, blocked),
+                               finished=self.wizard.is_finished(draft.answers) and not blocked,
+                               **self.page_context(draft))
 
     def step(self, slug: str):
         try:
             step = self.wizard.step(slug)
         except KeyError:
             abort(404)
+        if request.method == "GET" and (instead := self._read_guarded()) is not None:
+            return instead
         draft = self.draft(create=request.method == "POST")
         answers = draft.answers
         if not self.wizard.can_open(answers, slug):
@@ -411,6 +428,8 @@ class WizardRoutes:
         return conflict(stale, render=render)
 
     def check(self):
+        if (instead := self._read_guarded()) is not None:
+            return instead
         return self._check_page(self.draft())
 
     def _check_page(self, draft):
@@ -441,7 +460,7 @@ class WizardRoutes:
         owner_key, _user_id = self.owner()
         existing = drafts.find_submission(self.wizard.name, owner_key, token) if token else None
         if existing is not None:
-            return self._done(existing.reference)
+            return self._done(self._reference(existing))
         draft = drafts.get(self.wizard.name, owner_key)
         if draft is None or not token:
             return redirect(url_for(self.ep("tasks")), 303)
@@ -457,7 +476,10 @@ class WizardRoutes:
                                                  reference_prefix=self.reference_prefix)
         except ValueError:
             abort(400)
-        return self._done(submission.reference)
+        return self._done(self._reference(submission))
+
+    def _reference(self, submission) -> str:
+        return self.done_reference(submission) if self.done_reference is not None else submission.reference
 
     def _done(self, reference: str):
         """The confirmation page: redirect (PRG); for a boosted POST, the page itself and HX-Push-Url."""

@@ -256,13 +256,18 @@ def test_whole_wizard_from_my_page_to_confirmation(tab, live_server):
     send = page.locator(f"main form[action='{BASE}/submit'] button[type=submit]")
     assert send.inner_text().strip() == "この内容で申請する"
     tab.submit(send)
-    found = re.fullmatch(rf"{BASE}/sent/(R-[\w-]+)", tab.path)
+    found = re.fullmatch(rf"{BASE}/sent/(C\d{{8}})", tab.path)
     assert found, tab.path
     assert tab.h1() == "申請を受け付けました"
     reference = page.locator("main .confirmation strong").inner_text().strip()
     assert re.fullmatch(r"[A-Z]\d{8}", reference), reference
     shot(tab, "09-sent")
     assert live_server.outbox(email, "sme-application-received"), "no confirmation e-mail in the outbox"
+    # Back in the browser: the application sent and its status, never an empty new one (issue 11 item 9).
+    page.go_back(wait_until="load")
+    expect(page.locator("h1")).to_have_text("申請を受け付けました")
+    expect(page.locator("#application-status")).to_have_text("申請済み")
+    assert reference in page.locator("main").inner_text()
 
     # My Page: 申請済み, with the timeline.
     tab.click(page.locator("main a[href='/sme/']"))
@@ -304,12 +309,13 @@ def test_size_errors_and_ineligible_result(tab, live_server):
     why = "\n".join(reasons.all_inner_texts())
     assert "資本金50,000,001円" in why and "上限50,000,000円" in why and "51人" in why, why
     shot(tab, "12-not-eligible", both_modes=True)
-    back = tab.page.locator(f"main a[href='{BASE}/']")
+    # The way back leads to the step whose answers decided it (issue 11 item 4), not round the task list.
+    back = tab.page.locator(f"main li a[href='{BASE}/size']")
     assert back.inner_text().strip() == "入力画面に戻る"
+    assert tab.page.locator(f"main a#change-deciding[href='{BASE}/size']").count() == 1
     tab.click(back)
-    assert tab.path == f"{BASE}/"
+    assert tab.path == f"{BASE}/size"
     # The answers are kept as typed, ready to be corrected.
-    tab.goto(f"{BASE}/size")
     assert tab.page.locator("#capital").input_value() == "50,000,001"
     assert tab.page.locator("#employees").input_value() == "51"
 

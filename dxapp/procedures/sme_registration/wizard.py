@@ -16,6 +16,7 @@ from dxapp.procedures.sme_registration.forms import (
     DeclarationForm,
     ExclusionsForm,
     SizeForm,
+    SoleProprietorExclusionsForm,
 )
 from dxapp.wizard import Section, Step, Wizard
 
@@ -37,6 +38,14 @@ def _context(slug):
 
 def _no_context(_answers) -> dict:
     return {}
+
+
+def _sole_proprietor(answers) -> bool:
+    return eligibility.legal_form_of(answers) == "sole_proprietor"
+
+
+def _not_sole_proprietor(answers) -> bool:
+    return not _sole_proprietor(answers)
 
 
 SME_REGISTRATION = Wizard(
@@ -61,7 +70,11 @@ SME_REGISTRATION = Wizard(
              panel_template=PANEL, panel_context=_context("size")),
         Step("exclusions", _l("Ownership by large companies"), ExclusionsForm, "eligibility",
              panel=_panel("exclusions"), panel_template=PANEL, panel_context=_context("exclusions"),
-             applicant_fields=("no_antisocial_ties",)),
+             applicant_fields=("no_antisocial_ties",), show_if=_not_sole_proprietor),
+        # A sole proprietor has no shares and no officers: only the taxable income and the declaration.
+        Step("taxable-income", _l("Taxable income and declaration"), SoleProprietorExclusionsForm, "eligibility",
+             panel=_panel("taxable-income"), panel_template=PANEL, panel_context=_context("taxable-income"),
+             applicant_fields=("no_antisocial_ties",), show_if=_sole_proprietor),
         DOCUMENTS.wizard_step(_l("Confirmation documents"), "documents"),
         Step("declaration", _l("Terms of use and declaration"), DeclarationForm, "declaration",
              applicant_only=True),
