@@ -45,7 +45,7 @@ def test_freelance_registers_and_submits_once(client, expert):
     fill_all(client)
     check = client.get(f"{BASE}/check-answers")
     body = text_of(check)
-    assert "佐藤 一郎" in body and "1980年4月1日（昭和55年）" in body and "みずほ（0001）" in body
+    assert "佐藤 一郎" in body and "1980年4月1日（昭和55年）" in body and "みずほ銀行（0001）" in body
     assert "5,000円" in body and "1234567" in body and "ｻﾄｳ ｲﾁﾛｳ" in body  # as the bank will read them
     hidden = {i["name"]: i.get("value", "") for i in inspect(check.get_data(as_text=True)).inputs
               if i.get("type") == "hidden"}

@@ -301,6 +301,6 @@ def test_bank_and_branch_must_exist(client, users, login, app, field, value, wor
     go(client, "administrators", {})
     r = go(client, "bank", {**BANK, field: value}, expect=422)
     assert f'id="{field}-error"' in r.get_data(as_text=True)
-    assert t(app, words, bank="みずほ") in text_of(r)
+    assert t(app, words, bank="みずほ銀行") in text_of(r)
 
 
