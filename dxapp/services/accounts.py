@@ -129,7 +129,16 @@ def sign_up(*, role: str, name: str, email: str, password_hash: str, consented_v
     return user
 
 
+#: The mails a sign-up with someone's address sends them (capped per address: outbox.UNSOLICITED_PER_DAY).
+SIGNUP_MAILS = ("signup-existing", "verify-email")
+
+
 def _signed_up_again(existing: User, role: str) -> None:
+    """The owner of an address that has an account is told of the sign-up, at most a few times a day
+    (anyone can type the address, as often as they like); the page says the same either way."""
+    if not outbox.may_send_unsolicited(existing.email, SIGNUP_MAILS):
+        audit.record("account.signup_repeated", "user", existing.id, summary={"role": role, "mail": "capped"})
+        return
     outbox.enqueue(existing.email, "signup-existing", "アカウントはすでに登録されています",
                    "signup_existing.txt", user=existing, login_url=_link("auth.login"),
                    reset_url=_link("auth.reset_request"))

@@ -27,15 +27,24 @@ def owned(organisation_id: int, contact_id: int) -> ContactPerson | None:
         ContactPerson.removed_at.is_(None)))
 
 
-def add(*, actor: User, name: str, department: str | None, email: str, phone: str | None) -> ContactPerson:
+#: The mails adding a contact sends to the address typed (capped per address: outbox.UNSOLICITED_PER_DAY).
+CONTACT_MAILS = ("contact-invitation", "contact-add-notice")
+
+
+def add(*, actor: User, name: str, department: str | None, email: str, phone: str | None) -> ContactPerson | None:
+    """Add a contact person and invite them.  An address that has an account already gives no contact
+    and no error: its owner gets a short notice instead (at most a few a day), and the caller says the
+    same as for any other address, so the form never tells who has an account (issue 11 item 25).
+    Returns the contact, or None for such an address."""
     email = accounts.normalise_email(email)
-    if accounts.find_by_email(email) is not None:
-        raise ContactError("このメールアドレスはすでに登録されています。別のメールアドレスを入力してください。")
+    existing = accounts.find_by_email(email)
+    if existing is not None:
+        return _address_taken(existing, actor)
     now = clock.wall_now()
     user = User(email=email, name=name, role="sme", organisation_id=actor.organisation_id, password_hash=None,
                 session_token=accounts.new_session_token(), created_at=now, totp_last_counter=0, active=True)
-    if not rows.insert_once(user):  # added by a parallel request a moment ago
-        raise ContactError("このメールアドレスはすでに登録されています。別のメールアドレスを入力してください。")
+    if not rows.insert_once(user):  # added by a parallel request a moment ago: as an address taken
+        return _address_taken(accounts.find_by_email(email), actor)
     contact = ContactPerson(organisation_id=actor.organisation_id, user_id=user.id, name=name,
                             department=department or None, email=email, phone=phone or None, created_at=now)
     db.session.add(contact)
@@ -46,6 +55,16 @@ def add(*, actor: User, name: str, department: str | None, email: str, phone: st
                    link=accounts._link("auth.reset_password", token=accounts.make_token(user, "reset")))
     db.session.flush()
     return contact
+
+
+def _address_taken(existing: User | None, actor: User) -> None:
+    audit.record("contact.add_refused", "user", existing.id if existing else None, actor=actor,
+                 summary={"organisation_id": actor.organisation_id})
+    if existing is not None and outbox.may_send_unsolicited(existing.email, CONTACT_MAILS):
+        outbox.enqueue(existing.email, "contact-add-notice", "事業者の担当者としての登録について",
+                       "contact_add_notice.txt", inviter=actor)
+    db.session.flush()
+    return None
 
 
 def update(contact: ContactPerson, *, actor: User, name: str, department: str | None, phone: str | None) -> None:

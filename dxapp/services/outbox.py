@@ -6,7 +6,10 @@ caused it was committed.  The worker (dxapp/worker.py, ``flask outbox send``) se
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import render_template
+from sqlalchemy import func, select
 
 from dxapp import clock
 from dxapp.extensions import db
@@ -24,3 +27,22 @@ def enqueue(recipient: str, kind: str, subject: str, template: str, **context) -
     )
     db.session.add(message)
     return message
+
+
+#: Mails that anyone can make the program send to an address (sign-up, a contact person's invitation,
+#: the notices for an address that has an account): at most this many per address in a day, whoever
+#: asks and from wherever (issue 11 item 25; the per-client limits are the routes').
+UNSOLICITED_PER_DAY = 3
+
+
+def sent_recently(recipient: str, kinds: tuple[str, ...], *, hours: int = 24) -> int:
+    """How many messages of these kinds went to ``recipient`` in the last ``hours`` (wall time)."""
+    since = clock.wall_now() - timedelta(hours=hours)
+    return db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
+        func.lower(OutboxMessage.recipient) == recipient.lower(), OutboxMessage.kind.in_(kinds),
+        OutboxMessage.created_at >= since)) or 0
+
+
+def may_send_unsolicited(recipient: str, kinds: tuple[str, ...]) -> bool:
+    """Whether one more such mail may go to ``recipient`` today (see ``UNSOLICITED_PER_DAY``)."""
+    return sent_recently(recipient, kinds) < UNSOLICITED_PER_DAY

@@ -29,6 +29,14 @@ from dxapp.wizard import Answers, Wizard
 from dxapp.wizard.forms import answer_sections, data_of, raw_of, refill, summary_rows
 
 
+def _named(method, name: str):
+    """A view function of its own name (the rate limiter tells routes apart by qualified name)."""
+    def view(**kwargs):
+        return method(**kwargs)
+    view.__name__ = view.__qualname__ = name
+    return view
+
+
 @dataclass
 class WizardRoutes:
     bp: Blueprint
@@ -59,6 +67,8 @@ class WizardRoutes:
     templates: dict = field(default_factory=dict)
     # Endpoint names are "<blueprint>.<name>_<view>"; default name: the wizard's.
     name: str | None = None
+    # Decorators for the submit view (e.g. the sign-up's rate limits: its submit sends a mail).
+    submit_decorators: tuple[Callable, ...] = ()
 
     @property
     def desk(self) -> bool:
@@ -76,7 +86,12 @@ class WizardRoutes:
         self.bp.add_url_rule(f"{self.prefix}/", f"{name}_tasks", policy(*self.rule)(self.tasks))
         self.bp.add_url_rule(f"{self.prefix}/check-answers", f"{name}_check", policy(*self.rule)(self.check))
         if not self.desk:  # a clerk never sends the application: the applicant does, after declaring
-            self.bp.add_url_rule(f"{self.prefix}/submit", f"{name}_submit", policy(*self.rule)(self.submit),
+            submit = self.submit
+            if self.submit_decorators:
+                submit = _named(self.submit, f"{self.bp.name}_{name}_submit")  # the limiter keys on the name
+                for decorate in self.submit_decorators:
+                    submit = decorate(submit)
+            self.bp.add_url_rule(f"{self.prefix}/submit", f"{name}_submit", policy(*self.rule)(submit),
                                  methods=["POST"])
         # GET for htmx while typing; POST for the no-JS 「入力内容で表示を更新する」 button, whose form carries
         # the CSRF token and every typed answer (never in a URL, history or server log).

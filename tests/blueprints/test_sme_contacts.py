@@ -55,11 +55,34 @@ def test_edit_and_remove_contact(client, sme):
     assert {"contact.added", "contact.updated", "contact.removed", "account.disabled"} <= set(actions)
 
 
-def test_duplicate_email_and_bad_input(client, sme):
-    r = client.submit("/sme/contacts", {"name": "重複", "email": sme.email})
-    assert r.status_code == 422
+def test_bad_input(client, sme):
     r = client.submit("/sme/contacts", {"name": "", "email": "x@example.jp", "phone": "abc"})
     assert r.status_code == 422
+
+
+def test_an_address_with_an_account_gets_the_same_answer(client, sme, users):
+    """Issue 11 item 25: the form never says 「このメールアドレスはすでに登録されています」; every valid
+    address gets the same page; the owner of an address that has an account gets a short notice (at most
+    three a day, whoever asks) and no contact is made."""
+    expert = users("expert", email="taken@example.jp")
+    pages = []
+    for email in ("new-person@example.jp", "TAKEN@example.jp", sme.email):
+        r = client.submit("/sme/contacts", {"name": "誰か", "email": email})
+        assert r.status_code == 303, email
+        page = text_of(client.get(r.headers["Location"]))
+        assert "すでに登録" not in page and "招待メールを送りました" in page
+        pages.append(page.replace(email.lower(), "<address>").replace(email, "<address>"))
+    assert pages[1] == pages[2]
+    assert pages[0].split("招待メールを送りました")[0].endswith(pages[1].split("招待メールを送りました")[0][-40:])
+    assert [c.email for c in db.session.scalars(select(ContactPerson))] == ["new-person@example.jp"]
+    notices = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "contact-add-notice",
+                                                             OutboxMessage.recipient == expert.email)).all()
+    assert len(notices) == 1 and "担当者としては登録されず" in notices[0].body
+    for _ in range(4):
+        assert client.submit("/sme/contacts", {"name": "誰か", "email": expert.email}).status_code == 303
+    assert db.session.query(OutboxMessage).filter_by(kind="contact-add-notice", recipient=expert.email).count() == 3
+    refused = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "contact.add_refused")).all()
+    assert len(refused) == 6 and all(e.actor_id == sme.id for e in refused)
 
 
 def test_other_sme_cannot_touch_contacts(client, sme, users, app):

@@ -43,7 +43,7 @@ def test_no_service_writes_the_system_name_into_a_subject():
 
 
 INVITATIONS = ("contact_invitation.txt", "supporter_admin_invitation.txt", "supporter_expert_invitation.txt",
-               "supporter_expert_join.txt", "supporter_add_notice.txt")
+               "supporter_expert_join.txt", "supporter_add_notice.txt", "contact_add_notice.txt")
 HOSTILE = "【重要】不正ログインを検知しました。至急 0120-000-000 へ"
 
 
