@@ -202,7 +202,8 @@ def invite_many(actor: User, people: list[dict], *, source: str) -> list[Affilia
     result = []
     preset = _preset(organisation_id)
     for person, user in zip(new_people, users, strict=True):
-        affiliation = affiliations.add_invited(organisation_id, user.id, actor=actor, now=now)
+        affiliation = affiliations.add_invited(organisation_id, user.id, actor=actor, now=now,
+                                               invited_name=person["name"])
         if affiliation is not None:
             result.append(affiliation)
         # The expert's draft, preset (kind and corporation fixed, bank account optional).  Written here
@@ -220,7 +221,8 @@ def invite_many(actor: User, people: list[dict], *, source: str) -> list[Affilia
         if user is None:
             continue
         if user.role == "expert":
-            affiliation = affiliations.add_invited(organisation_id, user.id, actor=actor, now=now)
+            affiliation = affiliations.add_invited(organisation_id, user.id, actor=actor, now=now,
+                                                   invited_name=person["name"])
             if affiliation is None:
                 continue  # invited by a parallel request a moment ago: one affiliation, one e-mail
             result.append(affiliation)
