@@ -231,10 +231,11 @@ def totp_digits(code: str | None) -> str | None:
 
 
 def verify_totp(user: User, code: str) -> bool:
-    """Accept the current or the neighbouring 30-second step, never a step already used."""
+    """Accept the current or the neighbouring 30-second step, never a step already used.  A refused code
+    writes an audit row (``auth.totp_failed``, with why: wrong, reused or not a code; never the code)."""
     code = totp_digits(code)
     if not user.totp_secret or code is None:
-        return False
+        return _totp_failed(user, "not_a_code" if user.totp_secret else "no_secret")
     totp = totp_for(user)
     now = clock.wall_timestamp()
     for drift in (0, -1, 1):
@@ -246,7 +247,13 @@ def verify_totp(user: User, code: str) -> bool:
                 .values(totp_last_counter=counter)
             ).rowcount
             db.session.flush()
-            return bool(used)
+            return True if used else _totp_failed(user, "reused")
+    return _totp_failed(user, "wrong")
+
+
+def _totp_failed(user: User, reason: str) -> bool:
+    audit.record("auth.totp_failed", "user", user.id, summary={"reason": reason})
+    db.session.flush()
     return False
 
 
