@@ -97,7 +97,8 @@ def _link(endpoint: str, **values) -> str:
 
 # ---------------------------------------------------------------- sign-up
 
-def sign_up(*, role: str, name: str, email: str, password_hash: str, consented_version_ids: list[int]) -> User | None:
+def sign_up(*, role: str, name: str, email: str, password_hash: str, consented_version_ids: list[int],
+            locale: str | None = None) -> User | None:
     """Create an unverified account and send the verification e-mail.
 
     When the address is already registered, nothing is created and the owner of that address is told
@@ -117,7 +118,7 @@ def sign_up(*, role: str, name: str, email: str, password_hash: str, consented_v
     user = User(
         email=email, name=name.strip(), role=role, password_hash=password_hash, organisation=organisation,
         session_token=new_session_token(), created_at=now, password_changed_at=now, totp_last_counter=0,
-        active=True,
+        active=True, locale=locale if locale in LOCALES else None,
     )
     if not rows.insert_once(*(o for o in (organisation, user) if o is not None)):
         # The same address signed up by a parallel request a moment ago: the same answer as above.
@@ -143,6 +144,21 @@ def _signed_up_again(existing: User, role: str) -> None:
                    "signup_existing.txt", user=existing, login_url=_link("auth.login"),
                    reset_url=_link("auth.reset_request"))
     audit.record("account.signup_repeated", "user", existing.id, summary={"role": role})
+
+
+#: The languages an account may prefer (its e-mails go out in it; Japanese when none is set).
+LOCALES = ("ja", "en")
+
+
+def set_locale(user: User, locale: str) -> bool:
+    """The account's language, as chosen with the language switch; its e-mails follow it.  True when
+    it changed (audited)."""
+    if locale not in LOCALES or user.locale == locale:
+        return False
+    user.locale = locale
+    audit.record("account.language_set", "user", user.id, actor=user, summary={"locale": locale})
+    db.session.flush()
+    return True
 
 
 def send_verification(user: User) -> None:

@@ -13,7 +13,9 @@ from dxapp.rules import references
 from dxapp.services import audit, outbox, workflow
 
 
-def receive(*, name: str, email: str, phone: str | None, category: str, body: str) -> Inquiry:
+def receive(*, name: str, email: str, phone: str | None, category: str, body: str,
+            language: str | None = None) -> Inquiry:
+    """``language``: the one the question was asked in; the acknowledgement goes out in it."""
     user_id = current_user.id if current_user.is_authenticated else None
     item = Inquiry(
         reference=references.mint("inquiry", secrets.randbelow(10**references.get("inquiry").digits)), created_at=clock.wall_now(), name=name.strip(),
@@ -24,7 +26,7 @@ def receive(*, name: str, email: str, phone: str | None, category: str, body: st
     db.session.flush()
     audit.record("inquiry.received", "inquiry", item.id, actor=user_id, summary={"category": category})
     outbox.enqueue(item.email, "inquiry-ack", f"お問い合わせを受け付けました（{item.reference}）",
-                   "inquiry_ack.txt", inquiry=item)
+                   "inquiry_ack.txt", inquiry=item, language=language)
     db.session.flush()
     return item
 

@@ -42,6 +42,7 @@ def _create_account(draft):
     user = accounts.sign_up(
         role=data["role"]["role"], name=data["account"]["name"], email=data["account"]["email"],
         password_hash=data["password"]["password_hash"], consented_version_ids=data["consent"]["version_ids"],
+        locale=session.get("lang"),  # the language the person signed up in: their mails follow it
     )
     return "user", (user.id if user else None)
 
