@@ -116,7 +116,7 @@ def test_expert_wizard_from_my_page_to_confirmation(tab, live_server):
         tab.check()
     else:
         page.locator("#postal_code").fill("100-0001")
-        tab.submit(page.locator("main .no-js-check button[formmethod=get]"))
+        tab.submit(page.locator("main .no-js-check button[type=submit]"))
         assert page.locator("#city").input_value() == "千代田区"
     assert page.locator("#street").input_value() == "千代田1-1"
     page.locator("#phone").fill("090-1234-5678")
