@@ -176,5 +176,11 @@ def test_no_js_check_button_posts_and_keeps_the_values(client, sme):
     assert "千代田区" in page and 'value="03-9999-0000"' in page and 'value="kept@example.jp"' in page
     db.session.expire_all()
     assert db.session.scalars(db.select(WizardDraft)).one().version == before
+    # With JavaScript the lookup's GET carries the address fields only: not the phone, the e-mail or
+    # the CSRF token (they would sit in the URL of every server log line).
+    tag = re.search(r'<div class="live-scope"[^>]*>', html).group(0)
+    include = re.search(r'data-hx-include="([^"]+)"', tag).group(1)
+    assert include == "#postal_code, #prefecture, #city, #street, #live-panel"
+    assert all(f'id="{name}"' in html for name in ("postal_code", "prefecture", "city", "street"))
     # A POST without the form's CSRF token is refused, as on every state-changing route.
     assert client.post(f"{BASE}/address/check", data=typed).status_code == 400
