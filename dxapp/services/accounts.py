@@ -161,6 +161,15 @@ def set_locale(user: User, locale: str) -> bool:
     return True
 
 
+def resend_verification(user: User) -> bool:
+    """The verification mail again (the login page's offer): anyone may ask it for an address, so at
+    most ``outbox.UNSOLICITED_PER_DAY`` sign-up mails a day reach it.  True when sent."""
+    if not outbox.may_send_unsolicited(user.email, SIGNUP_MAILS):
+        return False
+    send_verification(user)
+    return True
+
+
 def send_verification(user: User) -> None:
     outbox.enqueue(user.email, "verify-email", "メールアドレスの確認をお願いします", "verify_email.txt",
                    user=user, link=_link("auth.verify_email", token=make_token(user, "verify")))
@@ -215,9 +224,18 @@ def set_password(user: User, password: str, *, actor: User | None = None, action
     db.session.flush()
 
 
+#: Anyone who knows an address can ask for its reset link: at most this many a day per address, from
+#: any number of clients (the route limits each client).
+RESETS_PER_DAY = 5
+
+
 def request_password_reset(email: str) -> None:
     user = find_by_email(email)
     if user is None or not user.active:
+        return
+    if not outbox.may_send_unsolicited(user.email, ("password-reset",), RESETS_PER_DAY):
+        audit.record("account.password_reset_requested", "user", user.id, summary={"mail": "capped"})
+        db.session.flush()
         return
     outbox.enqueue(user.email, "password-reset", "パスワード再設定のご案内", "password_reset.txt",
                    user=user, link=_link("auth.reset_password", token=make_token(user, "reset")))

@@ -84,6 +84,6 @@ def sent_recently(recipient: str, kinds: tuple[str, ...], *, hours: int = 24) ->
         OutboxMessage.created_at >= since)) or 0
 
 
-def may_send_unsolicited(recipient: str, kinds: tuple[str, ...]) -> bool:
+def may_send_unsolicited(recipient: str, kinds: tuple[str, ...], per_day: int = UNSOLICITED_PER_DAY) -> bool:
     """Whether one more such mail may go to ``recipient`` today (see ``UNSOLICITED_PER_DAY``)."""
-    return sent_recently(recipient, kinds) < UNSOLICITED_PER_DAY
+    return sent_recently(recipient, kinds) < per_day

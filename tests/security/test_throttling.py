@@ -239,3 +239,36 @@ def test_contact_invitations_are_limited_per_account_and_per_client(make_app):
         assert add(c2, t2, 4).status_code == 303  # another account behind the same address
         assert_429_page(add(c2, t2, 5))  # the client's limit (three from 192.0.2.60)
         assert add(c2, t2, 5, ip="192.0.2.62").status_code == 303
+
+
+def test_reset_and_verification_mails_are_capped_per_address_from_any_client(make_app):
+    """Issue 11 item 25: rotating client addresses does not make the program mail one address without
+    end: at most five reset links and three sign-up mails (the first verification included) a day."""
+    from dxapp.extensions import db
+    from dxapp.models import OutboxMessage
+
+    app = make_app(RATELIMIT_ENABLED=True)
+    with app.app_context():
+        email = make_user(app, email="victim@example.jp")
+        client = app.test_client()
+        token = client.csrf_from("/account/password-reset")
+        for n in range(8):
+            r = client.post("/account/password-reset", data={"csrf_token": token, "email": email},
+                            environ_overrides={"REMOTE_ADDR": f"203.0.113.{n}"})
+            assert r.status_code == 200  # the same page every time
+        assert db.session.query(OutboxMessage).filter_by(recipient=email, kind="password-reset").count() == 5
+        # An unverified address: its verification mail again, from many clients.
+        from dxapp.models import User
+
+        db.session.query(User).filter_by(email=email).update({"email_verified_at": None})
+        db.session.commit()
+        for n in range(6):
+            r = client.post("/account/verify/resend", data={"csrf_token": token, "email": email},
+                            environ_overrides={"REMOTE_ADDR": f"203.0.113.{50 + n}"})
+            assert r.status_code == 303
+        assert db.session.query(OutboxMessage).filter_by(recipient=email, kind="verify-email").count() == 3
+        # A day later the owner can ask again.
+        app.extensions["dxapp_clock"].advance_wall(24 * 3600 + 1)
+        client.post("/account/verify/resend", data={"csrf_token": token, "email": email},
+                    environ_overrides={"REMOTE_ADDR": "203.0.113.99"})
+        assert db.session.query(OutboxMessage).filter_by(recipient=email, kind="verify-email").count() == 4

@@ -105,7 +105,7 @@ def resend_verification():
     if form.validate():
         user = accounts.find_by_email(form.email.data)
         if user is not None and user.email_verified_at is None:
-            accounts.send_verification(user)
+            accounts.resend_verification(user)
     flash(_("If the address is registered and not yet confirmed, we have sent the e-mail again."), "info")
     return redirect(url_for("auth.login"), 303)
 
