@@ -57,7 +57,8 @@ def contacts():
         contacts_service.add(actor=current_user._get_current_object(), name=form.name.data,
                              department=form.department.data, email=form.email.data, phone=form.phone.data)
         flash(_("We have sent an invitation to %(email)s. If the address can be used for a contact person, "
-                "they are listed here and set a password from the e-mail.", email=form.email.data), "success")
+                "they can set a password from the e-mail and then act for the business.", email=form.email.data),
+              "success")
         return redirect(url_for("sme.contacts"), 303)
     status = 422 if form.errors else 200
     return render_template("sme/contacts.html", form=form, contacts=contacts_service.active(current_user.organisation_id)), status
