@@ -43,6 +43,12 @@ def jst_date(value: date | datetime | None) -> str:
     return f"{value.year}年{value.month}月{value.day}日（{WEEKDAYS_JA[value.weekday()]}）"
 
 
+def program_time(value: datetime | None) -> datetime | None:
+    """A wall-time instant (row timestamps, expiries) on the program's clock, for display: in demo mode
+    the pages show the banner's clock only.  Program-time values (timeline, submission) need none."""
+    return clock.shown(value)
+
+
 def yen(value: int | None) -> str:
     if value is None:
         return ""
@@ -85,7 +91,7 @@ def page_has_errors(context) -> bool:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.filters.update(jst_datetime=jst_datetime, jst_date=jst_date, yen=yen,
+    app.jinja_env.filters.update(jst_datetime=jst_datetime, jst_date=jst_date, yen=yen, program_time=program_time,
                                  public_citation=public_citation)
     app.jinja_env.globals.update(static_url=static_url, csrf_token=generate_csrf, page_has_errors=page_has_errors)
     app.jinja_env.add_extension("jinja2.ext.do")

@@ -75,6 +75,21 @@ class Step:
     # Fields of this step only the applicant answers (a declaration among other questions); a desk
     # clerk sees whether it was given, never the input.
     applicant_fields: tuple[str, ...] = ()
+    # The fields the live panel reads, when the step also asks for other personal data (phone, e-mail,
+    # name): htmx's GET then carries only these (and the panel's own inputs), never the rest of the
+    # form or its CSRF token, in a URL (issue 11 item 18).  None: the whole form.
+    panel_fields: tuple[str, ...] | None = None
+
+    @property
+    def panel_include(self) -> str:
+        """htmx's ``hx-include`` for the live panel: the panel's fields, or the whole form."""
+        if self.panel_fields is None:
+            return "closest form"
+        return ", ".join([*(f"#{name}" for name in self.panel_fields), "#live-panel"])
+
+
+#: The fields the postal-code lookup reads (the code, and what it must not overwrite).
+ADDRESS_PANEL_FIELDS = ("postal_code", "prefecture", "city", "street")
 
 
 STATUS_NOT_STARTED = "not_started"

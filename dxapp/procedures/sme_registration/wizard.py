@@ -18,7 +18,7 @@ from dxapp.procedures.sme_registration.forms import (
     SizeForm,
     SoleProprietorExclusionsForm,
 )
-from dxapp.wizard import Section, Step, Wizard
+from dxapp.wizard import ADDRESS_PANEL_FIELDS, Section, Step, Wizard
 
 PANEL = "sme/_eligibility_panel.html"
 
@@ -65,7 +65,8 @@ SME_REGISTRATION = Wizard(
         Step("business-details", _l("Name and representative"), BusinessDetailsForm, "business"),
         Step("address", _l("Address and contact details"), AddressForm, "contact", panel=address_panel,
              panel_template="sme/_address_panel.html", prefill=address_prefill,
-             check_label=_l("Search for the address"), panel_after="postal_code", panel_context=_no_context),
+             check_label=_l("Search for the address"), panel_after="postal_code", panel_context=_no_context,
+             panel_fields=ADDRESS_PANEL_FIELDS),
         Step("size", _l("Capital and employees"), SizeForm, "eligibility", panel=_panel("size"),
              panel_template=PANEL, panel_context=_context("size")),
         Step("exclusions", _l("Ownership by large companies"), ExclusionsForm, "eligibility",
