@@ -87,7 +87,7 @@ def page_has_errors(context) -> bool:
 _NOT_ANSWERS = ("HiddenField", "CSRFTokenField", "SubmitField")
 
 
-def step_fields(form, step, desk=False) -> list:
+def answer_fields_of(form, step, desk=False) -> list:
     """The fields of a step's form that are questions (not hidden, token or button fields); at the
     desk, without those only the applicant answers (``step.applicant_fields``)."""
     fields = [f for f in form if f.type not in _NOT_ANSWERS]
@@ -103,7 +103,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(jst_datetime=jst_datetime, jst_date=jst_date, yen=yen,
                                  public_citation=public_citation)
     app.jinja_env.globals.update(static_url=static_url, csrf_token=generate_csrf, page_has_errors=page_has_errors,
-                                 step_fields=step_fields, one_question=one_question)
+                                 answer_fields_of=answer_fields_of, one_question=one_question)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
