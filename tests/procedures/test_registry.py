@@ -29,6 +29,10 @@ def test_one_registry_of_kinds_with_unique_names():
         procedures.get("plan")
     assert procedures.by_wizard("expert_registration") is procedures.get("expert")
     assert procedures.by_wizard("nothing") is None
+    # Procedures that create no application are declared too, outside the review's and the desk's list.
+    assert [p.kind for p in procedures.every()] == [*kinds, "consultation_case"]
+    case = procedures.get("consultation_case")
+    assert case.review is None and case.desk is None and case.guard is not None
 
 
 def test_the_desk_and_the_review_read_the_registry(app):
