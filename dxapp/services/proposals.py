@@ -319,8 +319,8 @@ def send(expert, case: ConsultationCase, fields: ProposalFields, *, at: datetime
         raise ProposalRefused("already_proposed", open_proposal(case.id, expert.id))
     messages.thread_for_case(case, expert.id)
     audit.record("proposal.sent", "proposal", proposal.id, actor=actor or expert,
-                          summary={"case": case.reference, "to": "sent", "half_hours": proposal.half_hours,
-                                   "hourly_rate_yen": proposal.hourly_rate_yen, "package_id": package_id})
+                 summary={"case": case.reference, "to": "sent", "half_hours": proposal.half_hours,
+                          "hourly_rate_yen": proposal.hourly_rate_yen, "package_id": package_id})
     sme = _sme_recipient(case)
     if sme is not None:
         outbox.enqueue(sme.email, "proposal-received", f"新しい提案が届きました（相談案件 {case.reference}）",

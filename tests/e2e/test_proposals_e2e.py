@@ -57,6 +57,10 @@ def test_expert_proposes_and_sme_accepts(open_tab, js, live_server):
     log_in(expert, expert_email, home="/expert/", h1=None)
     expert.goto(f"/expert/cases/{reference}/propose")
     page = expert.page
+    page.locator("#hours").fill("0.3")
+    expert.submit(expert.primary_button(), status=422)  # errors announced: the summary, beside each field
+    assert page.locator("main .error-summary li").count() >= 3
+    assert page.title().startswith("エラー: ")
     page.locator("#message").fill("在庫管理システムの導入を多数支援してきました。")
     page.locator("#plan_outline").fill("1. 現状の確認\n2. クラウドの選定\n3. 研修")
     page.locator("#hours").fill("10")
