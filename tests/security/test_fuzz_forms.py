@@ -95,6 +95,20 @@ class World:
                                                                      "/supporter/register/check-answers"])
         supporter_wizard.fill_all(c)
 
+        # Proposals (issue 12): an approved SME whose published case has an approved expert's proposal, and
+        # a second case the expert has not proposed on yet.
+        from tests.fixtures import factories
+
+        sme_ok, _ = factories.approved_sme(users)
+        expert_ok, _ = factories.approved_expert(users, name="提案 太郎")
+        case = factories.published_case(sme_ok)
+        open_case = factories.published_case(sme_ok, title="予約をオンラインで受けたい")
+        proposal = factories.proposed(case, expert_ok)
+        logged_in("sme_cases", sme_ok, ["/sme/", f"/sme/cases/{case.id}/proposals",
+                                        f"/sme/cases/{case.id}/proposals/{proposal.id}/accept"])
+        logged_in("expert_ok", expert_ok, ["/expert/", "/expert/proposals",
+                                           f"/expert/cases/{open_case.reference}/propose"])
+
         # Staff: a clerk holding the SME's and the expert's codes, an administrator; an inquiry.
         anon = app.test_client()
         assert anon.submit("/inquiry", {"name": "問合 太郎", "email": "q@example.jp", "category": "other",
