@@ -92,6 +92,8 @@ def test_my_page_links_to_the_cases_and_to_a_new_case(approved):
 
 def test_the_wizard_saves_every_step_checks_and_publishes_once(approved):
     user, client = approved
+    tasks = text_of(client.get(f"{NEW}/"))
+    assert "案件の入力の流れ" in tasks and "確認して公開" in tasks and "まだ承認されていません" not in tasks
     walk(client)
     draft = db.session.scalars(select(WizardDraft).where(WizardDraft.wizard == "consultation_case")).one()
     assert draft.answers["steps"]["hours"]["data"]["half_hours"] == 21
@@ -149,6 +151,8 @@ def test_an_sme_not_approved_drafts_but_cannot_publish(waiting):
     _user, client = waiting
     assert "まだ承認されていません" in text_of(client.get("/sme/cases"))
     walk(client)
+    assert "まだ承認されていません" in text_of(client.get(f"{NEW}/"))
+    assert "まだ承認されていません" in text_of(client.get(f"{NEW}/check-answers"))
     r = publish(client)
     assert r.status_code == 403
     body = text_of(r)

@@ -42,11 +42,24 @@ def _write_guard():
     return refusal_page(refusal, back_url=url_for("sme.cases"), back_text=_("Go to your cases"))
 
 
-wizard = WizardRoutes(
+class CaseWizardRoutes(WizardRoutes):
+    """The engine's routes, with the case's task list and, for an SME not approved yet, a notice on the
+    task list and the check page that publishing waits for the approval (the refusal page says it too)."""
+
+    def page_context(self, draft, step=None, **extra):
+        context = super().page_context(draft, step=step, **extra)
+        if cases.approved_registration(_sme()) is None:
+            context["submit_notice"] = _("Your registration is not approved yet. You can write the case and save "
+                                         "it; you can publish it once the secretariat has approved the "
+                                         "registration of your business.")
+        return context
+
+
+wizard = CaseWizardRoutes(
     bp=bp, wizard=PROCEDURE.wizard, rule=RULE, owner=lambda: (PROCEDURE.owner_key(current_user), current_user.id),
     on_submit=lambda draft: PROCEDURE.submit(draft, _sme()), done_endpoint="sme.case_published",
     reference_prefix=PROCEDURE.reference_prefix, prefix="/cases/new", actor=lambda: current_user.id,
-    write_guard=_write_guard,
+    write_guard=_write_guard, templates={"tasks": "cases/wizard_tasks.html"},
 ).register()
 
 
