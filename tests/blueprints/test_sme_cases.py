@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from dxapp.clock import JST
 from dxapp.extensions import db
-from dxapp.models import AuditEvent, ConsultationCase, Submission, WizardDraft
+from dxapp.models import AuditEvent, ConsultationCase, OutboxMessage, Submission, WizardDraft
 from tests.fixtures import factories
 from tests.fixtures.pages import inspect, text_of
 
@@ -109,6 +109,8 @@ def test_the_wizard_saves_every_step_checks_and_publishes_once(approved):
     assert case.goals == "店頭だけの売上を\n通販でも伸ばしたい。"
     done = text_of(client.get(r.headers["Location"]))
     assert case.reference in done and "公開しました" in done
+    mail = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "case-published")).one()
+    assert mail.recipient == user.email and case.reference in mail.subject and "2021年6月30日" in mail.body
     # A second tap (or Back and publish again) with the same one-time token: the same case, no second one.
     again = client.post(f"{NEW}/submit", data=hidden)
     assert again.status_code == 303 and again.headers["Location"] == r.headers["Location"]
