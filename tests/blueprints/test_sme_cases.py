@@ -394,3 +394,25 @@ def test_the_form_cannot_set_status_owner_or_hidden_and_text_is_escaped(approved
         ("published", False, user.organisation_id, "K")
     html = client.get(f"/sme/cases/{case.id}").get_data(as_text=True)
     assert "<script>alert" not in html and "&lt;script&gt;" in html
+
+
+def test_ten_parallel_publishes_with_one_token_make_one_case(app, approved):
+    """SECURITY.md rule 3: the one-time token and UNIQUE(wizard, owner, token): exactly one case."""
+    from tests.fixtures.concurrency import parallel
+
+    _user, client = approved
+    walk(client)
+    fields = _hidden(client.get(f"{NEW}/check-answers").get_data(as_text=True))
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
+    clients = []
+    for _ in range(10):
+        other = app.test_client()
+        other.set_cookie(app.config["SESSION_COOKIE_NAME"], cookie)
+        other.check_pages = False
+        clients.append(other)
+    results = parallel(app, [lambda c=c: c.post(f"{NEW}/submit", data=fields) for c in clients])
+    statuses = [r.status_code if hasattr(r, "status_code") else repr(r) for r in results]
+    assert all(code == 303 for code in statuses), statuses
+    assert len({r.headers["Location"] for r in results}) == 1
+    db.session.rollback()
+    assert _count(ConsultationCase) == 1 and _count(Submission) == 1
