@@ -60,6 +60,7 @@ def write_case(tab) -> None:
     page.locator("input[name=areas][value=cashless]").check()
     continue_to(tab, "kind")
     assert page.locator("main .choice-hint").count() == 3  # each kind explained
+    shot(tab, "kind")
     page.locator("input[name=kind][value=proposals_wanted]").check()
     continue_to(tab, "hours")
     page.locator("#hours").fill("１０．５")
