@@ -26,6 +26,7 @@ from dxapp.rules.enterprise import INDUSTRY_LABELS
 from dxapp.services import cases
 from dxapp.services import drafts as drafts_service
 from dxapp.services.workflow import Stale
+from dxapp.wizard import Answers
 from dxapp.wizard.views import WizardRoutes
 
 RULE = ("sme",)
@@ -115,8 +116,7 @@ def cases_list():
     draft = _draft()
     done, total = PROCEDURE.wizard.progress(draft.answers) if draft is not None else (0, 0)
     return render_template("cases/list.html", rows=rows, draft=draft, done=done, total=total,
-                           title_of_draft=(draft.answers.get("steps", {}).get("theme", {}).get("data", {})
-                                           .get("title") if draft is not None else None),
+                           title_of_draft=Answers(draft.answers).data("theme").get("title") if draft else None,
                            approved=cases.approved_registration(user) is not None,
                            status_labels=CASE_STATUS_LABELS, kind_labels=CASE_KIND_LABELS)
 
