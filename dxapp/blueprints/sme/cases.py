@@ -14,15 +14,13 @@ from dxapp.access import policy
 from dxapp.blueprints.sme import bp
 from dxapp.errors import conflict
 from dxapp.extensions import db
-from dxapp.labels import CASE_KIND_LABELS, CASE_MODE_LABELS, CASE_STATUS_LABELS
+from dxapp.labels import CASE_KIND_LABELS, CASE_STATUS_LABELS
 from dxapp.models import Submission
-from dxapp.procedures.consultation_case import PROCEDURE
+from dxapp.procedures.consultation_case import PROCEDURE, display
 from dxapp.procedures.consultation_case import budget as case_budget
-from dxapp.procedures.consultation_case.forms import PERIODS, CaseEditForm, format_hours, half_hours
-from dxapp.procedures.expert_registration.forms import SUPPORT_AREA_LABELS
+from dxapp.procedures.consultation_case.forms import CaseEditForm, format_hours, half_hours
 from dxapp.procedures.spec import calendar_in_force
 from dxapp.procedures.views import refusal_page, start_refusal
-from dxapp.rules.enterprise import INDUSTRY_LABELS
 from dxapp.services import cases
 from dxapp.services import drafts as drafts_service
 from dxapp.services.workflow import Stale
@@ -82,19 +80,6 @@ def _owned(case_id: int):
     return case
 
 
-def shown(case) -> dict:
-    """What the case page shows of a case (experts see the same facts, never who the SME is)."""
-    return {
-        "status": cases.shown_status(case),
-        "kind": CASE_KIND_LABELS[case.kind],
-        "mode": CASE_MODE_LABELS[case.mode],
-        "areas": [SUPPORT_AREA_LABELS.get(a.area, a.area) for a in case.areas],
-        "hours": format_hours(case.half_hours),
-        "period": PERIODS.get(str(case.period_months), case.period_months),
-        "industry": INDUSTRY_LABELS.get(case.industry or "", None),
-    }
-
-
 def _actions(case, status: str) -> dict:
     """Which actions the case page offers, from the stored status (MONEY.md §1) and the one shown."""
     return {"edit": case.status == "published", "close": case.status == "published" and status == "published",
@@ -136,7 +121,7 @@ def case_published(reference: str):
 @policy(*RULE)
 def case_detail(case_id: int):
     case = _owned(case_id)
-    facts = shown(case)
+    facts = display.facts(case)
     return render_template("cases/detail.html", case=case, facts=facts, actions=_actions(case, facts["status"]),
                            hint=case_budget.for_user(_sme()), status_labels=CASE_STATUS_LABELS)
 
@@ -188,7 +173,7 @@ def case_edit(case_id: int):
 
         def render():
             current = cases.owned(_sme(), case_id)
-            return render_template("cases/conflict.html", case=current, facts=shown(current), typed=typed,
+            return render_template("cases/conflict.html", case=current, facts=display.facts(current), typed=typed,
                                    status_labels=CASE_STATUS_LABELS)
         return conflict(stale, render=render)
     flash(_("The case has been changed. Experts see the new version."), "success")
