@@ -22,7 +22,7 @@ from dxapp.models import Application, ConsultationCase, ConsultationCaseArea, Wi
 from dxapp.rules import calendar as calendars
 from dxapp.rules import case_search as case_search_rules
 from dxapp.rules import cases as rules
-from dxapp.services import applications, audit, experts, workflow
+from dxapp.services import applications, audit, experts, outbox, workflow
 from dxapp.services.calendar import in_force as calendar_in_force
 from dxapp.wizard.answers import Answers
 
@@ -127,6 +127,8 @@ def publish(user, fields: CaseFields, *, at: datetime | None = None,
     audit.record("case.created", "consultation_case", case.id, actor=user.id, summary={"reference": case.reference})
     workflow.transition(case, action="case.published", to="published", expected="draft", version=1,
                         values={"published_at": now}, actor=user.id, summary={"reference": case.reference})
+    outbox.enqueue(user.email, "case-published", f"相談案件を公開しました（案件番号 {case.reference}）",
+                   "case_published.txt", user=user, case=case, deadline=calendars.format_jst_date(case.deadline))
     return case
 
 
