@@ -101,6 +101,7 @@ def seed() -> list[tuple[str, str]]:
     seed_packages()
     seed_messages()
     seed_case_search()
+    seed_plans()
     db.session.commit()
     return made
 
@@ -835,5 +836,95 @@ def seed_case_search() -> int:
         except cases.CaseRefused:
             continue  # the program calendar no longer allows this deadline
         made += 1
+    db.session.flush()
+    return made
+
+
+# ------------------------------------------------------------------------------------------ support plans
+
+#: The demo plans between the demo SME and the demo expert, one per status of MONEY.md §1 that the
+#: pages show before a report exists: (case title, what becomes of the plan).
+DEMO_PLANS = (
+    ("計画デモ: 受発注の見直し", "draft"),
+    ("計画デモ: 顧客台帳の整理", "sme_review"),
+    ("計画デモ: 見積書の電子化", "sme_returned"),
+    ("計画デモ: 予約受付のオンライン化", "submitted"),
+    ("計画デモ: 勤怠管理の導入", "under_review"),
+    ("計画デモ: ホームページ更新の内製化", "returned"),
+    ("計画デモ: 請求書の電子化", "approved"),
+    ("計画デモ: 在庫の見える化", "concluding"),
+    ("計画デモ: キャッシュレス決済の導入", "running"),
+    ("計画デモ: 社内チャットの導入", "cancelled"),
+    ("計画デモ: ロゴの制作", "rejected"),
+)
+
+
+def seed_plans() -> int:
+    """Support plans at every status before reporting (下書き to 支援中, 中止, 不承認), each on its own
+    match formed through an accepted proposal on a case of the demo SME; the running one reserved
+    through the budget service.  Reachable from both My Pages (支援計画) and the secretariat's queue.
+    Idempotent (nothing once the demo expert has a plan); returns the plans made."""
+    from datetime import date
+
+    from dxapp.models import SupportPlan
+    from dxapp.services import cases, plans, proposals
+
+    sme, expert = approved_demo_sme(), approved_demo_expert()
+    clerk, admin = accounts.find_by_email("desk@demo.example"), accounts.find_by_email("admin@demo.example")
+    if sme is None or expert is None or clerk is None or admin is None or db.session.scalar(
+            select(SupportPlan.id).where(SupportPlan.expert_user_id == expert.id).limit(1)) is not None:
+        return 0
+    made = 0
+    for title, status in DEMO_PLANS:
+        try:
+            case = cases.publish(sme, cases.CaseFields(
+                title=title, goals="日々の事務作業を減らし、接客の時間を増やしたい。", situation="紙と表計算ソフトで管理しています。",
+                areas=("cloud_accounting",), kind="proposals_wanted", half_hours=20, period_months=3, mode="either",
+                deadline=_demo_deadline(), prefecture="東京都", place="台東区"))
+        except cases.CaseRefused:  # program time outside the contract window: no demo plans
+            return made
+        proposal = proposals.send(expert, case, proposals.ProposalFields(
+            message="以前の面談の内容をもとに提案します。", plan_outline="1. 現状の確認\n2. ツールの選定\n3. 操作の研修",
+            half_hours=20, hourly_rate_yen=5_000))
+        match = proposals.accept(proposal, case, version=proposal.version, actor=sme)
+        words = "ロゴの制作とデザイン" if status == "rejected" else "会計ソフトの設定と操作の指導"
+        plan = plans.start(match, plans.PlanFields(
+            purpose=f"{title.split(': ')[1]}で事務作業を減らす", issue="手作業の転記に毎日1時間かかっている",
+            items=(plans.Item("現状の聞き取りとツールの選定", 4, "onsite"), plans.Item(words, 6, "online")),
+            start_date=date(2021, 6, 15), end_date=date(2021, 9, 30), hourly_rate_yen=5_000, scope_declared=True),
+            actor=expert)
+        made += 1
+        if status == "draft":
+            continue
+        plans.send_to_sme(plan, version=plan.version, actor=expert)
+        if status == "sme_review":
+            continue
+        if status == "sme_returned":
+            plans.sme_return(plan, version=plan.version, actor=sme, comment="訪問の回を1回増やしてください。")
+            continue
+        plans.sme_agree(plan, version=plan.version, actor=sme)
+        if status == "submitted":
+            continue
+        plans.REVIEW.pick_up(plan, version=plan.version, actor=clerk)
+        if status == "under_review":
+            continue
+        if status == "returned":
+            plans.REVIEW.return_for_correction(plan, version=plan.version, actor=clerk,
+                                               flags={"content": "各回の内容をもう少し具体的に書いてください。"})
+            continue
+        if status == "rejected":
+            plans.REVIEW.reject(plan, version=plan.version, actor=admin,
+                                reason="ロゴの制作は準委任のコンサルティングではないため、本事業の対象外です。")
+            continue
+        plans.REVIEW.approve(plan, version=plan.version, actor=clerk)
+        if status == "approved":
+            continue
+        plans.conclude(plan, actor=sme)
+        if status == "concluding":
+            continue
+        plans.conclude(plan, actor=expert)
+        if status == "cancelled":
+            plans.request_cancel(plan, actor=sme, reason="店舗の改装で支援の時間が取れなくなりました。")
+            plans.cancel(plan, version=plan.version, actor=clerk)
     db.session.flush()
     return made
