@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from dxapp.rules import calendar as calendars
-from dxapp.services import applications
+from dxapp.services import applications, budget
 from dxapp.services.calendar import in_force as calendar_in_force  # noqa: F401  (the procedures' name)
 from dxapp.wizard import Wizard
 
@@ -143,8 +143,10 @@ def may_start(user, procedure: Procedure, at: datetime, calendar: Mapping[str, c
     One open application at a time (``already_applied``); new applications only inside the procedure's
     window of ``calendar`` (``closed``).  A returned application may be corrected and resubmitted, and a
     change of an approved registration requested, even after the window: neither is a new application.
-    (Freezes and the budget's intake will be decided here too.)  A procedure with a ``guard`` of its own
-    (one that creates no application) is decided by that guard alone."""
+    New applications also stop when the honorarium budget's intake has closed (``budget_closed``: the
+    seed closes registration when the honoraria claimed and committed would exceed the budget).  A
+    procedure with a ``guard`` of its own (one that creates no application) is decided by that guard
+    alone."""
     if procedure.guard is not None:
         return procedure.guard(user, at, calendar)
     current = applications.open_application(user, procedure.kind)
@@ -155,9 +157,11 @@ def may_start(user, procedure: Procedure, at: datetime, calendar: Mapping[str, c
     registered = applications.registration(user, procedure.kind)
     if registered is not None and registered.status == "approved":
         return None
-    if procedure.window is None:
-        return None
-    return window_refusal(procedure.window, at, calendar)
+    if procedure.window is not None and (closed := window_refusal(procedure.window, at, calendar)) is not None:
+        return closed
+    if not budget.standing().intake_open:
+        return Refusal("budget_closed", {})
+    return None
 
 
 def carried_answers(user, kind: str) -> dict | None:

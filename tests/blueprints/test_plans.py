@@ -232,3 +232,16 @@ def test_the_demo_has_a_plan_at_every_status_reachable_from_the_my_pages(app, lo
     login(expert_client, accounts.find_by_email("expert@demo.example"), password=demo.DEMO_PASSWORD)
     assert len(re_.findall(r'href="/expert/plans/\d+"', expert_client.get("/expert/plans").get_data(as_text=True))) \
         == len(demo.DEMO_PLANS)
+
+
+def test_when_the_budget_is_used_up_registration_closes_and_the_home_page_says_so(client, users, login):
+    clerk = users("admin")
+    budget.set_total(35_000, actor=clerk)
+    budget.reserve(budget.Parties(users("sme").id, users("expert").id), 35_000, object_type="test_reservation",
+                   object_id="full")
+    db.session.commit()
+    assert not budget.standing().intake_open
+    assert "謝金の予算額に達しました" in client.get("/").get_data(as_text=True)
+    login(client, users("sme"))
+    response = client.submit("/sme/register/business-type", {"legal_form": "company", "industry": "retail"})
+    assert response.status_code == 403 and "新規登録の受付を終了しました" in response.get_data(as_text=True)

@@ -17,7 +17,7 @@ from dxapp.forms import BaseForm, InputRequired, choices
 from dxapp.models import NewsItem
 from dxapp.procedures.calendar import calendar_rows
 from dxapp.rules import references
-from dxapp.services import inquiries, terms
+from dxapp.services import budget, inquiries, terms
 
 bp = Blueprint("public", __name__)
 
@@ -28,7 +28,8 @@ def index():
     news = db.session.scalars(
         select(NewsItem).where(NewsItem.published_on <= now.date()).order_by(NewsItem.published_on.desc()).limit(3)
     ).all()
-    return render_template("public/index.html", rows=calendar_rows(now), news=news)
+    return render_template("public/index.html", rows=calendar_rows(now), news=news,
+                           intake_open=budget.standing().intake_open)
 
 
 @bp.route("/news")
