@@ -91,6 +91,7 @@ def seed() -> list[tuple[str, str]]:
     seed_review_queues()
     seed_supporter()
     seed_inquiries()
+    seed_cases()
     seed_introductions()
     seed_self_matches()
     seed_packages()
@@ -417,19 +418,43 @@ def seed_inquiries() -> None:
     db.session.flush()
 
 
-# ------------------------------------------------------------------------------------------ matching (issue 12)
+# ------------------------------------------------------------------------------------------ consultation cases
 
-#: The demo SME's registration (approved, so that it can take part in matching).  Its phone number is the
-#: one the directory experts give, so a match with one of them shows a fraud signal in the secretariat's
-#: queue (as a family business would).
-DEMO_SME_ROW = ("sme@demo.example", "山田 花子", "株式会社やまだ商店", "ヤマダショウテン", "7000012050002", "山田 花子",
-                "東京都", "台東区", "浅草1-1-1", "03-1234-5678")
+#: The demo SME's registration (approved: only an approved SME publishes cases, issue 12).
+DEMO_SME_ROW = ("sme@demo.example", "山田 花子", "株式会社やまだ商店", "ヤマダショウテン", "3301000101234", "山田 花子",
+                "東京都", "台東区", "浅草1-2-3", "03-3841-0000")
+#: (kind, title, goals, situation, areas, half hours, months, mode, prefecture, place, what happens after publishing)
+DEMO_CASES = (
+    ("support_wanted", "受発注をクラウドで管理したい", "電話とFAXの注文を一つの画面で管理し、入力の手間を半分にしたい。",
+     "注文は紙の台帳に手で書き写しています。パソコンは事務所に2台あります。", ("cloud_accounting", "rpa"), 20, 3,
+     "either", "東京都", "台東区", "published"),
+    ("proposals_wanted", "ネットショップを始めたい", "店頭だけの売上を通販でも伸ばしたい。商品写真の撮り方から知りたい。",
+     "ホームページはありますが、注文は電話だけです。", ("ec_sites", "cashless"), 21, 3, "online", None, None,
+     "published"),
+    ("no_proposals", "テレワークの仕組みを整えたい", "知り合いのIT専門家と、社員3名が自宅から仕事できる環境を整える。",
+     "事務所のファイルサーバーにしかデータがありません。", ("telework", "security"), 12, 2, "onsite", "東京都",
+     "浅草駅の近く", "published"),
+    ("proposals_wanted", "キャッシュレス決済を導入したい", "店頭で電子マネーとQRコード決済を受け付けたい。",
+     "現金のみです。", ("cashless",), 6, 1, "online", None, None, "deadline_passed"),
+    ("proposals_wanted", "Web会議で取引先と打合せしたい", "取引先との打合せをWeb会議にして移動時間を減らしたい。",
+     "打合せは月に10回ほど、すべて訪問しています。", ("web_meetings",), 4, 1, "online", None, None, "closed"),
+    ("support_wanted", "情報セキュリティを見直したい", "ウイルス対策とパスワードの管理を見直したい。",
+     "パスワードは紙に書いて共有しています。", ("security",), 8, 2, "either", "東京都", "台東区", "withdrawn"),
+    ("proposals_wanted", "会計をクラウドに移したい", "手書きの帳簿をやめ、クラウド会計で月次決算を早めたい。",
+     "会計事務所に紙の帳簿を毎月送っています。", ("cloud_accounting",), 16, 3, "online", None, None, "matched"),
+)
+#: The case the demo SME is still writing (the wizard's draft): the first steps answered.
+DEMO_CASE_DRAFT = {
+    "theme": {"title": "在庫を数えるのを楽にしたい"},
+    "goals": {"goals": "棚卸しを月1日で終わらせたい。", "situation": "在庫は表計算ソフトに手で入力しています。"},
+    "areas": {"areas": ["rpa", "other"]},
+}
 
 
-def approved_demo_sme():
-    """The demo SME, its registration approved (idempotent: an approved registration is kept)."""
-    user = accounts.find_by_email(DEMO_SME_ROW[0])
-    if user is None:
+def approve_demo_sme(email: str = DEMO_SME_ROW[0]):
+    """The demo SME's registration, sent and approved (idempotent): the user, or None without the account."""
+    user = accounts.find_by_email(email)
+    if user is None or user.organisation_id is None:
         return None
     registration = applications.registration(user, "sme")
     if registration is None:
@@ -438,20 +463,78 @@ def approved_demo_sme():
         applications.move(registration, "under_review", version=registration.version, actor_id=None)
     if registration.status == "under_review":
         applications.move(registration, "approved", version=registration.version, actor_id=None, note="デモデータ")
-    return user if registration.status == "approved" else None
+    review_index.reindex_unindexed()
+    return user
+
+
+def seed_cases() -> int:
+    """The demo SME's consultation cases at every status (idempotent: nothing once it has cases): one of
+    each kind open for proposals, one whose proposal deadline has passed (締切 in program time), one
+    closed early, one withdrawn, one matched, and a case still being written (the wizard's draft).
+    Skipped once the contract window is over (no proposal deadline would be allowed).  Returns the
+    cases created."""
+    from datetime import timedelta
+
+    from dxapp import procedures
+    from dxapp.rules import calendar as calendars
+    from dxapp.services import cases
+
+    now = clock.program_now()
+    last = calendars.last_day(calendars.window("contract", calendars.PHASE2))
+    today = now.astimezone(JST).date()
+    if today + timedelta(days=1) > last:
+        return 0
+    user = approve_demo_sme()
+    if user is None or cases.of_sme(user):
+        return 0
+    open_deadline = min(today + timedelta(days=30), last)
+    made = 0
+    for kind, title, goals, situation, areas, half, months, mode, prefecture, place, after in DEMO_CASES:
+        deadline, at = open_deadline, now
+        if after == "deadline_passed":
+            deadline, at = today - timedelta(days=1), now - timedelta(days=10)
+        case = cases.publish(user, cases.CaseFields(
+            title=title, goals=goals, situation=situation, areas=areas, kind=kind, half_hours=half,
+            period_months=months, mode=mode, prefecture=prefecture, place=place, deadline=deadline), at=at)
+        if after == "closed":
+            cases.close_early(case, version=case.version, actor=user)
+        elif after == "withdrawn":
+            cases.withdraw(case, version=case.version, actor=user)
+        elif after == "matched":  # the proposals work makes matches from accepted proposals
+            cases.mark_matched(case, version=case.version, actor=user)
+        made += 1
+    procedure = procedures.get("consultation_case")
+    answers = procedure.wizard.fill(DEMO_CASE_DRAFT, user=user, complete=False)
+    draft = drafts.get_or_create(procedure.wizard.name, procedure.owner_key(user), user.id, initial=answers)
+    draft.answers = {**answers, "token": Answers(draft.answers).token}
+    db.session.flush()
+    return made
+
+
+# ------------------------------------------------------------------------------------------ matching (issue 12)
+
+def approved_demo_sme():
+    """The demo SME with its approved registration (the cases' seeding approves it)."""
+    return approve_demo_sme()
 
 
 def approved_demo_expert():
     """The demo expert, with an approved registration and a directory profile (idempotent)."""
     user = accounts.find_by_email("expert@demo.example")
-    if user is None:
-        return None
+    return None if user is None else _approved_expert(user, 1, "佐藤 一郎", "サトウ イチロウ", 90000100)
+
+
+def _approved_expert(user, n: int, name: str, kana: str, number: int, **person):
+    """``user`` with an approved expert registration (the directory's n-th answers, ``person`` changing
+    the person step) and its directory profile; the existing registration when there is one."""
     registration = applications.registration(user, "expert")
     if registration is not None:
         return user if registration.status == "approved" else None
     now = clock.wall_now()
-    answers = _wizards()[2].fill(_directory_values(1, "佐藤 一郎", "サトウ イチロウ", user.email), complete=False)
-    application = Application(kind="expert", reference=references.mint("expert_application", 90000100),
+    values = _directory_values(n, name, kana, user.email)
+    values["person"] = {**values["person"], **person}
+    answers = _wizards()[2].fill(values, complete=False)
+    application = Application(kind="expert", reference=references.mint("expert_application", number),
                               user_id=user.id, organisation_id=None, status="approved", answers=answers,
                               decision={"outcome": "eligible", "demo": True}, flags={}, version=3, created_at=now,
                               submitted_at=now, updated_at=now)
@@ -463,6 +546,25 @@ def approved_demo_expert():
     experts.publish(application, None)
     review_index.reindex_unindexed()
     return user
+
+
+def family_expert():
+    """An expert who lives at the demo SME's address with its phone number (the owner's son, say): a
+    match with the demo SME shows the shared-address and shared-phone signals in the secretariat's queue.
+    A directory entry only (cannot log in); idempotent."""
+    email = "family-expert@demo.example"
+    user = accounts.find_by_email(email)
+    if user is None:
+        now = clock.wall_now()
+        user = User(email=email, name="山田 一郎", role="expert", password_hash=None, organisation_id=None,
+                    session_token=accounts.new_session_token(), created_at=now, email_verified_at=now,
+                    totp_last_counter=0, active=True)
+        db.session.add(user)
+        db.session.flush()
+        audit.record("demo.account_seeded", "user", user.id, summary={"role": "expert"})
+    _row, _person, _name, _kana, _number, _rep, prefecture, city, street, phone = DEMO_SME_ROW
+    return _approved_expert(user, 2, "山田 一郎", "ヤマダ イチロウ", 90000101, prefecture=prefecture, city=city,
+                            street=street, phone=phone)
 
 
 def _demo_deadline() -> date:
@@ -514,12 +616,13 @@ def seed_introductions() -> int:
 
 
 def seed_self_matches() -> int:
-    """A self-match of the demo SME waiting for the demo expert, and one confirmed with a directory
-    expert (the match shows a shared-phone signal in the secretariat's queue).  Idempotent."""
+    """A self-match of the demo SME waiting for the demo expert, and one confirmed with an expert who
+    shares its address and phone (the match shows those signals in the secretariat's queue).
+    Idempotent."""
     from dxapp.models import SelfMatch
     from dxapp.services import self_matches
 
-    sme, expert, known = approved_demo_sme(), approved_demo_expert(), _directory_expert(3)
+    sme, expert, known = approved_demo_sme(), approved_demo_expert(), family_expert()
     if None in (sme, expert, known):
         return 0
     if db.session.scalar(select(SelfMatch).where(SelfMatch.organisation_id == sme.organisation_id)) is not None:

@@ -15,7 +15,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dxapp.extensions import db
-from dxapp.models.types import UTCDateTime
+from dxapp.models.types import UTCDateTime, one_of
 from dxapp.rules.cases import MODES
 from dxapp.rules.matching import (
     INTRODUCTION_STATUSES,
@@ -29,16 +29,12 @@ from dxapp.rules.matching import (
 )
 
 
-def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
-
 class Proposal(db.Model):
     """提案: an expert's answer to a published case (or the proposal a requested package makes)."""
 
     __tablename__ = "proposal"
     __table_args__ = (
-        CheckConstraint(_in("status", PROPOSAL_STATUSES), name="status_known"),
+        CheckConstraint(one_of("status", PROPOSAL_STATUSES), name="status_known"),
         CheckConstraint("half_hours >= 1", name="half_hours_positive"),
         CheckConstraint("hourly_rate_yen >= 0", name="hourly_rate_yen_not_negative"),
         CheckConstraint("version >= 1", name="version_positive"),
@@ -66,7 +62,7 @@ class Introduction(db.Model):
 
     __tablename__ = "introduction"
     __table_args__ = (
-        CheckConstraint(_in("status", INTRODUCTION_STATUSES), name="status_known"),
+        CheckConstraint(one_of("status", INTRODUCTION_STATUSES), name="status_known"),
         CheckConstraint("version >= 1", name="version_positive"),
         Index("uq_introduction_live", "case_id", "expert_user_id", unique=True,
               sqlite_where=text("status IN ('introduced', 'accepted')"),
@@ -92,7 +88,7 @@ class SelfMatch(db.Model):
 
     __tablename__ = "self_match"
     __table_args__ = (
-        CheckConstraint(_in("status", SELF_MATCH_STATUSES), name="status_known"),
+        CheckConstraint(one_of("status", SELF_MATCH_STATUSES), name="status_known"),
         CheckConstraint("version >= 1", name="version_positive"),
         Index("uq_self_match_waiting", "organisation_id", "expert_user_id", unique=True,
               sqlite_where=text("status = 'requested'"), postgresql_where=text("status = 'requested'")),
@@ -117,7 +113,7 @@ class Match(db.Model):
 
     __tablename__ = "match"
     __table_args__ = (
-        CheckConstraint(_in("origin", MATCH_ORIGINS), name="origin_known"),
+        CheckConstraint(one_of("origin", MATCH_ORIGINS), name="origin_known"),
         UniqueConstraint("organisation_id", "expert_user_id", "case_id", name="uq_match_case"),
         # A self-match without a case: one per SME and expert.
         Index("uq_match_without_case", "organisation_id", "expert_user_id", unique=True,
@@ -145,7 +141,7 @@ class MatchSignal(db.Model):
 
     __tablename__ = "match_signal"
     __table_args__ = (
-        CheckConstraint(_in("status", SIGNAL_STATUSES), name="status_known"),
+        CheckConstraint(one_of("status", SIGNAL_STATUSES), name="status_known"),
         UniqueConstraint("match_id", "code", name="uq_match_signal_code"),
         Index("ix_match_signal_queue", "status", "id"),
     )
@@ -207,7 +203,7 @@ class MessageReport(db.Model):
 
     __tablename__ = "message_report"
     __table_args__ = (
-        CheckConstraint(_in("status", REPORT_STATUSES), name="status_known"),
+        CheckConstraint(one_of("status", REPORT_STATUSES), name="status_known"),
         UniqueConstraint("message_id", "reporter_id", name="uq_message_report_once"),
         Index("ix_message_report_queue", "status", "id"),
     )
@@ -241,8 +237,8 @@ class SupportPackage(db.Model):
 
     __tablename__ = "support_package"
     __table_args__ = (
-        CheckConstraint(_in("status", PACKAGE_STATUSES), name="status_known"),
-        CheckConstraint(_in("mode", MODES), name="mode_known"),
+        CheckConstraint(one_of("status", PACKAGE_STATUSES), name="status_known"),
+        CheckConstraint(one_of("mode", MODES), name="mode_known"),
         CheckConstraint("half_hours >= 1", name="half_hours_positive"),
         CheckConstraint("hourly_rate_yen >= 0", name="hourly_rate_yen_not_negative"),
         CheckConstraint("version >= 1", name="version_positive"),

@@ -22,3 +22,9 @@ def test_transitions_only_name_known_statuses_and_final_statuses_stay():
     assert not matching.may_move("proposal", "accepted", "withdrawn")
     assert not matching.may_move("introduction", "declined", "accepted")
     assert matching.may_move("package", "unpublished", "published")
+
+
+def test_each_plan_status_has_a_label():
+    from dxapp.rules import plan
+
+    assert tuple(labels.PLAN_LABELS) == plan.STATUSES

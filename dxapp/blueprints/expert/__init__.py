@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from dxapp import clock, inputs
 from dxapp.access import policy
 from dxapp.blueprints.expert import directory
-from dxapp.blueprints.public import calendar_rows
+from dxapp.blueprints.expert import plans as plan_pages
+from dxapp.labels import AFFILIATION_LABELS
+from dxapp.procedures.calendar import calendar_rows
 from dxapp.procedures.expert_registration import PROCEDURE, presets
 from dxapp.procedures.expert_registration.wizard import EXPERT_REGISTRATION
 from dxapp.procedures.views import mount, my_page_context
@@ -21,6 +22,7 @@ from dxapp.services import self_matches
 bp = Blueprint("expert", __name__)
 registration = mount(bp, PROCEDURE)
 directory.register(bp)
+plan_pages.register(bp)
 
 
 @bp.route("/")
@@ -34,16 +36,6 @@ def index():
         affiliations=[(a, name, _affiliation_date(a)) for a, name in presets.invitations(current_user)],
         affiliation_labels=AFFILIATION_LABELS, registration_number=self_matches.registration_number(current_user),
     )
-
-
-#: An affiliation's status as the expert reads it (dxapp.models.supporter.AFFILIATION_STATUSES).
-AFFILIATION_LABELS = {
-    "requested": _l("Waiting for the corporation to confirm"),
-    "invited": _l("Invited"),
-    "confirmed": _l("Confirmed"),
-    "declined": _l("Declined"),
-    "ended": _l("Ended"),
-}
 
 
 def _affiliation_date(affiliation):

@@ -8,14 +8,16 @@ from flask_login import current_user
 
 from dxapp import clock
 from dxapp.access import policy
-from dxapp.blueprints.public import calendar_rows
+from dxapp.blueprints.sme import plans as plan_pages
 from dxapp.blueprints.sme.contact_forms import ContactEditForm, ContactForm
+from dxapp.procedures.calendar import calendar_rows
 from dxapp.procedures.sme_registration import PROCEDURE
 from dxapp.procedures.views import mount, my_page_context
 from dxapp.services import contacts as contacts_service
 
 bp = Blueprint("sme", __name__)
 registration = mount(bp, PROCEDURE)
+plan_pages.register(bp)
 
 
 @bp.route("/")
@@ -79,6 +81,7 @@ def contact_remove(contact_id: int):
         flash(_("The contact person has been removed."), "success")
     return redirect(url_for("sme.contacts"), 303)
 
+from dxapp.blueprints.sme import cases as _cases  # noqa: E402,F401  consultation cases (issue 12)
 from dxapp.blueprints.sme import introductions as _introductions  # noqa: E402,F401  issue 12
 from dxapp.blueprints.sme import packages as _packages  # noqa: E402,F401  issue 12
 from dxapp.blueprints.sme import self_match as _self_match  # noqa: E402,F401  issue 12
