@@ -16,14 +16,12 @@ from dxapp.access import policy
 from dxapp.blueprints.expert import bp
 from dxapp.errors import conflict
 from dxapp.forms import BaseForm, InputRequired, choices, strip
-from dxapp.labels import PACKAGE_LABELS
+from dxapp.labels import CASE_MODE_LABELS, PACKAGE_LABELS
 from dxapp.procedures.expert_registration.forms import SUPPORT_AREA_LABELS
 from dxapp.rules import normalize, subsidy
 from dxapp.services import experts, introductions, packages
 from dxapp.services.workflow import Stale
 from dxapp.wizard.fields import CheckboxesField
-
-MODE_LABELS = {"online": _l("Online"), "onsite": _l("On site"), "either": _l("Either online or on site")}
 
 
 def _hours(form, field):
@@ -63,7 +61,7 @@ class PackageForm(BaseForm):
                                              "least 500 yen an hour."),
                               validators=[InputRequired(_l("Enter the hourly rate.")), _rate],
                               render_kw={"inputmode": "numeric"})
-    mode = RadioField(_l("Online or on site"), choices=choices(MODE_LABELS),
+    mode = RadioField(_l("Online or on site"), choices=choices(CASE_MODE_LABELS),
                       validators=[InputRequired(_l("Choose online, on site or either."))])
     regions = CheckboxesField(_l("Prefectures where you give on-site support"),
                               choices=choices({p: p for p in experts.PREFECTURES}),
