@@ -75,6 +75,7 @@ def test_expert_accepts_and_the_sme_chooses(world):
     stale = expert_client.post(f"/expert/introductions/{introduction.id}/accept",
                                data={"version": "1", "csrf_token": expert_client.csrf_from("/expert/introductions/")})
     assert stale.status_code == 409
+    assert f'href="/sme/cases/{case.id}/introductions"' in sme_client.get(f"/sme/cases/{case.id}").get_data(as_text=True)
     page = sme_client.get(f"/sme/cases/{case.id}/introductions")
     assert page.status_code == 200
     choose = f"/sme/cases/{case.id}/introductions/{introduction.id}/choose"

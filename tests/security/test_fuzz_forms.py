@@ -69,6 +69,29 @@ class World:
         case_draft(case_sme, case_values())
         logged_in("sme_cases", case_sme, ["/sme/cases", f"/sme/cases/{case.id}", "/sme/cases/new/check-answers"])
 
+        # Matching (issue 12): an approved SME and expert with an introduction, a self-match request and a
+        # package waiting on both sides; the desk's introduction queue and the match signals.
+        from tests.fixtures.factories import (
+            approved_expert,
+            introduced,
+            self_match_requested,
+            support_package,
+        )
+
+        match_expert, _registration = approved_expert(users, user=users("expert"))
+        wanted = published_case(case_sme, kind="support_wanted")
+        introduction = introduced(wanted, match_expert, users("desk"))
+        accepted = introduced(wanted, approved_expert(users, user=users("expert"))[0], users("desk"), status="accepted")
+        self_match_requested(case_sme, match_expert)
+        package = support_package(match_expert)
+        draft_package = support_package(match_expert, publish=False, title="下書きのパック")
+        self.starts["sme_cases"] += [f"/sme/cases/{wanted.id}/introductions", "/sme/self-match", "/sme/packages/",
+                                     f"/sme/packages/{package.id}/request"]
+        logged_in("expert_matching", match_expert, [
+            "/expert/introductions/", f"/expert/introductions/{introduction.id}", "/expert/self-matches/",
+            "/expert/packages/", "/expert/packages/new", f"/expert/packages/{draft_package.id}/edit"])
+        del accepted
+
         expert = users("expert", name="佐藤 一郎")
         c = logged_in("expert_draft", expert, ["/expert/", "/expert/register/", "/expert/register/check-answers"])
         expert_wizard.fill_all(c)
@@ -101,6 +124,7 @@ class World:
                                         "body": "質問です"}).status_code == 303
         clerk = users("desk")
         c = logged_in("desk", clerk, ["/secretariat/", "/secretariat/desk/", "/secretariat/inquiries/",
+                                      "/secretariat/introductions/", "/secretariat/match-signals/",
                                       "/secretariat/review/sme", "/secretariat/review/experts",
                                       "/secretariat/review/supporters", "/secretariat/review/changes"])
         for email, code in ((sme.email, sme_code), (expert.email, expert_code)):
