@@ -581,28 +581,40 @@ def _directory_expert(n: int):
 
 
 def seed_introductions() -> int:
-    """Two 支援希望 cases of the demo SME: one with an accepted introduction (the SME may choose it) and a
-    declined one; one waiting in the clerk's queue with the demo expert introduced (the expert may
-    answer).  Idempotent; returns the introductions made."""
-    from dxapp.models import ConsultationCase
+    """Introductions at every status on the demo SME's 支援希望 cases: on the open one seed_cases made, an
+    accepted introduction (the SME may choose it) and a declined one; on a second case, waiting in the
+    clerk's queue, the demo expert introduced (the expert may answer).  Idempotent; returns the
+    introductions made."""
+    from dxapp.models import ConsultationCase, Introduction
     from dxapp.services import cases, introductions
 
     sme, expert, clerk = approved_demo_sme(), approved_demo_expert(), accounts.find_by_email("desk@demo.example")
     first, second = _directory_expert(1), _directory_expert(2)
     if None in (sme, expert, clerk, first, second):
         return 0
-    title = "ITに詳しい専門家を紹介してほしい"
-    if db.session.scalar(select(ConsultationCase).where(ConsultationCase.organisation_id == sme.organisation_id,
-                                                        ConsultationCase.title == title)) is not None:
+    mine = select(ConsultationCase.id).where(ConsultationCase.organisation_id == sme.organisation_id)
+    if db.session.scalar(select(Introduction.id).where(Introduction.case_id.in_(mine)).limit(1)) is not None:
         return 0
+
+    def support_case(title, goals):
+        """The SME's open 支援希望 case of that title, else the first open one (seed_cases'), else a new one."""
+        found = db.session.scalars(select(ConsultationCase).where(
+            ConsultationCase.organisation_id == sme.organisation_id, ConsultationCase.kind == "support_wanted",
+            ConsultationCase.status == "published").order_by(ConsultationCase.id)).all()
+        for case in found:
+            if title is None or case.title == title:
+                return case
+        return cases.publish(sme, cases.CaseFields(
+            title=title or "ITに詳しい専門家を紹介してほしい", goals=goals, situation="紙とFAXで受発注をしている。",
+            areas=("security", "cloud_accounting"), kind="support_wanted", half_hours=20, period_months=3,
+            mode="either", deadline=_demo_deadline(), prefecture="東京都", place="台東区"))
+
     made = 0
-    for heading, goals, people in (
-            (title, "受発注をFAXから切り替えたいが、何から始めればよいかわからない。", ((first, "accepted"), (second, "declined"))),
-            ("店舗のセキュリティ対策を相談したい", "従業員のパソコンとWi-Fiの安全な使い方を整えたい。", ((expert, "introduced"),))):
-        case = cases.publish(sme, cases.CaseFields(
-            title=heading, goals=goals, situation="紙とFAXで受発注をしている。", areas=("security", "cloud_accounting"),
-            kind="support_wanted", half_hours=20, period_months=3, mode="either", deadline=_demo_deadline(),
-            prefecture="東京都", place="台東区"))
+    for case, people in (
+            (support_case(None, "受発注をFAXから切り替えたいが、何から始めればよいかわからない。"),
+             ((first, "accepted"), (second, "declined"))),
+            (support_case("店舗のセキュリティ対策を相談したい", "従業員のパソコンとWi-Fiの安全な使い方を整えたい。"),
+             ((expert, "introduced"),))):
         for person, status in people:
             introduction = introductions.introduce(case, person, note="お近くで同じ分野の支援実績がある方です。", actor=clerk)
             if status == "accepted":

@@ -347,9 +347,10 @@ def test_the_demo_sme_has_a_case_at_every_status_reachable_from_my_page(app, log
     demo.seed()  # idempotent
     user = db.session.scalar(select(User).where(User.email == "sme@demo.example"))
     shown = sorted(cases.shown_status(c) for c in cases.of_sme(user))
-    assert shown == ["closed", "closed", "matched", "published", "published", "published", "withdrawn"]
-    assert sorted(c.kind for c in cases.of_sme(user) if c.status == "published") == \
-        ["no_proposals", "proposals_wanted", "proposals_wanted", "support_wanted"]
+    # Every status, and every kind open (the matching seeds add cases of their own: at least these).
+    assert set(shown) == {"closed", "matched", "published", "withdrawn"} and shown.count("closed") >= 2
+    assert {c.kind for c in cases.of_sme(user) if c.status == "published"} == \
+        {"no_proposals", "proposals_wanted", "support_wanted"}
     client = app.test_client()
     login(client, user, password=DEMO_PASSWORD)
     assert 'href="/sme/cases"' in client.get("/sme/").get_data(as_text=True)
