@@ -547,28 +547,40 @@ def seed_proposals() -> int:
             chosen = proposals.open_proposal(case.id, expert.id)
             proposals.accept(chosen, case, version=chosen.version, actor=sme)
 def seed_introductions() -> int:
-    """Two 支援希望 cases of the demo SME: one with an accepted introduction (the SME may choose it) and a
-    declined one; one waiting in the clerk's queue with the demo expert introduced (the expert may
-    answer).  Idempotent; returns the introductions made."""
-    from dxapp.models import ConsultationCase
+    """Introductions at every status on the demo SME's 支援希望 cases: on the open one seed_cases made, an
+    accepted introduction (the SME may choose it) and a declined one; on a second case, waiting in the
+    clerk's queue, the demo expert introduced (the expert may answer).  Idempotent; returns the
+    introductions made."""
+    from dxapp.models import ConsultationCase, Introduction
     from dxapp.services import cases, introductions
 
     sme, expert, clerk = approved_demo_sme(), approved_demo_expert(), accounts.find_by_email("desk@demo.example")
     first, second = _directory_expert(1), _directory_expert(2)
     if None in (sme, expert, clerk, first, second):
         return 0
-    title = "ITに詳しい専門家を紹介してほしい"
-    if db.session.scalar(select(ConsultationCase).where(ConsultationCase.organisation_id == sme.organisation_id,
-                                                        ConsultationCase.title == title)) is not None:
+    mine = select(ConsultationCase.id).where(ConsultationCase.organisation_id == sme.organisation_id)
+    if db.session.scalar(select(Introduction.id).where(Introduction.case_id.in_(mine)).limit(1)) is not None:
         return 0
+
+    def support_case(title, goals):
+        """The SME's open 支援希望 case of that title, else the first open one (seed_cases'), else a new one."""
+        found = db.session.scalars(select(ConsultationCase).where(
+            ConsultationCase.organisation_id == sme.organisation_id, ConsultationCase.kind == "support_wanted",
+            ConsultationCase.status == "published").order_by(ConsultationCase.id)).all()
+        for case in found:
+            if title is None or case.title == title:
+                return case
+        return cases.publish(sme, cases.CaseFields(
+            title=title or "ITに詳しい専門家を紹介してほしい", goals=goals, situation="紙とFAXで受発注をしている。",
+            areas=("security", "cloud_accounting"), kind="support_wanted", half_hours=20, period_months=3,
+            mode="either", deadline=_demo_deadline(), prefecture="東京都", place="台東区"))
+
     made = 0
-    for heading, goals, people in (
-            (title, "受発注をFAXから切り替えたいが、何から始めればよいかわからない。", ((first, "accepted"), (second, "declined"))),
-            ("店舗のセキュリティ対策を相談したい", "従業員のパソコンとWi-Fiの安全な使い方を整えたい。", ((expert, "introduced"),))):
-        case = cases.publish(sme, cases.CaseFields(
-            title=heading, goals=goals, situation="紙とFAXで受発注をしている。", areas=("security", "cloud_accounting"),
-            kind="support_wanted", half_hours=20, period_months=3, mode="either", deadline=_demo_deadline(),
-            prefecture="東京都", place="台東区"))
+    for case, people in (
+            (support_case(None, "受発注をFAXから切り替えたいが、何から始めればよいかわからない。"),
+             ((first, "accepted"), (second, "declined"))),
+            (support_case("店舗のセキュリティ対策を相談したい", "従業員のパソコンとWi-Fiの安全な使い方を整えたい。"),
+             ((expert, "introduced"),))):
         for person, status in people:
             introduction = introductions.introduce(case, person, note="お近くで同じ分野の支援実績がある方です。", actor=clerk)
             if status == "accepted":
@@ -653,13 +665,57 @@ def seed_cases() -> int:
     draft.answers = {**answers, "token": Answers(draft.answers).token}
     db.session.flush()
     return made
+def _approved_expert(user, n: int, name: str, kana: str, number: int, **person):
+    """``user`` with an approved expert registration (the directory's n-th answers, ``person`` changing
+    the person step) and its directory profile; the existing registration when there is one."""
+    registration = applications.registration(user, "expert")
+    if registration is not None:
+        return user if registration.status == "approved" else None
+    now = clock.wall_now()
+    values = _directory_values(n, name, kana, user.email)
+    values["person"] = {**values["person"], **person}
+    answers = _wizards()[2].fill(values, complete=False)
+    application = Application(kind="expert", reference=references.mint("expert_application", number),
+                              user_id=user.id, organisation_id=None, status="approved", answers=answers,
+                              decision={"outcome": "eligible", "demo": True}, flags={}, version=3, created_at=now,
+                              submitted_at=now, updated_at=now)
+    db.session.add(application)
+    db.session.flush()
+    for before, after in (("draft", "submitted"), ("submitted", "under_review"), ("under_review", "approved")):
+        db.session.add(ApplicationEvent(application_id=application.id, at=now, from_status=before, to_status=after,
+                                        note="デモデータ" if after == "approved" else None))
+    experts.publish(application, None)
+    review_index.reindex_unindexed()
+    return user
+
+
+def family_expert():
+    """An expert who lives at the demo SME's address with its phone number (the owner's son, say): a
+    match with the demo SME shows the shared-address and shared-phone signals in the secretariat's queue.
+    A directory entry only (cannot log in); idempotent."""
+    email = "family-expert@demo.example"
+    user = accounts.find_by_email(email)
+    if user is None:
+        now = clock.wall_now()
+        user = User(email=email, name="山田 一郎", role="expert", password_hash=None, organisation_id=None,
+                    session_token=accounts.new_session_token(), created_at=now, email_verified_at=now,
+                    totp_last_counter=0, active=True)
+        db.session.add(user)
+        db.session.flush()
+        audit.record("demo.account_seeded", "user", user.id, summary={"role": "expert"})
+    _row, _person, _name, _kana, _number, _rep, prefecture, city, street, phone = DEMO_SME_ROW
+    return _approved_expert(user, 2, "山田 一郎", "ヤマダ イチロウ", 90000101, prefecture=prefecture, city=city,
+                            street=street, phone=phone)
+
+
 def seed_self_matches() -> int:
-    """A self-match of the demo SME waiting for the demo expert, and one confirmed with a directory
-    expert (the match shows a shared-phone signal in the secretariat's queue).  Idempotent."""
+    """A self-match of the demo SME waiting for the demo expert, and one confirmed with an expert who
+    shares its address and phone (the match shows those signals in the secretariat's queue).
+    Idempotent."""
     from dxapp.models import SelfMatch
     from dxapp.services import self_matches
 
-    sme, expert, known = approved_demo_sme(), approved_demo_expert(), _directory_expert(3)
+    sme, expert, known = approved_demo_sme(), approved_demo_expert(), family_expert()
     if None in (sme, expert, known):
         return 0
     if db.session.scalar(select(SelfMatch).where(SelfMatch.organisation_id == sme.organisation_id)) is not None:

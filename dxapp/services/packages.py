@@ -136,9 +136,8 @@ def delivering_expert(actor, expert_user_id=None) -> User:
 
 def member_experts(admin) -> list[User]:
     """The corporation's confirmed members who are approved experts (whom a package may name)."""
-    rows_ = affiliations.for_organisation(admin.organisation_id, status="confirmed")
-    users = [db.session.get(User, a.expert_user_id) for a in rows_]
-    return [u for u in users if u is not None and introductions.approved_expert(u) is not None]
+    members = affiliations.for_organisation(admin.organisation_id, status="confirmed")
+    return [user for _affiliation, user in members if introductions.approved_expert(user) is not None]
 
 
 def create(actor, fields: PackageFields, *, expert_user_id=None) -> SupportPackage:

@@ -102,3 +102,45 @@ def test_refusals_and_foreign_ids(app, users, login, world):
     db.session.commit()
     assert other.get(f"/sme/packages/requested/{case.id}").status_code == 404
     assert other.get("/sme/packages/999999").status_code == 404
+
+
+def test_supporter_corporation_offers_a_package_for_a_confirmed_member(app, users, login):
+    from tests.fixtures import expert_answers
+
+    admin = factories.approved_supporter(users)
+    (member, _), = factories.affiliated_experts(admin, [{"name": "青木 健", "name_kana": "アオキ ケン",
+                                                         "email": "aoki@example.jp"}])
+    factories.approved_expert(users, user=member, bank={**expert_answers.BANK, "payee": "own"})
+    stranger, _ = factories.approved_expert(users, user=users("expert"))
+    client = app.test_client()
+    login(client, admin)
+    assert 'href="/supporter/packages/"' in client.get("/supporter/").get_data(as_text=True)
+    assert client.get("/supporter/packages/").status_code == 200
+    page = client.get("/supporter/packages/new")
+    assert page.status_code == 200 and "青木 健" in text_of(page) and stranger.name not in text_of(page)
+    foreign = client.submit("/supporter/packages/new", {**NEW, "expert": str(stranger.id)})
+    assert foreign.status_code == 422  # not one of the choices
+    made = client.submit("/supporter/packages/new", {**NEW, "expert": str(member.id)})
+    assert made.status_code == 303
+    package = db.session.scalar(select(SupportPackage))
+    assert package.expert_user_id == member.id and package.organisation_id == admin.organisation_id
+    edit = f"/supporter/packages/{package.id}/edit"
+    assert client.get(edit).status_code == 200
+    assert client.submit(edit, {**NEW, "title": "法人のパック"}).status_code == 303
+    assert client.submit(f"/supporter/packages/{package.id}/publish", {}, page="/supporter/packages/").status_code == 303
+    db.session.refresh(package)
+    assert package.status == "published" and package.title == "法人のパック"
+    # The member sees it among their own packages; another corporation's administrator does not.
+    other_admin = factories.approved_supporter(users, user=users("supporter_admin"))
+    other = app.test_client()
+    login(other, other_admin)
+    assert other.get(edit).status_code == 404
+    assert "法人のパック" not in text_of(other.get("/supporter/packages/"))
+
+
+def test_supporter_not_approved_is_told_why(app, users, login):
+    admin = users("supporter_admin")
+    client = app.test_client()
+    login(client, admin)
+    page = client.get("/supporter/packages/new")
+    assert page.status_code == 200 and "承認されていません" in text_of(page)

@@ -69,6 +69,35 @@ class World:
         case_draft(case_sme, case_values())
         logged_in("sme_cases", case_sme, ["/sme/cases", f"/sme/cases/{case.id}", "/sme/cases/new/check-answers"])
 
+        # Matching (issue 12): an approved SME and expert with an introduction, a self-match request and a
+        # package waiting on both sides; a match between them that shows a signal; the desk's queues.
+        from tests.fixtures import expert_answers
+        from tests.fixtures.factories import (
+            affiliated_experts,
+            approved_expert,
+            introduced,
+            matched,
+            self_match_requested,
+            support_package,
+        )
+
+        match_expert, match_expert_registration = approved_expert(users, user=users("expert"))
+        match_expert_registration.phone_digits = _registration.phone_digits  # a signal at the match below
+        db.session.commit()
+        matched(published_case(case_sme), match_expert)
+        wanted = published_case(case_sme, kind="support_wanted")
+        introduction = introduced(wanted, match_expert, users("desk"))
+        introduced(wanted, approved_expert(users, user=users("expert"))[0], users("desk"), status="accepted")
+        self_match_requested(case_sme, match_expert)
+        package = support_package(match_expert)
+        draft_package = support_package(match_expert, publish=False, title="下書きのパック")
+        self.starts["sme_cases"] += [f"/sme/cases/{wanted.id}/introductions", "/sme/self-match", "/sme/packages/",
+                                     f"/sme/packages/{package.id}/request"]
+        logged_in("expert_matching", match_expert, [
+            "/expert/introductions/", f"/expert/introductions/{introduction.id}", "/expert/self-matches/",
+            "/expert/packages/", "/expert/packages/new", f"/expert/packages/{draft_package.id}/edit"])
+        matching_desk = [f"/secretariat/introductions/cases/{wanted.id}", "/secretariat/match-signals/"]
+
         expert = users("expert", name="佐藤 一郎")
         c = logged_in("expert_draft", expert, ["/expert/", "/expert/register/", "/expert/register/check-answers"])
         expert_wizard.fill_all(c)
@@ -85,8 +114,14 @@ class World:
         supporters.invite_expert(actor=admin, name="招待 花子", name_kana="ショウタイ ハナコ", email="invited@example.jp")
         supporters.invite_expert(actor=admin, name="佐藤 一郎", name_kana="サトウ イチロウ", email=expert.email)
         db.session.commit()
+        (member, _affiliation), = affiliated_experts(admin, [{"name": "所属 一郎", "name_kana": "ショゾク イチロウ",
+                                                              "email": "member@example.jp"}])
+        approved_expert(users, user=member, bank={**expert_answers.BANK, "payee": "own"})
+        member_package = support_package(admin, expert_user_id=member.id, publish=False)
+        support_package(admin, expert_user_id=member.id, title="公開中のパック")  # its unpublish form
         c = logged_in("supporter", admin, ["/supporter/", "/supporter/experts", "/supporter/administrators",
-                                           "/supporter/experts/add", "/supporter/experts/import"])
+                                           "/supporter/experts/add", "/supporter/experts/import",
+                                           "/supporter/packages/", f"/supporter/packages/{member_package.id}/edit"])
         preview = c.submit("/supporter/experts/import", {"file": (fuzzing.io.BytesIO(fuzzing.CSV), "a.csv")},
                            page="/supporter/experts/import", content_type="multipart/form-data")
         assert preview.status_code == 303
@@ -115,6 +150,7 @@ class World:
                                         "body": "質問です"}).status_code == 303
         clerk = users("desk")
         c = logged_in("desk", clerk, ["/secretariat/", "/secretariat/desk/", "/secretariat/inquiries/",
+                                      "/secretariat/introductions/", *matching_desk,
                                       "/secretariat/review/sme", "/secretariat/review/experts",
                                       "/secretariat/review/supporters", "/secretariat/review/changes"])
         for email, code in ((sme.email, sme_code), (expert.email, expert_code)):

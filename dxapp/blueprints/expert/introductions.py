@@ -16,7 +16,7 @@ from dxapp.blueprints.expert import bp
 from dxapp.errors import conflict
 from dxapp.extensions import db
 from dxapp.forms import BaseForm, InputRequired
-from dxapp.labels import INTRODUCTION_LABELS
+from dxapp.labels import CASE_KIND_LABELS, CASE_MODE_LABELS, INTRODUCTION_LABELS
 from dxapp.models import ConsultationCase
 from dxapp.procedures.expert_registration.forms import SUPPORT_AREA_LABELS
 from dxapp.services import introductions
@@ -49,7 +49,8 @@ def introduction_list():
 def _detail(introduction, form=None, status=200):
     return render_template("introductions/expert_detail.html", introduction=introduction,
                            case=db.session.get(ConsultationCase, introduction.case_id), form=form or DeclineForm(),
-                           labels=INTRODUCTION_LABELS, area_labels=SUPPORT_AREA_LABELS), status
+                           labels=INTRODUCTION_LABELS, area_labels=SUPPORT_AREA_LABELS,
+                           kind_labels=CASE_KIND_LABELS, mode_labels=CASE_MODE_LABELS), status
 
 
 @bp.route("/introductions/<int:introduction_id>")

@@ -11,31 +11,19 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from wtforms import SelectField, TextAreaField
+from wtforms import TextAreaField
 from wtforms.validators import Length, Optional
 
 from dxapp import transaction
 from dxapp.access import policy
 from dxapp.blueprints.secretariat import bp
-from dxapp.forms import BaseForm, choices
-from dxapp.labels import INTRODUCTION_LABELS
+from dxapp.filters import AreaPlaceModeFilters
+from dxapp.forms import BaseForm
+from dxapp.labels import CASE_KIND_LABELS, CASE_MODE_LABELS, INTRODUCTION_LABELS
 from dxapp.procedures.expert_registration.forms import DELIVERY_LABELS, SUPPORT_AREA_LABELS
-from dxapp.services import experts, introductions
+from dxapp.services import introductions
 
 STAFF = ("desk", "admin")
-
-
-class CandidateFilters(BaseForm):
-    class Meta:
-        csrf = False  # a search form (GET): it changes nothing
-
-    area = SelectField(_l("Support area"), choices=choices({"": _l("Any"), **SUPPORT_AREA_LABELS}),
-                       validators=[Optional()])
-    prefecture = SelectField(_l("Prefecture"), choices=choices({"": _l("Any"), **{p: p for p in experts.PREFECTURES}}),
-                             validators=[Optional()])
-    mode = SelectField(_l("Online or on site"),
-                       choices=choices({"": _l("Any"), "online": _l("Online"), "onsite": _l("On site")}),
-                       validators=[Optional()])
 
 
 class IntroduceForm(BaseForm):
@@ -76,10 +64,9 @@ def introduction_queue():
 @policy(*STAFF)
 def introduction_case(case_id: int):
     case = _case(case_id)
-    form = CandidateFilters(formdata=request.args)
+    form = AreaPlaceModeFilters(formdata=request.args)
     form.validate()
-    filters = introductions.Filters(area=form.area.data or None, prefecture=form.prefecture.data or None,
-                                    mode=form.mode.data or None)
+    filters = introductions.Filters(**form.chosen())
     page = _page()
     found, total = introductions.candidates(case, filters, page)
     made = introductions.of_case(case)
@@ -87,8 +74,8 @@ def introduction_case(case_id: int):
                            page=page, pages=max(1, math.ceil(total / introductions.PAGE_SIZE)),
                            args={k: v for k, v in request.args.items() if k != "page" and v},
                            introductions=made, profiles=introductions.profiles_of(i.expert_user_id for i in made),
-                           labels=INTRODUCTION_LABELS, area_labels=SUPPORT_AREA_LABELS,
-                           delivery_labels=DELIVERY_LABELS), (422 if form.errors else 200)
+                           labels=INTRODUCTION_LABELS, area_labels=SUPPORT_AREA_LABELS, kind_labels=CASE_KIND_LABELS,
+                           mode_labels=CASE_MODE_LABELS, delivery_labels=DELIVERY_LABELS), (422 if form.errors else 200)
 
 
 @bp.route("/introductions/cases/<int:case_id>/experts/<int:expert_id>", methods=["GET", "POST"])

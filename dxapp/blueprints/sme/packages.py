@@ -16,24 +16,11 @@ from wtforms.validators import Length, Optional
 from dxapp import transaction
 from dxapp.access import policy
 from dxapp.blueprints.sme import bp
+from dxapp.filters import AreaPlaceModeFilters
 from dxapp.forms import BaseForm, choices, strip
+from dxapp.labels import CASE_MODE_LABELS
 from dxapp.procedures.expert_registration.forms import SUPPORT_AREA_LABELS
 from dxapp.services import cases, experts, introductions, packages
-
-MODE_LABELS = {"online": _l("Online"), "onsite": _l("On site"), "either": _l("Either online or on site")}
-
-
-class PackageFilters(BaseForm):
-    class Meta:
-        csrf = False  # a search form (GET): it changes nothing
-
-    area = SelectField(_l("Support area"), choices=choices({"": _l("Any"), **SUPPORT_AREA_LABELS}),
-                       validators=[Optional()])
-    prefecture = SelectField(_l("Prefecture"), choices=choices({"": _l("Any"), **{p: p for p in experts.PREFECTURES}}),
-                             validators=[Optional()])
-    mode = SelectField(_l("Online or on site"),
-                       choices=choices({"": _l("Any"), "online": _l("Online"), "onsite": _l("On site")}),
-                       validators=[Optional()])
 
 
 class RequestForm(BaseForm):
@@ -81,17 +68,16 @@ def proposals_url(case_id: int) -> str | None:
 @bp.route("/packages/")
 @policy("sme")
 def package_list():
-    form = PackageFilters(formdata=request.args)
+    form = AreaPlaceModeFilters(formdata=request.args)
     form.validate()
-    filters = packages.Filters(area=form.area.data or None, prefecture=form.prefecture.data or None,
-                               mode=form.mode.data or None)
+    filters = packages.Filters(**form.chosen())
     page = _page()
     items, total = packages.browse(filters, page)
     names = {p.user_id: p.name for p in introductions.profiles_of(i.expert_user_id for i in items).values()}
     return render_template("packages/sme_list.html", form=form, items=items, total=total, page=page,
                            pages=max(1, math.ceil(total / packages.PAGE_SIZE)), names=names,
                            args={k: v for k, v in request.args.items() if k != "page" and v},
-                           area_labels=SUPPORT_AREA_LABELS, mode_labels=MODE_LABELS), (422 if form.errors else 200)
+                           area_labels=SUPPORT_AREA_LABELS, mode_labels=CASE_MODE_LABELS), (422 if form.errors else 200)
 
 
 def _profile(package):
@@ -104,7 +90,7 @@ def package_detail(package_id: int):
     package = _listed(package_id)
     return render_template("packages/sme_detail.html", package=package, profile=_profile(package),
                            quote=packages.quote(package, current_user), area_labels=SUPPORT_AREA_LABELS,
-                           mode_labels=MODE_LABELS, approved=cases.approved_registration(current_user) is not None)
+                           mode_labels=CASE_MODE_LABELS, approved=cases.approved_registration(current_user) is not None)
 
 
 @bp.route("/packages/<int:package_id>/request", methods=["GET", "POST"])
@@ -126,7 +112,7 @@ def package_request(package_id: int):
         return redirect(url_for("sme.package_requested", case_id=case.id), 303)
     return render_template("packages/sme_request.html", package=package, profile=_profile(package), form=form,
                            quote=packages.quote(package, current_user), area_labels=SUPPORT_AREA_LABELS,
-                           mode_labels=MODE_LABELS), (422 if form.errors else 200)
+                           mode_labels=CASE_MODE_LABELS), (422 if form.errors else 200)
 
 
 @bp.route("/packages/requested/<int:case_id>")

@@ -56,3 +56,4 @@ def administrators():
     status = 422 if form.errors else 200
     return render_template("supporter_org/admins.html", form=form,
                            admins=supporters.administrators(current_user.organisation_id), back=back), status
+from dxapp.blueprints.supporter_org import packages as _packages  # noqa: E402,F401  support packages (issue 12)
