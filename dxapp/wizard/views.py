@@ -102,10 +102,12 @@ class WizardRoutes:
                                  methods=["POST"])
         # GET for htmx while typing; POST for the no-JS 「入力内容で表示を更新する」 button, whose form carries
         # the CSRF token and every typed answer (never in a URL, history or server log).
-        self.bp.add_url_rule(f"{self.prefix}/<slug>/check", f"{name}_live", policy(*self.rule)(self.live),
-                             methods=["GET", "POST"])
-        self.bp.add_url_rule(f"{self.prefix}/<slug>/panel", f"{name}_panel",
-                             policy(PUBLIC, stateless=True)(self.stateless_panel))
+        # Only a wizard with a live panel has them (a route that always answers 404 is no route).
+        if any(step.panel is not None for step in self.wizard.steps):
+            self.bp.add_url_rule(f"{self.prefix}/<slug>/check", f"{name}_live", policy(*self.rule)(self.live),
+                                 methods=["GET", "POST"])
+            self.bp.add_url_rule(f"{self.prefix}/<slug>/panel", f"{name}_panel",
+                                 policy(PUBLIC, stateless=True)(self.stateless_panel))
         if self.desk:  # a denser page for phone work: every question of a section at once
             self.bp.add_url_rule(f"{self.prefix}/section/<key>", f"{name}_section", policy(*self.rule)(self.section),
                                  methods=["GET", "POST"])

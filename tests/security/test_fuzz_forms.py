@@ -139,10 +139,15 @@ class World:
         case = factories.published_case(sme_ok)
         open_case = factories.published_case(sme_ok, title="予約をオンラインで受けたい")
         proposal = factories.proposed(case, expert_ok)
-        logged_in("sme_cases", sme_ok, ["/sme/", f"/sme/cases/{case.id}/proposals",
-                                        f"/sme/cases/{case.id}/proposals/{proposal.id}/accept"])
+        logged_in("sme_proposals", sme_ok, ["/sme/", f"/sme/cases/{case.id}/proposals",
+                                            f"/sme/cases/{case.id}/proposals/{proposal.id}/accept"])
+        # The case search (issue 12): a saved search to delete, its unsubscribe page.
+        saved = factories.saved_search(expert_ok)
+        db.session.commit()
         logged_in("expert_ok", expert_ok, ["/expert/", "/expert/proposals",
-                                           f"/expert/cases/{open_case.reference}/propose"])
+                                           f"/expert/cases/{open_case.reference}/propose", "/expert/cases?area=cashless",
+                                           "/expert/saved-searches",
+                                           f"/expert/saved-searches/unsubscribe/{saved.unsubscribe_token}"])
 
         # Staff: a clerk holding the SME's and the expert's codes, an administrator; an inquiry.
         anon = app.test_client()
@@ -171,6 +176,42 @@ class World:
         logged_in("sme_messages", m_sme, ["/sme/messages/"])
         logged_in("expert_messages", m_expert, ["/expert/messages/"])
         self.starts["desk"].append("/secretariat/messages/")
+
+        # Support plans (issue 13): one approved SME and expert with a plan at each status that has forms
+        # (a draft, one waiting for the SME, one submitted, one under review, one approved, one running
+        # with a cancellation asked for) and a match without a plan.
+        from dxapp.services import plans as plan_service
+        from tests.fixtures import factories as f
+
+        p_sme, _ = f.approved_sme(users)
+        p_expert, _ = f.approved_expert(users, name="計画 太郎")
+        p_clerk = users("desk")
+
+        def plan_match():
+            return f.matched(f.published_case(p_sme), p_expert)
+
+        plan_match()  # no plan yet: the expert's list offers to start one
+        draft = plan_service.start(plan_match(), f.plan_fields(), actor=p_expert)
+        waiting = plan_service.start(plan_match(), f.plan_fields(), actor=p_expert)
+        plan_service.send_to_sme(waiting, version=waiting.version, actor=p_expert)
+        f.agreed_plan(plan_match(), p_expert, p_sme)
+        reviewing = f.agreed_plan(plan_match(), p_expert, p_sme)
+        plan_service.REVIEW.pick_up(reviewing, version=reviewing.version, actor=clerk)
+        f.approved_plan(plan_match(), p_expert, p_sme, p_clerk)
+        running = f.approved_plan(plan_match(), p_expert, p_sme, p_clerk)
+        plan_service.conclude(running, actor=p_sme)
+        plan_service.conclude(running, actor=p_expert)
+        cancelling = f.approved_plan(plan_match(), p_expert, p_sme, p_clerk)
+        plan_service.request_cancel(cancelling, actor=p_sme, reason="都合により")
+        db.session.commit()
+        logged_in("expert_plans", p_expert, ["/expert/plans", f"/expert/plans/{draft.id}",
+                                             *[f"/expert/plans/{draft.id}/{slug}" for slug in
+                                               ("purpose", "content", "period", "rate", "scope")],
+                                             f"/expert/plans/{running.id}/cancel-request"])
+        logged_in("sme_plans", p_sme, ["/sme/plans", f"/sme/plans/{waiting.id}", f"/sme/plans/{running.id}/cancel-request"])
+        self.starts["desk"] += ["/secretariat/plans", f"/secretariat/plans/{reviewing.id}",
+                                f"/secretariat/plans/{cancelling.id}"]
+        self.starts["admin"] = [*self.starts.get("admin", []), f"/secretariat/plans/{reviewing.id}"]
 
         # Visitors: one in the sign-up wizard (every step reachable), one at the TOTP step.
         self.clients["anonymous"] = anon
