@@ -14,7 +14,7 @@ FLASK_DEV := DXAPP_CONFIG=development FLASK_APP=wsgi $(BIN)/flask
 # about 12 minutes, so it runs on its own: `make fuzz` (TEST_DATABASE_URL for PostgreSQL).
 FUZZ_POSTS ?= 60
 
-.PHONY: fuzz run test bench lint audit install translations extract clean-db
+.PHONY: fuzz run test bench lint audit install translations extract clean-db routes
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ install: $(STAMP)
 
 translations: $(STAMP)
 	$(BIN)/pybabel compile -d dxapp/translations
+
+# The checked-in list of routes (tests/conventions/test_routes.py compares it with the app's url_map).
+routes: $(STAMP)
+	$(BIN)/python -m tests.conventions.test_routes --write
 
 extract: $(STAMP)
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -o dxapp/translations/messages.pot .

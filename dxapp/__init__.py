@@ -54,11 +54,13 @@ def create_app(config: dict | str | None = None) -> Flask:
     _wire_hooks()
     _wire_procedures()
 
+    from dxapp import inputs
     from dxapp.blueprints import register_blueprints
 
+    app.url_map.converters.update(inputs.ROUTE_CONVERTERS)  # before the routes that use them
     register_blueprints(app)
 
-    from dxapp import errors, inputs, security, templating, transaction
+    from dxapp import errors, security, templating, transaction
     from dxapp.cli import register_cli
 
     transaction.init_app(app)  # commit once after the view, roll back on an error (README, architecture)

@@ -91,6 +91,11 @@ def seed() -> list[tuple[str, str]]:
     seed_review_queues()
     seed_supporter()
     seed_inquiries()
+    seed_cases()
+    seed_proposals()
+    seed_introductions()
+    seed_self_matches()
+    seed_packages()
     seed_case_search()
     db.session.commit()
     return made
@@ -415,12 +420,274 @@ def seed_inquiries() -> None:
     db.session.flush()
 
 
+# ------------------------------------------------------------------------------------------ matching (issue 12)
+
+#: The demo SME's registration (approved, so that it can take part in matching).  Its phone number is the
+#: one the directory experts give, so a match with one of them shows a fraud signal in the secretariat's
+#: queue (as a family business would).
+DEMO_SME_ROW = ("sme@demo.example", "山田 花子", "株式会社やまだ商店", "ヤマダショウテン", "7000012050002", "山田 花子",
+                "東京都", "台東区", "浅草1-1-1", "03-1234-5678")
+
+
+def approved_demo_sme():
+    """The demo SME, its registration approved (idempotent: an approved registration is kept)."""
+    user = accounts.find_by_email(DEMO_SME_ROW[0])
+    if user is None:
+        return None
+    registration = applications.registration(user, "sme")
+    if registration is None:
+        registration = submit_review_sme(user, DEMO_SME_ROW)
+    if registration.status == "submitted":
+        applications.move(registration, "under_review", version=registration.version, actor_id=None)
+    if registration.status == "under_review":
+        applications.move(registration, "approved", version=registration.version, actor_id=None, note="デモデータ")
+    return user if registration.status == "approved" else None
+
+
+def approved_demo_expert():
+    """The demo expert, with an approved registration and a directory profile (idempotent)."""
+    user = accounts.find_by_email("expert@demo.example")
+    if user is None:
+        return None
+    registration = applications.registration(user, "expert")
+    if registration is not None:
+        return user if registration.status == "approved" else None
+    now = clock.wall_now()
+    answers = _wizards()[2].fill(_directory_values(1, "佐藤 一郎", "サトウ イチロウ", user.email), complete=False)
+    application = Application(kind="expert", reference=references.mint("expert_application", 90000100),
+                              user_id=user.id, organisation_id=None, status="approved", answers=answers,
+                              decision={"outcome": "eligible", "demo": True}, flags={}, version=3, created_at=now,
+                              submitted_at=now, updated_at=now)
+    db.session.add(application)
+    db.session.flush()
+    for before, after in (("draft", "submitted"), ("submitted", "under_review"), ("under_review", "approved")):
+        db.session.add(ApplicationEvent(application_id=application.id, at=now, from_status=before, to_status=after,
+                                        note="デモデータ" if after == "approved" else None))
+    experts.publish(application, None)
+    review_index.reindex_unindexed()
+    return user
+
+
+def _demo_deadline() -> date:
+    from datetime import timedelta
+
+    from dxapp.rules import calendar as calendars
+
+    last = calendars.last_day(calendars.window("contract", calendars.PHASE2))
+    return min(clock.program_today() + timedelta(days=30), last)
+
+
+def _directory_expert(n: int):
+    return accounts.find_by_email(f"directory-expert{n:02d}@demo.example")
+
+
+#: The demo SME's cases that asked for proposals, and what became of each proposal: (title, goals, areas,
+#: [(expert, statuses in order)]); "demo" is the demo expert, a number a directory expert.
+DEMO_PROPOSAL_CASES = (
+    ("ネットショップを開設したい", "店頭の商品を通販でも売り、売上を伸ばしたい。", ("ec_sites", "cashless"),
+     (("demo", ("sent",)), (4, ("sent",)), (5, ("withdrawn",)))),
+    ("会計をクラウドに移したい", "手書きの帳簿をやめ、請求書と会計をクラウドで管理したい。", ("cloud_accounting",),
+     (("demo", ("accepted",)), (6, ("declined",)))),
+    ("予約をオンラインで受けたい", "電話だけの予約受付を、Webからも受けられるようにしたい。", ("ec_sites", "web_meetings"),
+     (("demo", ("withdrawn", "declined")), (4, ("sent",)))),
+)
+
+
+def seed_proposals() -> int:
+    """Proposals at every status on three 提案希望 cases of the demo SME, from the demo expert and directory
+    experts: open ones to compare, a withdrawn one, one case matched through an accepted proposal (the
+    others declined by it), one proposal declined on its own.  Reachable from both My Pages.  Idempotent;
+    returns the proposals made."""
+    from dxapp.models import ConsultationCase
+    from dxapp.services import cases, proposals
+
+    sme, expert = approved_demo_sme(), approved_demo_expert()
+    if sme is None or expert is None or db.session.scalar(select(ConsultationCase).where(
+            ConsultationCase.organisation_id == sme.organisation_id,
+            ConsultationCase.title == DEMO_PROPOSAL_CASES[0][0])) is not None:
+        return 0
+    made = 0
+    for n, (title, goals, areas, people) in enumerate(DEMO_PROPOSAL_CASES):
+        case = cases.publish(sme, cases.CaseFields(
+            title=title, goals=goals, situation="紙と電話で対応していて、手が回らない。", areas=areas,
+            kind="proposals_wanted", half_hours=20, period_months=3, mode="either", deadline=_demo_deadline(),
+            prefecture="東京都", place="台東区"))
+        for who, statuses in people:
+            person = expert if who == "demo" else _directory_expert(who)
+            if person is None:
+                continue
+            for status in statuses:
+                proposal = proposals.send(person, case, proposals.ProposalFields(
+                    message=f"{person.name}です。同じ規模の事業者の支援を多数行ってきました。",
+                    plan_outline="1. 現状の聞き取り\n2. ツールの選定と導入\n3. 社内での使い方の研修",
+                    half_hours=16 + 4 * n, hourly_rate_yen=4_000 + 500 * n))
+                made += 1
+                if status == "withdrawn":
+                    proposals.withdraw(proposal, version=proposal.version, actor=person)
+                elif status == "declined" and who == "demo":
+                    proposals.decline(proposal, case, version=proposal.version, actor=sme)
+        if ("demo", ("accepted",)) in people:  # the others are declined by the acceptance
+            chosen = proposals.open_proposal(case.id, expert.id)
+            proposals.accept(chosen, case, version=chosen.version, actor=sme)
+def seed_introductions() -> int:
+    """Two 支援希望 cases of the demo SME: one with an accepted introduction (the SME may choose it) and a
+    declined one; one waiting in the clerk's queue with the demo expert introduced (the expert may
+    answer).  Idempotent; returns the introductions made."""
+    from dxapp.models import ConsultationCase
+    from dxapp.services import cases, introductions
+
+    sme, expert, clerk = approved_demo_sme(), approved_demo_expert(), accounts.find_by_email("desk@demo.example")
+    first, second = _directory_expert(1), _directory_expert(2)
+    if None in (sme, expert, clerk, first, second):
+        return 0
+    title = "ITに詳しい専門家を紹介してほしい"
+    if db.session.scalar(select(ConsultationCase).where(ConsultationCase.organisation_id == sme.organisation_id,
+                                                        ConsultationCase.title == title)) is not None:
+        return 0
+    made = 0
+    for heading, goals, people in (
+            (title, "受発注をFAXから切り替えたいが、何から始めればよいかわからない。", ((first, "accepted"), (second, "declined"))),
+            ("店舗のセキュリティ対策を相談したい", "従業員のパソコンとWi-Fiの安全な使い方を整えたい。", ((expert, "introduced"),))):
+        case = cases.publish(sme, cases.CaseFields(
+            title=heading, goals=goals, situation="紙とFAXで受発注をしている。", areas=("security", "cloud_accounting"),
+            kind="support_wanted", half_hours=20, period_months=3, mode="either", deadline=_demo_deadline(),
+            prefecture="東京都", place="台東区"))
+        for person, status in people:
+            introduction = introductions.introduce(case, person, note="お近くで同じ分野の支援実績がある方です。", actor=clerk)
+            if status == "accepted":
+                introductions.accept(introduction, version=introduction.version, actor=person)
+            elif status == "declined":
+                introductions.decline(introduction, version=introduction.version, actor=person,
+                                      reason="現在ほかの支援で予定が埋まっているため。")
+            made += 1
+    db.session.flush()
+    return made
+
+
+# ------------------------------------------------------------------------------------------ consultation cases
+
+#: (kind, title, goals, situation, areas, half hours, months, mode, prefecture, place, what happens after publishing)
+DEMO_CASES = (
+    ("support_wanted", "受発注をクラウドで管理したい", "電話とFAXの注文を一つの画面で管理し、入力の手間を半分にしたい。",
+     "注文は紙の台帳に手で書き写しています。パソコンは事務所に2台あります。", ("cloud_accounting", "rpa"), 20, 3,
+     "either", "東京都", "台東区", "published"),
+    ("proposals_wanted", "ネットショップを始めたい", "店頭だけの売上を通販でも伸ばしたい。商品写真の撮り方から知りたい。",
+     "ホームページはありますが、注文は電話だけです。", ("ec_sites", "cashless"), 21, 3, "online", None, None,
+     "published"),
+    ("no_proposals", "テレワークの仕組みを整えたい", "知り合いのIT専門家と、社員3名が自宅から仕事できる環境を整える。",
+     "事務所のファイルサーバーにしかデータがありません。", ("telework", "security"), 12, 2, "onsite", "東京都",
+     "浅草駅の近く", "published"),
+    ("proposals_wanted", "キャッシュレス決済を導入したい", "店頭で電子マネーとQRコード決済を受け付けたい。",
+     "現金のみです。", ("cashless",), 6, 1, "online", None, None, "deadline_passed"),
+    ("proposals_wanted", "Web会議で取引先と打合せしたい", "取引先との打合せをWeb会議にして移動時間を減らしたい。",
+     "打合せは月に10回ほど、すべて訪問しています。", ("web_meetings",), 4, 1, "online", None, None, "closed"),
+    ("support_wanted", "情報セキュリティを見直したい", "ウイルス対策とパスワードの管理を見直したい。",
+     "パスワードは紙に書いて共有しています。", ("security",), 8, 2, "either", "東京都", "台東区", "withdrawn"),
+    ("proposals_wanted", "会計をクラウドに移したい", "手書きの帳簿をやめ、クラウド会計で月次決算を早めたい。",
+     "会計事務所に紙の帳簿を毎月送っています。", ("cloud_accounting",), 16, 3, "online", None, None, "matched"),
+)
+#: The case the demo SME is still writing (the wizard's draft): the first steps answered.
+DEMO_CASE_DRAFT = {
+    "theme": {"title": "在庫を数えるのを楽にしたい"},
+    "goals": {"goals": "棚卸しを月1日で終わらせたい。", "situation": "在庫は表計算ソフトに手で入力しています。"},
+    "areas": {"areas": ["rpa", "other"]},
+}
+
+
+def seed_cases() -> int:
+    """The demo SME's consultation cases at every status (idempotent: nothing once it has cases): one of
+    each kind open for proposals, one whose proposal deadline has passed (締切 in program time), one
+    closed early, one withdrawn, one matched, and a case still being written (the wizard's draft).
+    Skipped once the contract window is over (no proposal deadline would be allowed).  Returns the
+    cases created."""
+    from datetime import timedelta
+
+    from dxapp import procedures
+    from dxapp.rules import calendar as calendars
+    from dxapp.services import cases
+
+    now = clock.program_now()
+    last = calendars.last_day(calendars.window("contract", calendars.PHASE2))
+    today = now.astimezone(JST).date()
+    if today + timedelta(days=1) > last:
+        return 0
+    user = approved_demo_sme()
+    if user is None or cases.of_sme(user):
+        return 0
+    open_deadline = min(today + timedelta(days=30), last)
+    made = 0
+    for kind, title, goals, situation, areas, half, months, mode, prefecture, place, after in DEMO_CASES:
+        deadline, at = open_deadline, now
+        if after == "deadline_passed":
+            deadline, at = today - timedelta(days=1), now - timedelta(days=10)
+        case = cases.publish(user, cases.CaseFields(
+            title=title, goals=goals, situation=situation, areas=areas, kind=kind, half_hours=half,
+            period_months=months, mode=mode, prefecture=prefecture, place=place, deadline=deadline), at=at)
+        if after == "closed":
+            cases.close_early(case, version=case.version, actor=user)
+        elif after == "withdrawn":
+            cases.withdraw(case, version=case.version, actor=user)
+        elif after == "matched":  # the proposals work makes matches from accepted proposals
+            cases.mark_matched(case, version=case.version, actor=user)
+        made += 1
+    procedure = procedures.get("consultation_case")
+    answers = procedure.wizard.fill(DEMO_CASE_DRAFT, user=user, complete=False)
+    draft = drafts.get_or_create(procedure.wizard.name, procedure.owner_key(user), user.id, initial=answers)
+    draft.answers = {**answers, "token": Answers(draft.answers).token}
+    db.session.flush()
+    return made
+def seed_self_matches() -> int:
+    """A self-match of the demo SME waiting for the demo expert, and one confirmed with a directory
+    expert (the match shows a shared-phone signal in the secretariat's queue).  Idempotent."""
+    from dxapp.models import SelfMatch
+    from dxapp.services import self_matches
+
+    sme, expert, known = approved_demo_sme(), approved_demo_expert(), _directory_expert(3)
+    if None in (sme, expert, known):
+        return 0
+    if db.session.scalar(select(SelfMatch).where(SelfMatch.organisation_id == sme.organisation_id)) is not None:
+        return 0
+    waiting = self_matches.request(sme, self_matches.registration_number(expert), "以前のセミナーでお世話になりました。")
+    confirmed = self_matches.request(sme, self_matches.registration_number(known), "顧問のご紹介で連絡しました。")
+    if confirmed is not None:
+        self_matches.confirm(confirmed, version=confirmed.version, actor=known)
+    db.session.flush()
+    return int(waiting is not None) + int(confirmed is not None)
+
+
+def seed_packages() -> int:
+    """Two packages of the demo expert: one published (SMEs can browse and request it), one unpublished.
+    Idempotent."""
+    from dxapp.models import SupportPackage
+    from dxapp.services import packages
+
+    expert = approved_demo_expert()
+    if expert is None or db.session.scalar(select(SupportPackage).where(
+            SupportPackage.expert_user_id == expert.id)) is not None:
+        return 0
+    offers = (
+        ("ネットショップ開設パック", "ネットショップの開設から商品登録、初回の受注と発送まで一緒に進めます。", ("ec_sites", "cashless"),
+         20, 5_000, "either", ("東京都", "神奈川県"), True),
+        ("テレワーク導入パック", "Web会議とクラウドストレージを導入し、社内で使い方の研修を行います。", ("telework", "web_meetings"),
+         12, 4_500, "online", (), False),
+    )
+    for title, summary, areas, half_hours, rate, mode, regions, stays in offers:
+        package = packages.create(expert, packages.PackageFields(title=title, summary=summary, areas=areas,
+                                                                 half_hours=half_hours, hourly_rate_yen=rate,
+                                                                 mode=mode, regions=regions))
+        packages.publish(package, version=package.version, actor=expert)
+        if not stays:
+            packages.unpublish(package, version=package.version, actor=expert)
+    db.session.flush()
+    return len(offers)
+
+
 # ------------------------------------------------------------------------------------------ the experts' case search
 
 #: Cases of the approved demo SME of the review queues (加藤 美穂, 株式会社かとう工務店), published so that the
 #: expert's case search (issue 12) shows several: (title, goals, situation, areas, kind, mode, prefecture,
 #: half hours, months, deadline in days from today).
-DEMO_CASES = (
+CASE_SEARCH_CASES = (
     ("ネットショップを始めたい", "地元の木工品を通販で全国に販売したい。", "店頭と電話注文のみで、ホームページもありません。",
      ("ec_sites", "cashless"), "proposals_wanted", "either", "宮城県", 20, 3, 30),
     ("見積書と請求書をクラウド会計で作りたい", "手書きの見積書・請求書をやめ、会計ソフトと連動させたい。",
@@ -441,28 +708,7 @@ DEMO_CASES = (
     ("IT導入補助金の申請を相談したい", "工程管理ソフトの導入にIT導入補助金を使いたい。",
      "申請の手順がわからず、締切が近づいています。", ("it_subsidy",), "support_wanted", "either", "宮城県", 4, 1, 7),
 )
-DEMO_CASE_SME = "review-sme6@demo.example"
-
-
-def approve_demo_expert(user, number: int = 90000100) -> None:
-    """The demo expert (expert@demo.example) with an approved registration and a listed profile, so that
-    the case search and saved searches are reachable from its My Page.  Only when it has no registration
-    of its own yet (a demo that already walked the wizard keeps its own).  ``number``: of its reference."""
-    if applications.registration(user, "expert") is not None:
-        return
-    now = clock.wall_now()
-    values = _directory_values(3, "佐藤 一郎", "サトウ イチロウ", user.email)
-    answers = _wizards()[2].fill(values, complete=False)
-    application = Application(kind="expert", reference=references.mint("expert_application", number),
-                              user_id=user.id, organisation_id=None, status="approved", answers=answers,
-                              decision={"outcome": "eligible", "demo": True}, flags={}, version=3, created_at=now,
-                              submitted_at=now, updated_at=now)
-    db.session.add(application)
-    db.session.flush()
-    for before, after in (("draft", "submitted"), ("submitted", "under_review"), ("under_review", "approved")):
-        db.session.add(ApplicationEvent(application_id=application.id, at=now, from_status=before, to_status=after,
-                                        note="デモデータ" if after == "approved" else None))
-    experts.publish(application, None)
+CASE_SEARCH_SME = "review-sme6@demo.example"
 
 
 def seed_case_search() -> int:
@@ -475,20 +721,19 @@ def seed_case_search() -> int:
     from dxapp.models import ConsultationCase
     from dxapp.services import case_search, cases
 
-    sme = accounts.find_by_email(DEMO_CASE_SME)
-    expert = accounts.find_by_email("expert@demo.example")
+    sme = accounts.find_by_email(CASE_SEARCH_SME)
     if sme is None or cases.approved_registration(sme) is None:
         return 0
     if db.session.scalar(select(func.count()).select_from(ConsultationCase)
                          .where(ConsultationCase.organisation_id == sme.organisation_id)):
         return 0
+    expert = approved_demo_expert()
     if expert is not None:
-        approve_demo_expert(expert)
         case_search.save(expert, case_search.Query(area="web_meetings"))
         case_search.save(expert, case_search.Query(prefecture="宮城県", kind="support_wanted"))
     today = clock.program_today()
     made = 0
-    for title, goals, situation, areas, kind, mode, prefecture, half_hours, months, days in DEMO_CASES:
+    for title, goals, situation, areas, kind, mode, prefecture, half_hours, months, days in CASE_SEARCH_CASES:
         fields = cases.CaseFields(title=title, goals=goals, situation=situation, areas=areas, kind=kind,
                                   half_hours=half_hours, period_months=months, mode=mode,
                                   deadline=today + timedelta(days=days), prefecture=prefecture,

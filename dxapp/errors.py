@@ -46,11 +46,11 @@ def _back_url() -> str:
 
 
 def _status_label(obj) -> str | None:
-    from dxapp.labels import STATUS_LABELS
+    from dxapp.labels import PLAN_LABELS, STATUS_LABELS
 
     status = getattr(obj, "status", None)
-    return str(STATUS_LABELS[status]) if obj is not None and obj.__tablename__ == "application" and \
-        status in STATUS_LABELS else None
+    labels = {"application": STATUS_LABELS, "support_plan": PLAN_LABELS}.get(getattr(obj, "__tablename__", None))
+    return str(labels[status]) if obj is not None and labels is not None and status in labels else None
 
 
 def _holder(obj):
@@ -102,7 +102,7 @@ def init_app(app: Flask) -> None:
                           "and send it again."), "info")
             return redirect(request.path, 303)
         transaction.rollback()
-        values = {k: v for k, v in request.form.items() if not kept._secret(k)}
+        values = {k: v for k, v in request.form.items() if not kept.is_secret(k)}
         return render_template("errors/csrf.html", kept=values), 400
 
     @app.errorhandler(HTTPException)

@@ -8,6 +8,9 @@
   a NUL kept in a draft would fail only later, at submission).
 * ``form_int`` is the one parser for integers that come back from the page (hidden version fields):
   ASCII digits only, within the 32-bit range every database stores, else ``None``.
+* URL converters (``ROUTE_CONVERTERS``): ``<int:...>`` ids within the database's range (a larger
+  number is a page that does not exist, 404, not a query the database refuses), ``<token:...>`` random
+  URL-safe ids (``secrets.token_urlsafe``).  tests/conventions/test_routes.py keeps every id typed.
 * ``same_token`` compares one-time tokens typed or posted back by the client without the ``TypeError``
   ``hmac.compare_digest`` raises for non-ASCII text.
 """
@@ -17,6 +20,7 @@ from __future__ import annotations
 import hmac
 
 from flask import abort, request
+from werkzeug.routing import BaseConverter, IntegerConverter
 
 NUL = "\x00"
 INT_MAX = 2**31 - 1  # PostgreSQL ``integer``; SQLite's 64-bit range includes it
@@ -63,6 +67,23 @@ def same_token(given: str | None, expected: str | None) -> bool:
     if not given or not expected:
         return False
     return hmac.compare_digest(given.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass"))
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>``: a positive id the database can hold (1 .. INT_MAX); anything else does not match."""
+
+    def __init__(self, map, fixed_digits=0, min=1, max=INT_MAX, signed=False):  # noqa: A002
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+class TokenConverter(BaseConverter):
+    """``<token:...>``: a random URL-safe id (``secrets.token_urlsafe``), 16 to 64 characters."""
+
+    regex = r"[A-Za-z0-9_-]{16,64}"
+
+
+#: The converters of the app's routes (registered before the blueprints, dxapp.create_app).
+ROUTE_CONVERTERS = {"int": IdConverter, "token": TokenConverter}
 
 
 def init_app(app) -> None:

@@ -18,7 +18,8 @@ _NEVER = ("csrf_token", "submit_token", "draft_version", "action")
 _SENSITIVE = ("password", "account_number", "my_number", "bank", "totp", "code")
 
 
-def _secret(name: str) -> bool:
+def is_secret(name: str) -> bool:
+    """A field never kept nor shown again (passwords, tokens, bank and identity numbers, codes)."""
     return name in _NEVER or name.endswith("token") or any(word in name for word in _SENSITIVE)
 
 
@@ -29,7 +30,7 @@ def _current_id() -> int | None:
 def keep_posted_values(path: str | None = None, *, owner: int | None = None) -> bool:
     """Keep what was typed for ``path``, for the person who typed it (``owner``: the account whose session
     just ended; default: the current user, None when nobody is logged in)."""
-    items = [(k, v) for k, v in request.form.items(multi=True) if not _secret(k)]
+    items = [(k, v) for k, v in request.form.items(multi=True) if not is_secret(k)]
     if not items or sum(len(k) + len(v) for k, v in items) > _MAX_CHARS:
         return False
     session[_KEY] = {"path": path or request.path, "items": items,

@@ -7,8 +7,18 @@ refuses, so ``url_for`` had no URL adapter and ``flask create-admin`` crashed.""
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, has_request_context, url_for
 
 
 def request_context():
     return current_app.test_request_context("/", base_url=current_app.config["EXTERNAL_BASE_URL"])
+
+
+def external_url(endpoint: str, **values) -> str:
+    """The absolute link (on ``EXTERNAL_BASE_URL``) to ``endpoint``, for an e-mail: inside a request or
+    outside one (CLI, worker), so services build links without looking at the request."""
+    base = current_app.config["EXTERNAL_BASE_URL"].rstrip("/")
+    if has_request_context():
+        return base + url_for(endpoint, **values)
+    with request_context():  # CLI and workers: no request of their own
+        return base + url_for(endpoint, **values)

@@ -17,12 +17,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask import Flask
+from flask import Flask, request
 
 from dxapp.extensions import db
 
 #: Files written during the transaction, removed should it roll back (uploads).
 _UNLINK_ON_ROLLBACK = "dxapp_unlink_on_rollback"
+#: The client address of the request this unit of work serves (for the audit log).
+_CLIENT_IP = "dxapp_client_ip"
+
+
+def client_ip() -> str | None:
+    """The address of the client whose request this unit of work is (None for the CLI and the worker).
+    The boundary sets it, so services (the audit log) never read the request."""
+    return db.session.info.get(_CLIENT_IP)
 
 
 def unlink_on_rollback(path) -> None:
@@ -61,6 +69,14 @@ def transaction() -> Iterator[None]:
 
 
 def init_app(app: Flask) -> None:
+    @app.before_request
+    def _note_client():
+        db.session.info[_CLIENT_IP] = request.remote_addr
+
+    @app.teardown_request
+    def _forget_client(_error=None):
+        db.session.info.pop(_CLIENT_IP, None)
+
     @app.after_request
     def _commit_request(response):
         """The view returned (the error handlers have rolled back whatever an exception left): commit."""

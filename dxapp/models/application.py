@@ -8,16 +8,14 @@ from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Integer, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dxapp.extensions import db
-from dxapp.models.types import UTCDateTime
+from dxapp.models.types import UTCDateTime, one_of
 from dxapp.rules.application import STATUSES
-
-_STATUS_SQL = ", ".join(f"'{s}'" for s in STATUSES)
 
 
 class Application(db.Model):
     __tablename__ = "application"
     __table_args__ = (
-        CheckConstraint(f"status IN ({_STATUS_SQL})", name="status_known"),
+        CheckConstraint(one_of("status", STATUSES), name="status_known"),
         CheckConstraint("kind IN ('sme', 'expert', 'supporter')", name="kind_known"),
         CheckConstraint("version >= 1", name="version_positive"),
         # Review queues (secretariat area, migration 0008): a queue is one kind, maybe one status, oldest

@@ -13,20 +13,16 @@ from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Intege
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dxapp.extensions import db
-from dxapp.models.types import UTCDateTime
+from dxapp.models.types import UTCDateTime, one_of
 from dxapp.rules.cases import KINDS, MODES, STATUSES
-
-
-def _sql_in(values) -> str:
-    return ", ".join(f"'{v}'" for v in values)
 
 
 class ConsultationCase(db.Model):
     __tablename__ = "consultation_case"
     __table_args__ = (
-        CheckConstraint(f"status IN ({_sql_in(STATUSES)})", name="status_known"),
-        CheckConstraint(f"kind IN ({_sql_in(KINDS)})", name="kind_known"),
-        CheckConstraint(f"mode IN ({_sql_in(MODES)})", name="mode_known"),
+        CheckConstraint(one_of("status", STATUSES), name="status_known"),
+        CheckConstraint(one_of("kind", KINDS), name="kind_known"),
+        CheckConstraint(one_of("mode", MODES), name="mode_known"),
         CheckConstraint("half_hours >= 1", name="half_hours_positive"),
         CheckConstraint("period_months BETWEEN 1 AND 6", name="period_months_range"),
         CheckConstraint("version >= 1", name="version_positive"),

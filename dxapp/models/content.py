@@ -8,7 +8,7 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dxapp.extensions import db
-from dxapp.models.types import UTCDateTime
+from dxapp.models.types import UTCDateTime, one_of
 
 
 class NewsItem(db.Model):
@@ -20,9 +20,13 @@ class NewsItem(db.Model):
     body: Mapped[str] = mapped_column(Text)
 
 
+#: An inquiry is open (nobody handles it yet), assigned to a clerk, or closed.
+INQUIRY_STATUSES = ("open", "assigned", "closed")
+
+
 class Inquiry(db.Model):
     __tablename__ = "inquiry"
-    __table_args__ = (CheckConstraint("status IN ('open', 'assigned', 'closed')", name="status_known"),)
+    __table_args__ = (CheckConstraint(one_of("status", INQUIRY_STATUSES), name="status_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(20), unique=True)

@@ -9,7 +9,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dxapp.extensions import db
-from dxapp.models.types import UTCDateTime
+from dxapp.models.types import UTCDateTime, one_of
 
 AFFILIATION_STATUSES = ("requested", "invited", "confirmed", "declined", "ended")
 #: An expert has at most one affiliation in these states per corporation.
@@ -22,8 +22,7 @@ class Affiliation(db.Model):
 
     __tablename__ = "affiliation"
     __table_args__ = (
-        CheckConstraint("status IN ('requested', 'invited', 'confirmed', 'declined', 'ended')",
-                        name="status_known"),
+        CheckConstraint(one_of("status", AFFILIATION_STATUSES), name="status_known"),
         CheckConstraint("requested_by IN ('expert', 'supporter')", name="requested_by_known"),
         CheckConstraint("version >= 1", name="version_positive"),
         # One open affiliation per expert and corporation (migration 0010); a parallel second insert
@@ -52,7 +51,7 @@ class RosterImport(db.Model):
 
     __tablename__ = "roster_import"
     __table_args__ = (
-        CheckConstraint("status IN ('preview', 'confirmed', 'discarded')", name="status_known"),
+        CheckConstraint(one_of("status", ROSTER_STATUSES), name="status_known"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)

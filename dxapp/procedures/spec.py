@@ -93,7 +93,7 @@ class Procedure:
     # (draft, user) -> (result type, result id); runs inside the submit transaction.
     submit: Callable[[Any, Any], tuple[str, int]]
     wording: Wording
-    review: ReviewSpec
+    review: ReviewSpec | None  # None: nothing to review (a consultation case is published at once)
     # The calendar window new applications are accepted in (dxapp.rules.calendar); None: always.
     window: str | None = "registration"
     # (user) -> the answers a new draft starts with (a returned application, the details in force).
@@ -113,6 +113,9 @@ class Procedure:
     desk: DeskSpec | None = None
     # The applicant may withdraw an open application (the withdraw page is mounted).
     withdrawable: bool = True
+    # ``(user, at, calendar) -> Refusal | None``: the start guard of a procedure that creates no
+    # application (a consultation case); None: the registrations' guard (one open application, the window).
+    guard: Callable[[Any, datetime, Mapping[str, calendars.Window]], Refusal | None] | None = None
 
     def purpose_labels(self) -> dict:
         """{document purpose: label} of every documents step."""
@@ -143,7 +146,10 @@ def may_start(user, procedure: Procedure, at: datetime, calendar: Mapping[str, c
     One open application at a time (``already_applied``); new applications only inside the procedure's
     window of ``calendar`` (``closed``).  A returned application may be corrected and resubmitted, and a
     change of an approved registration requested, even after the window: neither is a new application.
-    (Freezes and the budget's intake will be decided here too.)"""
+    (Freezes and the budget's intake will be decided here too.)  A procedure with a ``guard`` of its own
+    (one that creates no application) is decided by that guard alone."""
+    if procedure.guard is not None:
+        return procedure.guard(user, at, calendar)
     current = applications.open_application(user, procedure.kind)
     if current is not None and current.status == "returned":
         return None

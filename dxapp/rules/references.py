@@ -60,6 +60,7 @@ REFERENCES: tuple[Reference, ...] = (
     Reference("supporter_registration", "G", 6, DATED),  # was "S" until issue 10
     Reference("signup", "U", 6, DATED),
     Reference("desk", "D", 6, DATED),
+    Reference("consultation_case", "W", 6, DATED),  # the case wizard's submission (the case itself: K)
     Reference("inquiry", "Q", 8, DASHED),
     # the support process (issue 10)
     Reference("consultation", "K", 8),

@@ -199,52 +199,54 @@ def _bank(answers) -> str | None:
 
 # ----------------------------------------------------------------------------------------- extractors
 
+def _named(name: str | None) -> dict:
+    """The display name and the name key of the applicant's name."""
+    return {"display_name": name[:200] if name else None, "name_key": name_key(name)}
+
+
+def _placed(answers: Mapping | None, slug: str) -> dict:
+    """The prefecture and the address key of the address answered in step ``slug``."""
+    prefecture, city, street, building = (value(answers, slug, f) for f in ("prefecture", "city", "street", "building"))
+    return {"prefecture": (_text(prefecture) or "")[:10] or None,
+            "address_key": address_key(prefecture, city, street, building)}
+
+
+def _organisation(answers: Mapping | None, who: str, where: str, email_field: str,
+                  fallback_email: str | None) -> dict:
+    """The index fields of an organisation (an SME or a supporter corporation): its name, furigana,
+    corporate number and representative answered in step ``who``, its contact and address in ``where``."""
+    name = _text(value(answers, who, "name"))
+    return {
+        **_named(name), "kana_key": kana_key(value(answers, who, "name_kana")),
+        "corporate_number": corporate_number(value(answers, who, "corporate_number")),
+        "email": email(value(answers, where, email_field) or fallback_email),
+        "phone_digits": phone_digits(value(answers, where, "phone")),
+        **_placed(answers, where),
+        "representative_key": name_key(value(answers, who, "representative_name")),
+    }
+
+
 def sme_fields(answers: Mapping | None, *, fallback_email: str | None = None) -> IndexFields:
-    name = _text(value(answers, "business-details", "name"))
-    return IndexFields(
-        display_name=name[:200] if name else None, name_key=name_key(name),
-        kana_key=kana_key(value(answers, "business-details", "name_kana")),
-        corporate_number=corporate_number(value(answers, "business-details", "corporate_number")),
-        email=email(value(answers, "address", "contact_email") or fallback_email),
-        phone_digits=phone_digits(value(answers, "address", "phone")),
-        prefecture=(_text(value(answers, "address", "prefecture")) or "")[:10] or None,
-        address_key=address_key(value(answers, "address", "prefecture"), value(answers, "address", "city"),
-                                value(answers, "address", "street"), value(answers, "address", "building")),
-        representative_key=name_key(value(answers, "business-details", "representative_name")),
-    )
+    return IndexFields(**_organisation(answers, "business-details", "address", "contact_email", fallback_email))
 
 
 def expert_fields(answers: Mapping | None, *, fallback_email: str | None = None) -> IndexFields:
     name = _text(value(answers, "person", "name"))
     return IndexFields(
-        display_name=name[:200] if name else None, name_key=name_key(name),
-        kana_key=kana_key(value(answers, "person", "name_kana")),
+        **_named(name), kana_key=kana_key(value(answers, "person", "name_kana")),
         email=email(value(answers, "person", "email") or fallback_email),
         phone_digits=phone_digits(value(answers, "person", "phone")),
-        prefecture=(_text(value(answers, "person", "prefecture")) or "")[:10] or None,
+        **_placed(answers, "person"),
         birth_date=birth_date(value(answers, "person", "birth_date")),
         bank_key=_bank(answers),
-        address_key=address_key(value(answers, "person", "prefecture"), value(answers, "person", "city"),
-                                value(answers, "person", "street"), value(answers, "person", "building")),
         # An expert represents themselves: compared with an SME's representative.
         representative_key=name_key(name),
     )
 
 
 def supporter_fields(answers: Mapping | None, *, fallback_email: str | None = None) -> IndexFields:
-    name = _text(value(answers, "corporation", "name"))
-    return IndexFields(
-        display_name=name[:200] if name else None, name_key=name_key(name),
-        kana_key=kana_key(value(answers, "corporation", "name_kana")),
-        corporate_number=corporate_number(value(answers, "corporation", "corporate_number")),
-        email=email(value(answers, "corporation", "email") or fallback_email),
-        phone_digits=phone_digits(value(answers, "corporation", "phone")),
-        prefecture=(_text(value(answers, "corporation", "prefecture")) or "")[:10] or None,
-        bank_key=_bank(answers),
-        address_key=address_key(value(answers, "corporation", "prefecture"), value(answers, "corporation", "city"),
-                                value(answers, "corporation", "street"), value(answers, "corporation", "building")),
-        representative_key=name_key(value(answers, "corporation", "representative_name")),
-    )
+    return IndexFields(**_organisation(answers, "corporation", "corporation", "email", fallback_email),
+                       bank_key=_bank(answers))
 
 
 EXTRACTORS = {"sme": sme_fields, "expert": expert_fields, "supporter": supporter_fields}

@@ -169,28 +169,23 @@ def quote(hourly_rate_yen: int, hours: object, *, sme_prior_yen: int = 0, expert
             "謝金は1円未満を切り捨てるため0円になり、支払われません。時間単価か時間数を見直してください。",
             "DOMAIN.md §4（円未満切り捨て: design）"))
     if raw > 0:
-        if sme_left <= 0:
-            reasons.append(Reason(
-                "sme_cap_used_up",
-                f"この中小企業等はすでに謝金の上限{sme_cap:,}円（全てのIT専門家の合計）に達しているため、謝金は支払われません。",
-                SME_CAP_YEN.source_as_of(when)))
-        elif sme_left < raw:
-            reasons.append(Reason(
-                "sme_cap",
-                f"1中小企業等あたりの謝金の上限{sme_cap:,}円のうち残りは{sme_left:,}円のため、謝金を減らし、"
-                "その分を中小企業等の負担に加えています。",
-                SME_CAP_YEN.source_as_of(when)))
-        if expert_left <= 0:
-            reasons.append(Reason(
-                "expert_cap_used_up",
-                f"このIT専門家はすでに謝金の上限{expert_cap:,}円（第Ⅰ期・第Ⅱ期の合計）に達しているため、謝金は支払われません。",
-                EXPERT_CAP_YEN.source_as_of(when)))
-        elif expert_left < raw:
-            reasons.append(Reason(
-                "expert_cap",
-                f"IT専門家1人あたりの謝金の上限{expert_cap:,}円（第Ⅰ期・第Ⅱ期の合計）のうち残りは{expert_left:,}円のため、"
-                "謝金を減らし、その分を中小企業等の負担に加えています。",
-                EXPERT_CAP_YEN.source_as_of(when)))
+        caps = (  # (code when used up, code when it reduces the honorarium, left, used up, reduced, source)
+            ("sme_cap_used_up", "sme_cap", sme_left,
+             f"この中小企業等はすでに謝金の上限{sme_cap:,}円（全てのIT専門家の合計）に達しているため、謝金は支払われません。",
+             f"1中小企業等あたりの謝金の上限{sme_cap:,}円のうち残りは{sme_left:,}円のため、謝金を減らし、"
+             "その分を中小企業等の負担に加えています。",
+             SME_CAP_YEN.source_as_of(when)),
+            ("expert_cap_used_up", "expert_cap", expert_left,
+             f"このIT専門家はすでに謝金の上限{expert_cap:,}円（第Ⅰ期・第Ⅱ期の合計）に達しているため、謝金は支払われません。",
+             f"IT専門家1人あたりの謝金の上限{expert_cap:,}円（第Ⅰ期・第Ⅱ期の合計）のうち残りは{expert_left:,}円のため、"
+             "謝金を減らし、その分を中小企業等の負担に加えています。",
+             EXPERT_CAP_YEN.source_as_of(when)),
+        )
+        for used_up_code, reduced_code, left, used_up, reduced, source in caps:
+            if left <= 0:
+                reasons.append(Reason(used_up_code, used_up, source))
+            elif left < raw:
+                reasons.append(Reason(reduced_code, reduced, source))
 
     return Quote(
         hourly_rate_yen=rate,

@@ -7,7 +7,7 @@ import secrets
 import unicodedata
 
 import pyotp
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import func, select, update
 
@@ -60,6 +60,11 @@ def load_user(user_id: str) -> User | None:
     return user
 
 
+def reset_link(user: User) -> str:
+    """The e-mailed link to choose a (first or new) password: a reset token on the public base URL."""
+    return offline.external_url("auth.reset_password", token=make_token(user, "reset"))
+
+
 # ---------------------------------------------------------------- tokens in e-mail links
 
 def _fingerprint(user: User, purpose: str) -> str:
@@ -85,14 +90,6 @@ def resolve_token(token: str, purpose: str) -> User:
     if user is None or not secrets.compare_digest(_fingerprint(user, purpose), data.get("f", "")):
         raise TokenInvalid(purpose)
     return user
-
-
-def _link(endpoint: str, **values) -> str:
-    base = current_app.config["EXTERNAL_BASE_URL"].rstrip("/")
-    if has_request_context():
-        return base + url_for(endpoint, **values)
-    with offline.request_context():  # CLI and workers: no request of their own
-        return base + url_for(endpoint, **values)
 
 
 # ---------------------------------------------------------------- sign-up
@@ -131,14 +128,14 @@ def sign_up(*, role: str, name: str, email: str, password_hash: str, consented_v
 
 def _signed_up_again(existing: User, role: str) -> None:
     outbox.enqueue(existing.email, "signup-existing", "アカウントはすでに登録されています",
-                   "signup_existing.txt", user=existing, login_url=_link("auth.login"),
-                   reset_url=_link("auth.reset_request"))
+                   "signup_existing.txt", user=existing, login_url=offline.external_url("auth.login"),
+                   reset_url=offline.external_url("auth.reset_request"))
     audit.record("account.signup_repeated", "user", existing.id, summary={"role": role})
 
 
 def send_verification(user: User) -> None:
     outbox.enqueue(user.email, "verify-email", "メールアドレスの確認をお願いします", "verify_email.txt",
-                   user=user, link=_link("auth.verify_email", token=make_token(user, "verify")))
+                   user=user, link=offline.external_url("auth.verify_email", token=make_token(user, "verify")))
 
 
 def verify_email(user: User) -> bool:
@@ -195,7 +192,7 @@ def request_password_reset(email: str) -> None:
     if user is None or not user.active:
         return
     outbox.enqueue(user.email, "password-reset", "パスワード再設定のご案内", "password_reset.txt",
-                   user=user, link=_link("auth.reset_password", token=make_token(user, "reset")))
+                   user=user, link=reset_link(user))
     audit.record("account.password_reset_requested", "user", user.id)
     db.session.flush()
 
@@ -259,5 +256,5 @@ def create_staff(*, email: str, name: str, role: str, actor: User | None, passwo
     audit.record("account.staff_created", "user", user.id, actor=actor, summary={"role": role})
     if password is None:
         outbox.enqueue(user.email, "staff-setup", "事務局アカウントの設定", "staff_setup.txt", user=user,
-                       link=_link("auth.reset_password", token=make_token(user, "reset")))
+                       link=reset_link(user))
     return user

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from flask import has_request_context, request
-
-from dxapp import clock
+from dxapp import clock, transaction
 from dxapp.extensions import db
 from dxapp.models import AuditEvent
 
@@ -39,7 +37,7 @@ def record(
         object_type=object_type,
         object_id=None if object_id is None else str(object_id),
         summary=_scrub(summary),
-        ip=request.remote_addr if has_request_context() else None,
+        ip=transaction.client_ip(),
     )
     db.session.add(event)
     return event

@@ -20,7 +20,7 @@ from sqlalchemy.sql import ColumnElement
 
 from dxapp import clock
 from dxapp.extensions import db
-from dxapp.models import BudgetMove, ExpertCarryOver, HonorariumUsage, ProgramBudget
+from dxapp.models import BudgetMove, ExpertCarryOver, HonorariumUsage, ProgramBudget, SupportPlan
 from dxapp.rules import budget as rules
 from dxapp.rules import subsidy
 from dxapp.services import audit, rows
@@ -75,6 +75,15 @@ def usage_row(party: str, user_id: int, at: datetime | None = None) -> Honorariu
 def _usage(party: str, user_id: int) -> HonorariumUsage | None:
     return db.session.scalars(select(HonorariumUsage).where(HonorariumUsage.party == party,
                                                             HonorariumUsage.user_id == user_id)).one_or_none()
+
+
+def used_yen(party: str, user_id: int) -> int:
+    """What already counts against the cap of an SME or expert (prior + committed + claimed + paid), read
+    without creating the usage row (a GET changes nothing): 0 before the first move."""
+    found = _usage(party, user_id)
+    if found is None:
+        return 0
+    return rules.used(found.committed_yen, found.claimed_yen, found.paid_yen, found.prior_yen)
 
 
 def program() -> ProgramBudget:
@@ -276,7 +285,27 @@ def verify() -> list[Difference]:
                 differences += [Difference(f"{party} {user_id}", c, 0, v) for c, v in expected.items() if v]
             else:
                 differences += _compare(f"{party} {user_id}", usage, expected)
+    differences += _plans_against_ledger()
     return differences
+
+
+def _plans_against_ledger() -> list[Difference]:
+    """Each support plan's reservation is what the ledger's moves on that plan leave committed."""
+
+    committed_sign = {kind: change.get("committed", 0) for kind, change in rules.MOVES.items()}
+    per_plan: dict[str, int] = {}
+    for object_id, kind, amount in db.session.execute(
+            select(BudgetMove.object_id, BudgetMove.kind, func.sum(BudgetMove.amount_yen))
+            .where(BudgetMove.object_type == "support_plan").group_by(BudgetMove.object_id, BudgetMove.kind)):
+        per_plan[object_id] = per_plan.get(object_id, 0) + committed_sign[kind] * int(amount)
+    found = []
+    for plan_id, reserved in db.session.execute(
+            select(SupportPlan.id, SupportPlan.reserved_yen).execution_options(populate_existing=True)):
+        expected = per_plan.pop(str(plan_id), 0)
+        if reserved != expected:
+            found.append(Difference(f"plan {plan_id}", "committed", reserved, expected))
+    found += [Difference(f"plan {plan_id}", "committed", 0, amount) for plan_id, amount in per_plan.items() if amount]
+    return found
 
 
 def _compare(name: str, row, expected: dict[str, int]) -> list[Difference]:

@@ -22,13 +22,13 @@ from urllib.parse import parse_qsl
 
 from sqlalchemy import exists, func, literal, select
 
-from dxapp import clock
+from dxapp import clock, offline
 from dxapp.extensions import db
 from dxapp.models import ConsultationCase, ConsultationCaseArea, SavedSearch, User
 from dxapp.rules import JST
 from dxapp.rules import case_search as rules
 from dxapp.rules import cases as case_rules
-from dxapp.services import accounts, applications, audit, experts, outbox
+from dxapp.services import applications, audit, experts, outbox
 
 PAGE_SIZE = 20
 COUNT_CAP = 1000  # cases counted exactly; beyond, "more than 1,000"
@@ -360,10 +360,10 @@ def new_matches(saved: SavedSearch, at: datetime) -> tuple[list[CaseCard], int, 
 def send_digests(*, at: datetime | None = None, link=None) -> tuple[int, int]:
     """The daily digest: for every subscribed saved search of an approved, active expert that has not had
     its run this program day (JST), one e-mail through the outbox listing the new matching cases (none
-    when nothing new).  ``link(endpoint, **values)`` makes the absolute URLs (the caller's: the CLI passes
-    the accounts service's).  Returns (searches looked at, e-mails queued).  Nothing is committed here."""
+    when nothing new).  ``link(endpoint, **values)`` makes the absolute URLs (default:
+    dxapp.offline.external_url).  Returns (searches looked at, e-mails queued).  Nothing is committed here."""
     at = at or clock.program_now()
-    link = link or accounts._link
+    link = link or offline.external_url
     start_of_day = datetime.combine(_today(at), datetime.min.time(), tzinfo=JST)
     looked = queued = 0
     due = db.session.scalars(select(SavedSearch).where(

@@ -14,11 +14,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from dxapp import clock
 from dxapp.extensions import db
-from dxapp.models import Application, ConsultationCase, ConsultationCaseArea
+from dxapp.models import Application, ConsultationCase, ConsultationCaseArea, WizardDraft
 from dxapp.rules import calendar as calendars
 from dxapp.rules import case_search as case_search_rules
 from dxapp.rules import cases as rules
@@ -191,3 +191,14 @@ def of_sme(user) -> list[ConsultationCase]:
 def shown_status(case, at: datetime | None = None) -> str:
     """The status people see now (締切 once the deadline passed; program time)."""
     return rules.effective_status(case.status, case.deadline, at or clock.program_now())
+
+
+def discard_draft(draft, version: int, *, actor) -> None:
+    """Throw away the case being written (the wizard's draft, not yet published): a conditional DELETE
+    on id + version, audited; Stale when it was saved (or published) meanwhile."""
+    deleted = db.session.execute(delete(WizardDraft).where(WizardDraft.id == draft.id, WizardDraft.version == version)
+                                 .execution_options(synchronize_session=False)).rowcount
+    if not deleted:
+        raise workflow.Stale.of(draft)
+    audit.record("case.draft_discarded", "wizard_draft", draft.id, actor=actor.id, summary={"wizard": draft.wizard})
+    db.session.expunge(draft)

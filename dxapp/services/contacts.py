@@ -43,7 +43,7 @@ def add(*, actor: User, name: str, department: str | None, email: str, phone: st
     audit.record("contact.added", "contact_person", contact.id, actor=actor, summary={"user_id": user.id})
     outbox.enqueue(email, "contact-invitation", "担当者として招待されました", "contact_invitation.txt",
                    contact=contact, inviter=actor,
-                   link=accounts._link("auth.reset_password", token=accounts.make_token(user, "reset")))
+                   link=accounts.reset_link(user))
     db.session.flush()
     return contact
 

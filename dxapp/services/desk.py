@@ -208,7 +208,7 @@ def send_invitation(grant: DeskGrant, clerk: User) -> None:
     if user.password_hash is not None:
         raise DeskError("has_password")
     outbox.enqueue(user.email, "desk-invitation", "申請の続きとパスワード設定のお願い", "desk_invitation.txt",
-                   user=user, link=accounts._link("auth.reset_password", token=accounts.make_token(user, "reset")))
+                   user=user, link=accounts.reset_link(user))
     audit.record("desk.invitation_sent", "user", user.id, actor=clerk, on_behalf_of=user)
     db.session.flush()
 

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import secrets
 
-from flask_login import current_user
-
 from dxapp import clock
 from dxapp.extensions import db
 from dxapp.models import Inquiry
+from dxapp.models.content import INQUIRY_STATUSES
 from dxapp.rules import references
 from dxapp.services import audit, outbox, workflow
 
 
-def receive(*, name: str, email: str, phone: str | None, category: str, body: str) -> Inquiry:
-    user_id = current_user.id if current_user.is_authenticated else None
+def receive(*, name: str, email: str, phone: str | None, category: str, body: str,
+            user_id: int | None = None) -> Inquiry:
+    """Store an inquiry (``user_id``: the account of the sender when logged in) and acknowledge it."""
     item = Inquiry(
         reference=references.mint("inquiry", secrets.randbelow(10**references.get("inquiry").digits)), created_at=clock.wall_now(), name=name.strip(),
         email=email.strip().lower(), phone=(phone or "").strip() or None, category=category, body=body.strip(),
@@ -35,7 +35,7 @@ def receive(*, name: str, email: str, phone: str | None, category: str, body: st
 # (workflow.transition; workflow.Stale when someone else changed it after the page was shown).
 
 PAGE_SIZE = 20
-STATUSES = ("open", "assigned", "closed")
+STATUSES = INQUIRY_STATUSES
 
 
 def _like(text: str) -> str:

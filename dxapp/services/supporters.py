@@ -17,7 +17,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select, update
 
-from dxapp import clock
+from dxapp import clock, offline
 from dxapp.extensions import db
 from dxapp.models import AuditEvent, Organisation, User, WizardDraft
 from dxapp.models.supporter import OPEN_STATUSES, Affiliation, RosterImport
@@ -76,7 +76,7 @@ def invite_administrator(*, actor: User, name: str, email: str) -> User | None:
                  summary={"organisation_id": actor.organisation_id})
     outbox.enqueue(email, "supporter-admin-invitation", "SMEサポーターの管理者として招待されました",
                    "supporter_admin_invitation.txt", user=user, inviter=actor,
-                   link=accounts._link("auth.reset_password", token=accounts.make_token(user, "reset")))
+                   link=accounts.reset_link(user))
     db.session.flush()
     return user
 
@@ -155,22 +155,18 @@ def _preset(organisation_id: int) -> dict:
     }
 
 
-def _invitation_link(user: User) -> str:
-    return accounts._link("auth.reset_password", token=accounts.make_token(user, "reset"))
-
-
 def _send_invitation(user: User, organisation, inviter: User) -> None:
     outbox.enqueue(user.email, "supporter-expert-invitation",
                    "IT専門家としての登録のご案内（SMEサポーターからの招待）",
                    "supporter_expert_invitation.txt", user=user, organisation=organisation, inviter=inviter,
-                   link=_invitation_link(user))
+                   link=accounts.reset_link(user))
 
 
 def _send_join(user: User, organisation, inviter: User, affiliation: Affiliation) -> None:
     """An expert who has an account already is asked to join (accept or decline on a page of theirs)."""
     outbox.enqueue(user.email, "supporter-expert-join", "SMEサポーターへの所属のご案内",
                    "supporter_expert_join.txt", user=user, organisation=organisation, inviter=inviter,
-                   link=accounts._link("supporter_org.invitation", affiliation_id=affiliation.id))
+                   link=offline.external_url("supporter_org.invitation", affiliation_id=affiliation.id))
 
 
 def invite_many(actor: User, people: list[dict], *, source: str) -> list[Affiliation]:

@@ -1,7 +1,7 @@
 """the experts' case search (issue 12): the search key of a case, saved searches
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0023
 Create Date: 2026-12-07 23:30:00
 
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014"
-down_revision = "0012"
+down_revision = "0023"
 branch_labels = None
 depends_on = None
 

@@ -15,7 +15,7 @@ PAGE = "/secretariat/budget"
 
 
 def _reserve(users, amount: int) -> None:
-    budget.reserve(Parties(users("sme").id, users("expert").id), amount, object_type="support_plan", object_id="S1")
+    budget.reserve(Parties(users("sme").id, users("expert").id), amount, object_type="test_reservation", object_id="S1")
     db.session.commit()
 
 

@@ -19,7 +19,7 @@ THREADS = 12
 def _reserve(parties: Parties, amount: int, ref: str):
     def run():
         with transaction():
-            budget.reserve(parties, amount, object_type="support_plan", object_id=ref)
+            budget.reserve(parties, amount, object_type="test_reservation", object_id=ref)
         return "reserved"
     return run
 

@@ -52,9 +52,9 @@ def seed(live_server, mode: str) -> tuple[str, str, str]:
 
 
 def _approve(user, mode: str) -> None:
-    from dxapp import demo
+    from tests.fixtures import factories
 
-    demo.approve_demo_expert(user, 90000200 + (mode == "js-off"))
+    factories.approved_expert(None, user=user)
 
 
 def hiragana(text: str) -> str:

@@ -29,6 +29,10 @@ def test_one_registry_of_kinds_with_unique_names():
         procedures.get("plan")
     assert procedures.by_wizard("expert_registration") is procedures.get("expert")
     assert procedures.by_wizard("nothing") is None
+    # Procedures that create no application are declared too, outside the review's and the desk's list.
+    assert [p.kind for p in procedures.every()] == [*kinds, "consultation_case"]
+    case = procedures.get("consultation_case")
+    assert case.review is None and case.desk is None and case.guard is not None
 
 
 def test_the_desk_and_the_review_read_the_registry(app):
@@ -77,7 +81,7 @@ def test_a_calendar_override_is_seen_by_every_window_check(make_app, users, logi
     app = make_app(PROGRAM_CALENDAR=ENDED)
     with app.app_context():
         assert role_panel({"role": "sme"}, {})["registration_open"] is False
-        from dxapp.blueprints.public import calendar_rows
+        from dxapp.procedures.calendar import calendar_rows
 
         row = next(r for r in calendar_rows(INSIDE) if r["action"] == "registration")
         assert row["open"] is False and row["last_day"] == datetime(2021, 5, 14).date()

@@ -61,6 +61,14 @@ class World:
         sme_wizard.fill_all(c)
         assert c.submit("/sme/register/submit", page="/sme/register/check-answers").status_code == 303
 
+        # An approved SME with a published consultation case and a case written to its last step (issue 12).
+        from tests.fixtures.factories import approved_sme, case_draft, case_values, published_case
+
+        case_sme, _registration = approved_sme(users)
+        case = published_case(case_sme)
+        case_draft(case_sme, case_values())
+        logged_in("sme_cases", case_sme, ["/sme/cases", f"/sme/cases/{case.id}", "/sme/cases/new/check-answers"])
+
         expert = users("expert", name="佐藤 一郎")
         c = logged_in("expert_draft", expert, ["/expert/", "/expert/register/", "/expert/register/check-answers"])
         expert_wizard.fill_all(c)
@@ -232,7 +240,9 @@ def test_world_reaches_the_forms(app, world):
     for endpoint in ("public.inquiry", "auth.signup_step", "sme.sme_registration_step", "sme.contacts",
                      "sme.contact_edit", "expert.expert_registration_step", "supporter_org.expert_add",
                      "supporter_org.roster_confirm", "secretariat.desk_new", "secretariat.inquiry_reply",
-                     "secretariat.staff", "secretariat.desk_sme_step", "secretariat.review_pick_up"):
+                     "secretariat.staff", "secretariat.desk_sme_step", "secretariat.review_pick_up",
+                     "sme.consultation_case_step", "sme.consultation_case_submit", "sme.case_edit", "sme.case_close",
+                     "sme.case_withdraw", "sme.case_discard"):
         assert endpoint in endpoints, (endpoint, sorted(endpoints))
     steps = {t.action for t in targets if t.endpoint == "sme.sme_registration_step"}
     assert len(steps) >= 6, steps

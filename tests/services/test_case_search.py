@@ -43,7 +43,7 @@ def test_rules_search_key_and_canonical_query():
 
 def test_only_published_visible_open_cases_are_found(sme, users):
     open_case = factories.published_case(sme)
-    hidden = factories.published_case(sme, title="隠された案件", hidden=True)
+    hidden = factories.hidden_case(sme, title="隠された案件")
     withdrawn = factories.published_case(sme, title="取り下げた案件")
     cases.withdraw(withdrawn, version=withdrawn.version, actor=sme)
     closed = factories.published_case(sme, title="早めに締め切った案件")
@@ -108,8 +108,7 @@ def test_free_text_over_title_goals_and_situation_kana_and_width_insensitive(sme
 
 def test_text_edited_is_found_by_its_new_words(sme):
     case = factories.published_case(sme, title="古い題名")
-    values = {**factories.CASE_VALUES, "title": "新しい題名", "deadline": date(2021, 6, 30)}
-    cases.edit(case, cases.CaseFields(**{**values, "areas": tuple(values["areas"])}), version=case.version, actor=sme)
+    cases.edit(case, factories.case_fields(title="新しい題名"), version=case.version, actor=sme)
     assert _refs(q="新しい") == [case.reference] and _refs(q="古い") == []
 
 
@@ -134,7 +133,7 @@ def test_a_card_carries_nothing_about_who_the_sme_is(sme):
     card = case_search.search(case_search.Query(), at=AT).cards[0]
     names = {f.name for f in fields(card)}
     assert not names & {"organisation_id", "created_by_id", "application_id", "name", "address", "phone", "email"}
-    assert card.industry and card.size_band and card.hours == "10"
+    assert card.industry and card.size_band and card.hours == "10.5"
     assert sme.organisation.name not in repr(card) and sme.email not in repr(card)
 
 
@@ -164,7 +163,7 @@ def test_the_digest_lists_new_matching_cases_once_a_program_day(sme, users, prog
     program_clock.advance_wall(5)
     new = factories.published_case(sme, areas=("ec_sites",), title="新着の案件")
     factories.published_case(sme, areas=("security",), title="別分野")
-    factories.published_case(sme, areas=("ec_sites",), title="隠し", hidden=True)
+    factories.hidden_case(sme, areas=("ec_sites",), title="隠し")
     assert case_search.send_digests(at=AT) == (1, 1)
     mail = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "case_digest")).one()
     assert mail.recipient == expert.email

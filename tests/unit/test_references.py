@@ -48,7 +48,7 @@ def test_format_and_validation():
 
 
 def test_every_procedure_and_application_kind_uses_a_registered_prefix():
-    for procedure in procedures.all():
+    for procedure in procedures.every():  # the registrations and the consultation case
         assert references.by_letter(procedure.reference_prefix).shape == references.DATED, procedure.kind
     for kind, name in applications.REFERENCE.items():
         assert references.get(name).shape == references.PLAIN, kind

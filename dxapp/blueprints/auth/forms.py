@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import PasswordField, RadioField, StringField
-from wtforms.validators import Length, ValidationError
+from wtforms import PasswordField, StringField
+from wtforms.validators import ValidationError
 
-from dxapp.forms import BaseForm, EmailMixin, InputRequired, NewPasswordMixin, choices
+from dxapp.forms import BaseForm, EmailMixin, InputRequired, NewPasswordMixin
 from dxapp.services.accounts import totp_digits
 
 
@@ -32,9 +32,3 @@ class ResetRequestForm(EmailMixin, BaseForm):
 
 class ResetForm(NewPasswordMixin, BaseForm):
     pass
-
-
-class StaffForm(EmailMixin, BaseForm):
-    name = StringField(_l("Name"), validators=[InputRequired(_l("Enter the name.")), Length(max=100)])
-    role = RadioField(_l("Role"), choices=choices({"desk": _l("Desk clerk"), "admin": _l("Administrator")}),
-                      validators=[InputRequired(_l("Choose a role."))])

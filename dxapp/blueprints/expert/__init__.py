@@ -5,22 +5,26 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from dxapp import clock, inputs
 from dxapp.access import policy
-from dxapp.blueprints.expert import cases, directory
-from dxapp.blueprints.public import calendar_rows
+from dxapp.blueprints.expert import cases, directory, proposals
+from dxapp.blueprints.expert import plans as plan_pages
+from dxapp.labels import AFFILIATION_LABELS
+from dxapp.procedures.calendar import calendar_rows
 from dxapp.procedures.expert_registration import PROCEDURE, presets
 from dxapp.procedures.expert_registration.wizard import EXPERT_REGISTRATION
 from dxapp.procedures.views import mount, my_page_context
 from dxapp.services import experts as experts_service
+from dxapp.services import self_matches
 
 bp = Blueprint("expert", __name__)
 registration = mount(bp, PROCEDURE)
 directory.register(bp)
 cases.register(bp)
+plan_pages.register(bp)
+proposals.register(bp)
 
 
 @bp.route("/")
@@ -32,18 +36,8 @@ def index():
         honoraria=experts_service.honoraria(current_user), preset=presets.current(context["draft"].answers),
         profile=experts_service.profile_of(current_user),
         affiliations=[(a, name, _affiliation_date(a)) for a, name in presets.invitations(current_user)],
-        affiliation_labels=AFFILIATION_LABELS,
+        affiliation_labels=AFFILIATION_LABELS, registration_number=self_matches.registration_number(current_user),
     )
-
-
-#: An affiliation's status as the expert reads it (dxapp.models.supporter.AFFILIATION_STATUSES).
-AFFILIATION_LABELS = {
-    "requested": _l("Waiting for the corporation to confirm"),
-    "invited": _l("Invited"),
-    "confirmed": _l("Confirmed"),
-    "declined": _l("Declined"),
-    "ended": _l("Ended"),
-}
 
 
 def _affiliation_date(affiliation):
@@ -68,3 +62,7 @@ def decline_invitation(affiliation_id: int):
     presets.forget()
     flash(_("You have declined the invitation. Choose how you take part in the registration yourself."), "success")
     return redirect(url_for("expert.index") + "#affiliations", 303)
+
+from dxapp.blueprints.expert import introductions as _introductions  # noqa: E402,F401  issue 12
+from dxapp.blueprints.expert import packages as _packages  # noqa: E402,F401  issue 12
+from dxapp.blueprints.expert import self_match as _self_match  # noqa: E402,F401  issue 12

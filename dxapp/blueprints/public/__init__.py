@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import select
 from wtforms import EmailField, RadioField, StringField, TelField, TextAreaField
 from wtforms.validators import Email, Length, Optional
@@ -14,39 +14,11 @@ from dxapp.access import PUBLIC, policy
 from dxapp.extensions import db, limiter
 from dxapp.forms import BaseForm, InputRequired, choices
 from dxapp.models import NewsItem
-from dxapp.procedures.spec import calendar_in_force, window_refusal
-from dxapp.rules import calendar as calendars
+from dxapp.procedures.calendar import calendar_rows
 from dxapp.rules import references
 from dxapp.services import inquiries, terms
 
 bp = Blueprint("public", __name__)
-
-CALENDAR_ORDER = ("phase1_login", "registration", "contract", "report", "claim")
-# The rules carry the Japanese labels (the program's own words); English pages use these.
-CALENDAR_LABELS_EN = {
-    "phase1_login": "Phase I users start using Phase II",
-    "registration": "New registrations (SMEs, IT experts, SME supporters)",
-    "contract": "Support plans and contracts concluded",
-    "report": "Support finished and reported",
-    "claim": "Honorarium claims",
-}
-
-
-def calendar_rows(at):
-    """The program calendar in force (with the secretariat's overrides), one row per window."""
-    calendar = calendar_in_force()
-    rows = []
-    for action in CALENDAR_ORDER:
-        window = calendars.window(action, calendar)
-        rows.append({
-            "action": action,
-            "label": CALENDAR_LABELS_EN[action] if str(get_locale()) == "en" else calendars.LABELS[action],
-            "opens": window.opens_at,
-            "last_day": calendars.last_day(window),
-            "open": window_refusal(action, at, calendar) is None,
-        })
-    return rows
-
 
 @bp.route("/")
 @policy(PUBLIC)
@@ -111,7 +83,8 @@ def inquiry():
     form = InquiryForm()
     if request.method == "POST" and form.validate():
         item = inquiries.receive(name=form.name.data, email=form.email.data, phone=form.phone.data,
-                                 category=form.category.data, body=form.body.data)
+                                 category=form.category.data, body=form.body.data,
+                                 user_id=current_user.id if current_user.is_authenticated else None)
         return redirect(url_for("public.inquiry_sent", reference=item.reference), 303)
     status = 422 if form.errors else 200
     return render_template("public/inquiry.html", form=form), status

@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 
 from dxapp import clock
 from dxapp.access import policy
-from dxapp.blueprints.auth.forms import StaffForm
-from dxapp.blueprints.public import calendar_rows
+from dxapp.blueprints.secretariat.staff_forms import StaffForm
 from dxapp.extensions import db
 from dxapp.models import Inquiry, OutboxMessage, User
+from dxapp.procedures.calendar import calendar_rows
 from dxapp.services import accounts
 
 bp = Blueprint("secretariat", __name__)
@@ -56,4 +56,7 @@ def staff():
 from dxapp.blueprints.secretariat import budget as _budget  # noqa: E402,F401  the honorarium budget
 from dxapp.blueprints.secretariat import desk as _desk  # noqa: E402,F401  desk-assisted entry
 from dxapp.blueprints.secretariat import inquiries as _inquiries  # noqa: E402,F401  inquiry inbox
+from dxapp.blueprints.secretariat import introductions as _introductions  # noqa: E402,F401  introductions
+from dxapp.blueprints.secretariat import match_signals as _match_signals  # noqa: E402,F401  matching signals
+from dxapp.blueprints.secretariat import plans as _plans  # noqa: E402,F401  review of support plans
 from dxapp.blueprints.secretariat import review as _review  # noqa: E402,F401  review queues

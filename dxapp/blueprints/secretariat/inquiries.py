@@ -18,12 +18,12 @@ from dxapp.blueprints.secretariat import bp
 from dxapp.errors import conflict
 from dxapp.extensions import db
 from dxapp.forms import BaseForm, InputRequired
+from dxapp.labels import INQUIRY_LABELS as STATUS_LABELS
 from dxapp.models import User
 from dxapp.services import inquiries
 from dxapp.services.workflow import Stale
 
 STAFF = ("desk", "admin")
-STATUS_LABELS = {"open": _l("Not assigned"), "assigned": _l("Being handled"), "closed": _l("Closed")}
 CATEGORY_LABELS = {"registration": _l("Registration"), "matching": _l("Finding an expert or an SME"),
                    "contract": _l("Support plans and contracts"), "report": _l("Reports and honorarium claims"),
                    "other": _l("Something else")}

@@ -17,7 +17,7 @@ from flask_login import current_user
 from wtforms import TextAreaField
 from wtforms.validators import Length, Optional
 
-from dxapp import downloads, htmx, inputs, procedures
+from dxapp import downloads, htmx, inputs, labels, procedures
 from dxapp.access import policy
 from dxapp.blueprints.secretariat import bp
 from dxapp.errors import conflict
@@ -48,14 +48,7 @@ SIGNAL_TEXT = {
                                   "corporation has not confirmed the membership. Do not approve until it does."),
 }
 #: What the supporter corporation decided about the expert's membership (Affiliation.status).
-AFFILIATION_LABELS = {
-    None: _l("No membership request found"),
-    "requested": _l("Waiting for the corporation to confirm"),
-    "invited": _l("Invited by the corporation, not yet accepted"),
-    "confirmed": _l("Confirmed by the corporation"),
-    "declined": _l("Declined by the corporation"),
-    "ended": _l("Ended by the corporation"),
-}
+AFFILIATION_LABELS = {None: _l("No membership request found"), **labels.AFFILIATION_LABELS}
 #: The rules' decision stored with an application (``decision.outcome``), for every value a wizard writes.
 OUTCOME_LABELS = {
     "eligible": _l("Eligible"),

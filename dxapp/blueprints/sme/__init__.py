@@ -8,22 +8,31 @@ from flask_login import current_user
 
 from dxapp import clock
 from dxapp.access import policy
-from dxapp.blueprints.public import calendar_rows
+from dxapp.blueprints.sme import plans as plan_pages
+from dxapp.blueprints.sme import proposals as proposal_pages
 from dxapp.blueprints.sme.contact_forms import ContactEditForm, ContactForm
+from dxapp.procedures.calendar import calendar_rows
 from dxapp.procedures.sme_registration import PROCEDURE
 from dxapp.procedures.views import mount, my_page_context
 from dxapp.services import contacts as contacts_service
+from dxapp.services import proposals as proposals_service
 
 bp = Blueprint("sme", __name__)
 registration = mount(bp, PROCEDURE)
+plan_pages.register(bp)
+proposal_pages.register(bp)
 
 
 @bp.route("/")
 @policy("sme")
 def index():
     context = my_page_context(PROCEDURE, registration, current_user._get_current_object())
+    from dxapp.services import introductions
+
     return render_template("sme/mypage.html", **context, rows=calendar_rows(clock.program_now()),
-                           carried_over=bool(context["draft"].answers.get("carried_over")))
+                           carried_over=bool(context["draft"].answers.get("carried_over")),
+                           proposal_cases=proposals_service.counts_by_case(current_user.organisation_id),
+                           introduction_cases=introductions.support_cases_of(current_user))
 
 
 # ---------------------------------------------------------------------------- contact persons
@@ -75,3 +84,8 @@ def contact_remove(contact_id: int):
     else:
         flash(_("The contact person has been removed."), "success")
     return redirect(url_for("sme.contacts"), 303)
+
+from dxapp.blueprints.sme import cases as _cases  # noqa: E402,F401  consultation cases (issue 12)
+from dxapp.blueprints.sme import introductions as _introductions  # noqa: E402,F401  issue 12
+from dxapp.blueprints.sme import packages as _packages  # noqa: E402,F401  issue 12
+from dxapp.blueprints.sme import self_match as _self_match  # noqa: E402,F401  issue 12

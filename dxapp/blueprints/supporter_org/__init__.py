@@ -9,8 +9,8 @@ from flask_login import current_user
 
 from dxapp import clock
 from dxapp.access import policy
-from dxapp.blueprints.public import calendar_rows
 from dxapp.extensions import limiter
+from dxapp.procedures.calendar import calendar_rows
 from dxapp.procedures.supporter_registration import PROCEDURE
 from dxapp.procedures.supporter_registration.forms import AdminInviteForm
 from dxapp.procedures.views import mount, my_page_context

@@ -19,6 +19,7 @@ from dxapp.blueprints.supporter_org import bp
 from dxapp.blueprints.supporter_org.roster_forms import ExpertForm, RosterUploadForm
 from dxapp.errors import conflict
 from dxapp.extensions import db, limiter
+from dxapp.labels import AFFILIATION_LABELS_FOR_CORPORATION as STATUS_LABELS
 from dxapp.labels import STATUS_LABELS as APPLICATION_STATUS_LABELS
 from dxapp.models import User
 from dxapp.models.supporter import AFFILIATION_STATUSES
@@ -34,14 +35,6 @@ RESEND_LIMIT = "20 per hour"
 
 def _limit(name: str, default: str):
     return lambda: current_app.config.get(name, default)
-
-STATUS_LABELS = {
-    "requested": _l("Asks to join"),
-    "invited": _l("Invited"),
-    "confirmed": _l("Confirmed"),
-    "declined": _l("Declined"),
-    "ended": _l("Ended"),
-}
 
 CELL_ERRORS = {
     ("name", "missing"): _l("Enter the name."),
@@ -196,7 +189,7 @@ def roster_import():
     return redirect(url_for("supporter_org.roster_preview", import_id=record.id), 303)
 
 
-@bp.route("/experts/import/<import_id>")
+@bp.route("/experts/import/<token:import_id>")
 @policy("supporter_admin")
 def roster_preview(import_id: str):
     record = supporters.owned_import(_org(), import_id)
@@ -221,7 +214,7 @@ def roster_preview(import_id: str):
                                             record.row_count))
 
 
-@bp.route("/experts/import/<import_id>/confirm", methods=["POST"])
+@bp.route("/experts/import/<token:import_id>/confirm", methods=["POST"])
 @policy("supporter_admin")
 @limiter.shared_limit(_limit("SUPPORTER_INVITE_LIMIT", INVITE_LIMIT), scope="supporter-expert-invite")
 def roster_confirm(import_id: str):
@@ -248,7 +241,7 @@ def roster_confirm(import_id: str):
     return redirect(url_for("supporter_org.experts"), 303)
 
 
-@bp.route("/experts/import/<import_id>/discard", methods=["POST"])
+@bp.route("/experts/import/<token:import_id>/discard", methods=["POST"])
 @policy("supporter_admin")
 def roster_discard(import_id: str):
     record = supporters.owned_import(_org(), import_id)

@@ -35,18 +35,13 @@ def applicant_from(answers: Mapping, slug: str | None = None, values: Mapping | 
     if legal_form not in enterprise.LEGAL_FORMS or industry not in enterprise.INDUSTRIES:
         return None, problems
     kwargs: dict = {"legal_form": legal_form, "industry": industry}
-    for name in _COUNTS:
+    numbers = [(name, name, normalize.parse_count) for name in _COUNTS]
+    numbers += [(name, target, normalize.parse_yen) for name, target in _YEN.items()]
+    for name, target, parse in numbers:
         text = (typed.get(name) or "").strip()
         if text:
             try:
-                kwargs[name] = normalize.parse_count(text)
-            except ValueError as exc:
-                problems.append(str(exc))
-    for name, target in _YEN.items():
-        text = (typed.get(name) or "").strip()
-        if text:
-            try:
-                kwargs[target] = normalize.parse_yen(text)
+                kwargs[target] = parse(text)
             except ValueError as exc:
                 problems.append(str(exc))
     for name in ("owned_by_deemed_large", "officers_all_from_deemed_large"):
