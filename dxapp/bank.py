@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from typing import NamedTuple
 
-from dxapp.rules.bank import search_key
+from dxapp.rules.bank import full_bank_name, search_key
 
 _lock = threading.Lock()
 _index: dict | None = None
@@ -32,7 +32,8 @@ def _banks() -> dict:
                 import zengin_code  # noqa: F401  (fills Bank.all on import)
                 from zengin_code import Bank
 
-                _index = {code: (bank, search_key(bank.name) + "|" + search_key(bank.kana) + "|" + bank.roma.lower())
+                _index = {code: (bank, search_key(bank.name) + "|" + search_key(full_bank_name(code, bank.name))
+                                 + "|" + search_key(bank.kana) + "|" + bank.roma.lower())
                           for code, bank in Bank.all.items()}
     return _index
 
@@ -41,9 +42,14 @@ def _found(item) -> Found:
     return Found(item.code, item.name, item.kana)
 
 
+def _bank_found(item) -> Found:
+    """A bank by the name people know (北海道銀行, not the table's 「北海道」)."""
+    return Found(item.code, full_bank_name(item.code, item.name), item.kana)
+
+
 def bank(code: str | None) -> Found | None:
     entry = _banks().get(code or "")
-    return _found(entry[0]) if entry else None
+    return _bank_found(entry[0]) if entry else None
 
 
 def branch(bank_code: str | None, code: str | None) -> Found | None:
@@ -74,7 +80,7 @@ def search_banks(query: str, limit: int = LIMIT) -> list[Found]:
         if ok:
             hits.append((rank, code, item))
     hits.sort(key=lambda h: (h[0], h[1]))
-    return [_found(item) for _rank, _code, item in hits[:limit]]
+    return [_bank_found(item) for _rank, _code, item in hits[:limit]]
 
 
 def search_branches(bank_code: str, query: str, limit: int = LIMIT) -> list[Found]:

@@ -67,6 +67,26 @@ def register_cli(app: Flask) -> None:
         db.session.commit()
         click.echo(f"admin {user.email} created; the set-up link is in the outbox (flask outbox send)")
 
+    @app.cli.command("grant-app-role")
+    @click.argument("role")
+    @with_appcontext
+    def grant_app_role_command(role):
+        """PostgreSQL: give the app's ROLE what it needs (read and write, but only SELECT and INSERT on
+        audit_event); run as the migration owner after `flask db upgrade` (dxapp/db_roles.py)."""
+        from dxapp.db_roles import grant_app_role
+        from dxapp.extensions import db
+        from dxapp.transaction import transaction
+
+        if db.engine.dialect.name != "postgresql":
+            click.echo("SQLite has no roles: nothing to grant (the triggers keep audit_event append-only)")
+            return
+        try:
+            with transaction():
+                grant_app_role(db.session.connection(), role)
+        except (ValueError, RuntimeError) as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"{role}: read and write on the app's tables; SELECT and INSERT only on audit_event")
+
     outbox = click.Group("outbox", help="The e-mail outbox.")
 
     @outbox.command("send")

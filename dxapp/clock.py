@@ -6,7 +6,8 @@ Two clocks:
   starts; from there it runs forward with the wall clock, so a demo that starts on 2021-06-01 10:00 JST
   shows 10:05 five minutes later.  ``DXAPP_NOW_FROZEN`` stops it (tests).
 * **wall time** (``wall_now``) drives security timers: TOTP, token expiry, rate limits, session timeouts.
-  Moving the program clock never extends a password-reset link.
+  Moving the program clock never extends a password-reset link.  Shown to people, a wall instant goes
+  through ``shown`` (the ``program_time`` template filter) so that a page shows one clock only.
 
 Both return aware datetimes.  Code outside this module calls these functions; it never calls
 ``datetime.now``.
@@ -55,6 +56,13 @@ class Clock:
         elapsed = time.time() - self._wall_anchor
         return (self.start + timedelta(seconds=elapsed)).astimezone(JST)
 
+    def shown(self, instant: datetime) -> datetime:
+        """A wall-clock instant (a row's timestamp, a code's expiry) on the program's clock, as people see
+        it: in demo mode the banner's time and every time on the pages are one clock.  Unshifted: as is."""
+        if self.start is None:
+            return instant
+        return instant + (self.program_now() - self.wall_now())
+
     @property
     def is_shifted(self) -> bool:
         return self.start is not None
@@ -93,6 +101,11 @@ def program_today() -> date:
 def wall_now() -> datetime:
     """Aware real now in UTC, for security timers."""
     return _current().wall_now()
+
+
+def shown(instant: datetime | None) -> datetime | None:
+    """A wall-time instant as shown to people: on the program's clock (see :meth:`Clock.shown`)."""
+    return None if instant is None else _current().shown(instant)
 
 
 def wall_timestamp() -> float:

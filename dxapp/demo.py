@@ -22,8 +22,11 @@ from dxapp.models import (
     Application,
     ApplicationEvent,
     Consent,
+    ConsultationCase,
     ExpertCarryOver,
     Inquiry,
+    Message,
+    MessageThread,
     NewsItem,
     TermsVersion,
     User,
@@ -96,7 +99,9 @@ def seed() -> list[tuple[str, str]]:
     seed_introductions()
     seed_self_matches()
     seed_packages()
+    seed_messages()
     seed_case_search()
+    seed_plans()
     db.session.commit()
     return made
 
@@ -269,9 +274,11 @@ def _review_sme_values(row) -> dict:
         "address": {"postal_code": "100-0005", "prefecture": prefecture, "city": city, "street": street,
                     "phone": phone, "contact_email": email},
         "size": {"capital": "1000万円" if number else "", "employees": "12"},
-        "exclusions": {"shares_total": "1000", "shares_largest_large_company": "0", "shares_all_large_companies": "0",
-                       "officers_total": "2", "officers_from_large_companies": "0", "owned_by_deemed_large": "no",
-                       "officers_all_from_deemed_large": "no", "no_antisocial_ties": True},
+        **({"exclusions": {"shares_total": "1000", "shares_largest_large_company": "0",
+                           "shares_all_large_companies": "0", "officers_total": "2",
+                           "officers_from_large_companies": "0", "owned_by_deemed_large": "no",
+                           "officers_all_from_deemed_large": "no", "no_antisocial_ties": True}} if number else
+           {"taxable-income": {"no_antisocial_ties": True}}),
         "documents": {},
         "declaration": {"agree_terms": True},
     }
@@ -296,7 +303,7 @@ def seed_review_queues() -> int:
     """A handful of SME applications in the review queues (idempotent): submitted ones, one under review by
     the demo desk clerk, one resubmitted after a return, one approved; two of them share a corporate
     number (a signal to look at)."""
-    eligibility = _wizards()[1]
+    sme_wizard, eligibility = _wizards()[:2]
     clerk = accounts.find_by_email("desk@demo.example")
     made = 0
     for index, row in enumerate(DEMO_SMES):
@@ -310,7 +317,10 @@ def seed_review_queues() -> int:
         application = submit_review_sme(user, row)
         answers = application.answers
         for target in DEMO_MOVES.get(index, ()) if clerk is not None else ():
-            if target == "resubmitted":
+            if target == "resubmitted":  # the flagged name corrected (the review marks the change)
+                values = _review_sme_values(row)
+                values["business-details"] = {**values["business-details"], "representative_name": f"{row[5]}之"}
+                answers = sme_wizard.fill(values, user=user)
                 applications.submit(user=user, kind="sme", answers=answers,
                                     decision=eligibility.saved_decision(answers), organisation_id=user.organisation_id)
                 continue
@@ -449,12 +459,20 @@ def approved_demo_expert():
     user = accounts.find_by_email("expert@demo.example")
     if user is None:
         return None
+    approve_demo_expert(user)
     registration = applications.registration(user, "expert")
-    if registration is not None:
-        return user if registration.status == "approved" else None
+    return user if registration is not None and registration.status == "approved" else None
+
+
+def approve_demo_expert(user, number: int = 90000100) -> None:
+    """An approved expert registration and a listed profile for ``user`` (the demo expert, or an e2e
+    test's), unless it has a registration of its own already (a demo that walked the wizard keeps it).
+    ``number``: of its reference."""
+    if applications.registration(user, "expert") is not None:
+        return
     now = clock.wall_now()
     answers = _wizards()[2].fill(_directory_values(1, "佐藤 一郎", "サトウ イチロウ", user.email), complete=False)
-    application = Application(kind="expert", reference=references.mint("expert_application", 90000100),
+    application = Application(kind="expert", reference=references.mint("expert_application", number),
                               user_id=user.id, organisation_id=None, status="approved", answers=answers,
                               decision={"outcome": "eligible", "demo": True}, flags={}, version=3, created_at=now,
                               submitted_at=now, updated_at=now)
@@ -465,7 +483,6 @@ def approved_demo_expert():
                                         note="デモデータ" if after == "approved" else None))
     experts.publish(application, None)
     review_index.reindex_unindexed()
-    return user
 
 
 def _demo_deadline() -> date:
@@ -682,12 +699,87 @@ def seed_packages() -> int:
     return len(offers)
 
 
-# ------------------------------------------------------------------------------------------ the experts' case search
+# ------------------------------------------------------------------------------------------ messages
+
+
+#: (case title, kind, goals, areas, matched, [(from the expert?, text)]), and the reported message.
+DEMO_THREADS = (
+    ("ネットショップを開設したい", "proposals_wanted", "店頭だけの販売から、通販でも売れるようにしたい。", ("ec_sites", "cashless"),
+     False, [(True, "はじめまして。ECサイトの立ち上げを多く支援してきた佐藤です。\n現在の商品点数と、月の出荷件数の目安を教えていただけますか。\n過去の事例: https://example.com/portfolio"),
+             (False, "ご連絡ありがとうございます。\n商品は約120点、出荷は月に50件ほどです。"),
+             (True, "ありがとうございます。その規模でしたら、月額制のショップサービスで十分に始められます。提案書をお送りします。")]),
+    ("在庫管理をクラウド化したい", "proposals_wanted", "紙の台帳をやめ、店舗と倉庫の在庫を一つの画面で見たい。", ("cloud_accounting", "telework"),
+     True, [(False, "マッチングが成立しました。どうぞよろしくお願いいたします。"),
+            (True, "こちらこそよろしくお願いします。\n初回の打ち合わせは来週の火曜日か水曜日でいかがでしょうか。"),
+            (False, "水曜日の午後でお願いします。場所は本社の会議室です。")]),
+)
+DEMO_REPORTED = "手数料を先にいただく決まりです。事務局を通さず、私の個人口座へ3万円を振り込んでください。"
+
+
+def _demo_case(sme, title: str, kind: str, goals: str, areas: tuple[str, ...]):
+    """A published case of the demo SME (the deadline three weeks ahead in program time)."""
+    from datetime import timedelta
+
+    from dxapp.services import cases
+
+    existing = db.session.scalar(select(ConsultationCase).where(ConsultationCase.organisation_id == sme.organisation_id,
+                                                                ConsultationCase.title == title))
+    if existing is not None:
+        return existing
+    fields = cases.CaseFields(title=title, goals=goals, situation="社員5名。パソコンは事務所に2台。", areas=areas, kind=kind,
+                              half_hours=20, period_months=3, mode="either",
+                              deadline=clock.program_today() + timedelta(days=21), prefecture="東京都", place="台東区")
+    try:
+        return cases.publish(sme, fields)
+    except cases.CaseRefused:  # program time outside the contract window: no demo case
+        return None
+
+
+def seed_messages() -> int:
+    """Threads between the demo SME and the demo expert, one before a match and one after; a message
+    from a directory expert that the demo SME reported, waiting in the secretariat's queue.  The demo SME
+    and expert get approved registrations (and the SME its cases) when they have none.  Idempotent;
+    returns the messages written."""
+    from dxapp.services import matches, messages
+
+    sme, expert = accounts.find_by_email("sme@demo.example"), accounts.find_by_email("expert@demo.example")
+    if sme is None or expert is None or db.session.scalar(
+            select(Message.id).join(MessageThread, Message.thread_id == MessageThread.id)
+            .where(MessageThread.organisation_id == sme.organisation_id).limit(1)):
+        return 0
+    if approved_demo_sme() is None or approved_demo_expert() is None:
+        return 0
+    sme.organisation.name = sme.organisation.name or DEMO_SME_ROW[2]
+    written = 0
+    first_case = None
+    for title, kind, goals, areas, matched, lines in DEMO_THREADS:
+        case = _demo_case(sme, title, kind, goals, areas)
+        if case is None:
+            return written
+        first_case = first_case or case
+        thread = messages.thread_for_case(case, expert.id)
+        if matched:
+            matches.form(matches.sides_of_case(case, expert.id), origin="proposal", actor=sme, case=case)
+        for from_expert, text in lines:
+            messages.post(thread, expert if from_expert else sme, text)
+            written += 1
+    other = accounts.find_by_email("directory-expert01@demo.example")
+    if other is not None and first_case is not None:
+        thread = messages.thread_for_case(first_case, other.id)
+        messages.post(thread, sme, "ご提案の内容について、もう少し詳しく教えてください。")
+        bad = messages.post(thread, other, DEMO_REPORTED)
+        messages.report(bad, sme, "事業の外で、個人口座への前払いを求められました。")
+        written += 2
+    db.session.flush()
+    return written
+
+
+# ------------------------------------------------------------------------------------------ the case search
 
 #: Cases of the approved demo SME of the review queues (加藤 美穂, 株式会社かとう工務店), published so that the
 #: expert's case search (issue 12) shows several: (title, goals, situation, areas, kind, mode, prefecture,
 #: half hours, months, deadline in days from today).
-CASE_SEARCH_CASES = (
+DEMO_SEARCH_CASES = (
     ("ネットショップを始めたい", "地元の木工品を通販で全国に販売したい。", "店頭と電話注文のみで、ホームページもありません。",
      ("ec_sites", "cashless"), "proposals_wanted", "either", "宮城県", 20, 3, 30),
     ("見積書と請求書をクラウド会計で作りたい", "手書きの見積書・請求書をやめ、会計ソフトと連動させたい。",
@@ -708,7 +800,7 @@ CASE_SEARCH_CASES = (
     ("IT導入補助金の申請を相談したい", "工程管理ソフトの導入にIT導入補助金を使いたい。",
      "申請の手順がわからず、締切が近づいています。", ("it_subsidy",), "support_wanted", "either", "宮城県", 4, 1, 7),
 )
-CASE_SEARCH_SME = "review-sme6@demo.example"
+DEMO_CASE_SME = "review-sme6@demo.example"
 
 
 def seed_case_search() -> int:
@@ -721,19 +813,20 @@ def seed_case_search() -> int:
     from dxapp.models import ConsultationCase
     from dxapp.services import case_search, cases
 
-    sme = accounts.find_by_email(CASE_SEARCH_SME)
+    sme = accounts.find_by_email(DEMO_CASE_SME)
+    expert = accounts.find_by_email("expert@demo.example")
     if sme is None or cases.approved_registration(sme) is None:
         return 0
     if db.session.scalar(select(func.count()).select_from(ConsultationCase)
                          .where(ConsultationCase.organisation_id == sme.organisation_id)):
         return 0
-    expert = approved_demo_expert()
     if expert is not None:
+        approved_demo_expert()
         case_search.save(expert, case_search.Query(area="web_meetings"))
         case_search.save(expert, case_search.Query(prefecture="宮城県", kind="support_wanted"))
     today = clock.program_today()
     made = 0
-    for title, goals, situation, areas, kind, mode, prefecture, half_hours, months, days in CASE_SEARCH_CASES:
+    for title, goals, situation, areas, kind, mode, prefecture, half_hours, months, days in DEMO_SEARCH_CASES:
         fields = cases.CaseFields(title=title, goals=goals, situation=situation, areas=areas, kind=kind,
                                   half_hours=half_hours, period_months=months, mode=mode,
                                   deadline=today + timedelta(days=days), prefecture=prefecture,
@@ -743,5 +836,95 @@ def seed_case_search() -> int:
         except cases.CaseRefused:
             continue  # the program calendar no longer allows this deadline
         made += 1
+    db.session.flush()
+    return made
+
+
+# ------------------------------------------------------------------------------------------ support plans
+
+#: The demo plans between the demo SME and the demo expert, one per status of MONEY.md §1 that the
+#: pages show before a report exists: (case title, what becomes of the plan).
+DEMO_PLANS = (
+    ("計画デモ: 受発注の見直し", "draft"),
+    ("計画デモ: 顧客台帳の整理", "sme_review"),
+    ("計画デモ: 見積書の電子化", "sme_returned"),
+    ("計画デモ: 予約受付のオンライン化", "submitted"),
+    ("計画デモ: 勤怠管理の導入", "under_review"),
+    ("計画デモ: ホームページ更新の内製化", "returned"),
+    ("計画デモ: 請求書の電子化", "approved"),
+    ("計画デモ: 在庫の見える化", "concluding"),
+    ("計画デモ: キャッシュレス決済の導入", "running"),
+    ("計画デモ: 社内チャットの導入", "cancelled"),
+    ("計画デモ: ロゴの制作", "rejected"),
+)
+
+
+def seed_plans() -> int:
+    """Support plans at every status before reporting (下書き to 支援中, 中止, 不承認), each on its own
+    match formed through an accepted proposal on a case of the demo SME; the running one reserved
+    through the budget service.  Reachable from both My Pages (支援計画) and the secretariat's queue.
+    Idempotent (nothing once the demo expert has a plan); returns the plans made."""
+    from datetime import date
+
+    from dxapp.models import SupportPlan
+    from dxapp.services import cases, plans, proposals
+
+    sme, expert = approved_demo_sme(), approved_demo_expert()
+    clerk, admin = accounts.find_by_email("desk@demo.example"), accounts.find_by_email("admin@demo.example")
+    if sme is None or expert is None or clerk is None or admin is None or db.session.scalar(
+            select(SupportPlan.id).where(SupportPlan.expert_user_id == expert.id).limit(1)) is not None:
+        return 0
+    made = 0
+    for title, status in DEMO_PLANS:
+        try:
+            case = cases.publish(sme, cases.CaseFields(
+                title=title, goals="日々の事務作業を減らし、接客の時間を増やしたい。", situation="紙と表計算ソフトで管理しています。",
+                areas=("cloud_accounting",), kind="proposals_wanted", half_hours=20, period_months=3, mode="either",
+                deadline=_demo_deadline(), prefecture="東京都", place="台東区"))
+        except cases.CaseRefused:  # program time outside the contract window: no demo plans
+            return made
+        proposal = proposals.send(expert, case, proposals.ProposalFields(
+            message="以前の面談の内容をもとに提案します。", plan_outline="1. 現状の確認\n2. ツールの選定\n3. 操作の研修",
+            half_hours=20, hourly_rate_yen=5_000))
+        match = proposals.accept(proposal, case, version=proposal.version, actor=sme)
+        words = "ロゴの制作とデザイン" if status == "rejected" else "会計ソフトの設定と操作の指導"
+        plan = plans.start(match, plans.PlanFields(
+            purpose=f"{title.split(': ')[1]}で事務作業を減らす", issue="手作業の転記に毎日1時間かかっている",
+            items=(plans.Item("現状の聞き取りとツールの選定", 4, "onsite"), plans.Item(words, 6, "online")),
+            start_date=date(2021, 6, 15), end_date=date(2021, 9, 30), hourly_rate_yen=5_000, scope_declared=True),
+            actor=expert)
+        made += 1
+        if status == "draft":
+            continue
+        plans.send_to_sme(plan, version=plan.version, actor=expert)
+        if status == "sme_review":
+            continue
+        if status == "sme_returned":
+            plans.sme_return(plan, version=plan.version, actor=sme, comment="訪問の回を1回増やしてください。")
+            continue
+        plans.sme_agree(plan, version=plan.version, actor=sme)
+        if status == "submitted":
+            continue
+        plans.REVIEW.pick_up(plan, version=plan.version, actor=clerk)
+        if status == "under_review":
+            continue
+        if status == "returned":
+            plans.REVIEW.return_for_correction(plan, version=plan.version, actor=clerk,
+                                               flags={"content": "各回の内容をもう少し具体的に書いてください。"})
+            continue
+        if status == "rejected":
+            plans.REVIEW.reject(plan, version=plan.version, actor=admin,
+                                reason="ロゴの制作は準委任のコンサルティングではないため、本事業の対象外です。")
+            continue
+        plans.REVIEW.approve(plan, version=plan.version, actor=clerk)
+        if status == "approved":
+            continue
+        plans.conclude(plan, actor=sme)
+        if status == "concluding":
+            continue
+        plans.conclude(plan, actor=expert)
+        if status == "cancelled":
+            plans.request_cancel(plan, actor=sme, reason="店舗の改装で支援の時間が取れなくなりました。")
+            plans.cancel(plan, version=plan.version, actor=clerk)
     db.session.flush()
     return made

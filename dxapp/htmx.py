@@ -47,6 +47,15 @@ def replace_url(response: Response, url: str) -> Response:
     return response
 
 
+def retarget_main(response: Response) -> Response:
+    """A whole page answered to a targeted request (an error or a refusal where a fragment was expected):
+    htmx swaps the page's ``<main>`` for the answer's (and takes its title), the address unchanged."""
+    response.headers["HX-Retarget"] = "main"
+    response.headers["HX-Reswap"] = "outerHTML"
+    response.headers["HX-Reselect"] = "main"
+    return response
+
+
 def _vary(response: Response) -> Response:
     response.vary.add("HX-Request")
     return response

@@ -146,3 +146,7 @@ BY_TABLE = MappingProxyType({
     "message_report": MESSAGE_REPORT_LABELS,
     "support_plan": PLAN_LABELS,
 })
+
+#: A reported message (issue 12 "Messages"): the one source is MESSAGE_REPORT_LABELS.
+
+REPORT_LABELS = MESSAGE_REPORT_LABELS

@@ -43,6 +43,12 @@ def jst_date(value: date | datetime | None) -> str:
     return f"{value.year}年{value.month}月{value.day}日（{WEEKDAYS_JA[value.weekday()]}）"
 
 
+def program_time(value: datetime | None) -> datetime | None:
+    """A wall-time instant (row timestamps, expiries) on the program's clock, for display: in demo mode
+    the pages show the banner's clock only.  Program-time values (timeline, submission) need none."""
+    return clock.shown(value)
+
+
 def yen(value: int | None) -> str:
     if value is None:
         return ""
@@ -84,10 +90,26 @@ def page_has_errors(context) -> bool:
                                                    for f in form)
 
 
+_NOT_ANSWERS = ("HiddenField", "CSRFTokenField", "SubmitField")
+
+
+def answer_fields_of(form, step, desk=False) -> list:
+    """The fields of a step's form that are questions (not hidden, token or button fields); at the
+    desk, without those only the applicant answers (``step.applicant_fields``)."""
+    fields = [f for f in form if f.type not in _NOT_ANSWERS]
+    return [f for f in fields if f.name not in step.applicant_fields] if desk else fields
+
+
+def one_question(fields) -> bool:
+    """A step of one question (not a checkbox) is headed by the question itself, not by an <h1>."""
+    return len(fields) == 1 and fields[0].type != "BooleanField"
+
+
 def init_app(app: Flask) -> None:
-    app.jinja_env.filters.update(jst_datetime=jst_datetime, jst_date=jst_date, yen=yen,
+    app.jinja_env.filters.update(jst_datetime=jst_datetime, jst_date=jst_date, yen=yen, program_time=program_time,
                                  public_citation=public_citation)
-    app.jinja_env.globals.update(static_url=static_url, csrf_token=generate_csrf, page_has_errors=page_has_errors)
+    app.jinja_env.globals.update(static_url=static_url, csrf_token=generate_csrf, page_has_errors=page_has_errors,
+                                 answer_fields_of=answer_fields_of, one_question=one_question)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

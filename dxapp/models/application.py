@@ -41,6 +41,9 @@ class Application(db.Model):
     decision: Mapped[dict] = mapped_column(JSON, default=dict)
     # Fields the secretariat flagged when returning it: {step slug: note}.
     flags: Mapped[dict] = mapped_column(JSON, default=dict)
+    # What the applicant changed since the application was last returned: {step slug: [field names]};
+    # None until it is resubmitted.  The review marks these answers (issue 11 item 20).
+    changed_answers: Mapped[dict | None] = mapped_column(JSON)
     version: Mapped[int] = mapped_column(Integer, default=1)
     # A change request after approval points at the registration it would change.
     change_of_id: Mapped[int | None] = mapped_column(ForeignKey("application.id"), index=True)

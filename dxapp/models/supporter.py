@@ -42,6 +42,9 @@ class Affiliation(db.Model):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # last invitation e-mail
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The name the corporation typed when it invited the expert: shown to the corporation until the
+    # expert accepts, so that an address's registered name is never revealed (migration 0018).
+    invited_name: Mapped[str | None] = mapped_column(String(100))
 
 
 class RosterImport(db.Model):

@@ -15,10 +15,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from flask import current_app, has_app_context
-
 from dxapp.rules import calendar as calendars
 from dxapp.services import applications
+from dxapp.services.calendar import in_force as calendar_in_force  # noqa: F401  (the procedures' name)
 from dxapp.wizard import Wizard
 
 #: ``Procedure.blocker`` sends the applicant to the procedure's result page (not eligible).
@@ -117,19 +116,17 @@ class Procedure:
     # application (a consultation case); None: the registrations' guard (one open application, the window).
     guard: Callable[[Any, datetime, Mapping[str, calendars.Window]], Refusal | None] | None = None
 
+    def ineligible_steps(self, answers: Mapping) -> tuple[str, ...]:
+        """The steps whose answers make ``answers`` not eligible (the decision's ``steps``, in wizard
+        order); empty when eligible, undecided, or the procedure decides nothing."""
+        if self.decision is None:
+            return ()
+        decision = self.decision(answers)
+        return tuple(decision.get("steps") or ()) if decision.get("outcome") == "ineligible" else ()
+
     def purpose_labels(self) -> dict:
         """{document purpose: label} of every documents step."""
         return {purpose: kind.label for step in self.documents for purpose, kind in step.kinds.items()}
-
-
-def calendar_in_force() -> Mapping[str, calendars.Window]:
-    """The program calendar in force: the app's ``PROGRAM_CALENDAR`` override when configured (the
-    secretariat's overrides, a test's), else the published Phase II calendar."""
-    if has_app_context():
-        override = current_app.config.get("PROGRAM_CALENDAR")
-        if override is not None:
-            return override
-    return calendars.PHASE2
 
 
 def window_refusal(action: str, at: datetime, calendar: Mapping[str, calendars.Window]) -> Refusal | None:

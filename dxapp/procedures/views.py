@@ -20,6 +20,9 @@ from dxapp.services import applications, desk
 from dxapp.wizard.documents import DocumentRoutes
 from dxapp.wizard.views import WizardRoutes
 
+#: Statuses of an application sent and not given back: the wizard shows it instead of a new draft.
+SENT = ("submitted", "under_review", "resubmitted")
+
 
 def refusal_page(refusal: Refusal, *, back_url: str, back_text: str | None = None):
     """The page of a refusal: why (the code's wording, with its parameters) and what to do (the link
@@ -45,6 +48,7 @@ def my_page_context(procedure: Procedure, routes: WizardRoutes, user) -> dict:
     done, total = procedure.wizard.progress(draft.answers)
     approved = application is not None and application.status == "approved"
     return {
+        "ineligible": ineligible_context(procedure, routes, draft.answers) if current is None else None,
         "user": user, "application": application, "current": current, "draft": draft, "done": done,
         "total": total, "status_labels": STATUS_LABELS,
         "withdrawable": procedure.withdrawable and current is not None and current.status in WITHDRAWABLE,
@@ -52,6 +56,24 @@ def my_page_context(procedure: Procedure, routes: WizardRoutes, user) -> dict:
         "sections": routes.answer_sections(draft.answers, complete_only=True),
         "registered_sections": routes.answer_sections(application.answers) if approved else [],
     }
+
+
+def ineligible_context(procedure: Procedure, routes: WizardRoutes, answers) -> dict | None:
+    """Why these answers are not eligible, and where to change them (the result page, My Page): the
+    deciding reasons, the rest of the reasons, the first step holding a deciding answer (issue 11 items
+    4 and 5).  None when the answers are not (yet) ineligible."""
+    if procedure.decision is None:
+        return None
+    decision = procedure.decision(answers)
+    if decision.get("outcome") != "ineligible":
+        return None
+    steps = decision.get("steps") or []
+    codes = set(decision.get("deciding") or ())
+    reasons = decision.get("reasons") or []
+    deciding = [r for r in reasons if r["code"] in codes] or reasons
+    step = procedure.wizard.step(steps[0]) if steps else None
+    return {"decision": decision, "deciding": deciding, "others": [r for r in reasons if r not in deciding],
+            "step": step, "url": url_for(routes.ep("step"), slug=step.slug) if step else url_for(routes.ep("tasks"))}
 
 
 def mount(bp, procedure: Procedure, *, prefix: str = "/register") -> WizardRoutes:
@@ -83,11 +105,27 @@ def mount(bp, procedure: Procedure, *, prefix: str = "/register") -> WizardRoute
             return url_for(routes.ep("step"), slug=target)
         return documents.blocker(answers) if documents is not None else None
 
+    def sent_instead():
+        """An application sent and not returned: the wizard's pages show it, with its status, instead of
+        an empty new application (issue 11 item 9)."""
+        current = applications.open_application(applicant(), procedure.kind)
+        if current is None or current.status not in SENT:
+            return None
+        return redirect(url_for(f"{name}.submitted", reference=current.reference), 303)
+
+    def application_reference(submission) -> str:
+        """One reference per application (issue 11 item 16): the confirmation page's URL carries the
+        application's own reference, the one the page, My Page and the e-mail show."""
+        application = applications.owned(applicant(), submission.result_id) if submission.result_id else None
+        return application.reference if application is not None else submission.reference
+
     routes = WizardRoutes(
         bp=bp, wizard=procedure.wizard, rule=rule, owner=lambda: (procedure.owner_key(current_user), current_user.id),
         on_submit=lambda draft: procedure.submit(draft, applicant()), done_endpoint=f"{name}.submitted",
         reference_prefix=procedure.reference_prefix, prefix=prefix, actor=lambda: current_user.id,
         write_guard=write_guard, after_save=after_save, blocker=blocker,
+        blocked_steps=procedure.ineligible_steps if procedure.decision is not None else None,
+        read_guard=sent_instead, done_reference=application_reference,
         initial_answers=(lambda: procedure.initial_answers(applicant())) if procedure.initial_answers else None,
     ).register()
     documents = DocumentRoutes(bp, routes, procedure.documents, write_guard=write_guard).register() \
@@ -96,22 +134,25 @@ def mount(bp, procedure: Procedure, *, prefix: str = "/register") -> WizardRoute
         part.register(bp, routes, write_guard=write_guard)
 
     def result():
-        decision = procedure.decision(routes.draft().answers)
-        if decision["outcome"] != "ineligible":
+        found = ineligible_context(procedure, routes, routes.draft().answers)
+        if found is None:
             return redirect(url_for(routes.ep("tasks")), 303)
-        return render_template("application/result.html", panel=decision, wording=procedure.wording,
-                               tasks_url=url_for(routes.ep("tasks")))
+        return render_template("application/result.html", panel=found["decision"], found=found,
+                               wording=procedure.wording, tasks_url=url_for(routes.ep("tasks")))
 
     def submitted(reference: str):
-        submission = db.session.query(Submission).filter_by(
-            wizard=procedure.wizard.name, owner_key=procedure.owner_key(current_user), reference=reference).first()
-        if submission is None:
-            abort(404)
-        application = applications.owned(current_user, submission.result_id)
+        application = applications.owned_by_reference(applicant(), procedure.kind, reference)
         if application is None:
-            abort(404)
+            # An older URL with the submission's reception reference: to the application's own URL.
+            submission = db.session.query(Submission).filter_by(
+                wizard=procedure.wizard.name, owner_key=procedure.owner_key(current_user), reference=reference).first()
+            application = applications.owned(applicant(), submission.result_id) \
+                if submission is not None and submission.result_id else None
+            if application is None or application.kind != procedure.kind:
+                abort(404)
+            return redirect(url_for(f"{name}.submitted", reference=application.reference), 301)
         return render_template("application/submitted.html", application=application, wording=procedure.wording,
-                               status_labels=STATUS_LABELS)
+                               status_labels=STATUS_LABELS, sections=routes.answer_sections(application.answers))
 
     def withdraw(application_id: int):
         application = applications.owned(current_user, application_id)

@@ -11,6 +11,16 @@ checked here (design, in force from the system's start):
   characters.
 
 Every function raises ``ValueError`` with a Japanese message that says what to type instead.
+
+Two helps for the person typing (issue 11 item 19):
+
+* the Zengin tables name a bank without its kind (「北海道」, 「室蘭信金」); :func:`full_bank_name` gives the
+  name people know (北海道銀行, 室蘭信用金庫), from the code's range and the table's abbreviations;
+* a ゆうちょ銀行 bank book prints a 記号 (5 digits) and a 番号 (up to 8 digits), not the branch and account
+  a transfer needs; :func:`yucho_account` converts them as Japan Post Bank publishes it: 通常貯金
+  (記号 1xxx0): branch = the 2nd and 3rd digits of the 記号 + 8, account = the 番号 without its last
+  digit (always 1), 7 digits with leading zeros, 普通; 振替口座 (記号 0xxxx): branch = the 3rd and 4th
+  digits + 9, account = the 番号 in 7 digits, 当座.
 """
 
 from __future__ import annotations
@@ -18,6 +28,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from types import MappingProxyType
+from typing import NamedTuple
 
 import jaconv
 
@@ -31,9 +42,13 @@ __all__ = [
     "account_number",
     "bank_code",
     "branch_code",
+    "YUCHO_BANK_CODE",
+    "YuchoAccount",
     "check_owner",
+    "full_bank_name",
     "holder_matches",
     "search_key",
+    "yucho_account",
 ]
 
 CITE_ACCOUNT = "DOMAIN.md §6.1 Expert: bank account; 全銀フォーマット（design）"
@@ -128,3 +143,78 @@ def check_owner(owner: str, corporate_number: str | None) -> str | None:
     if not (corporate_number or "").strip():
         raise ValueError("法人名義の口座には、その法人の法人番号（13桁）が必要です。")
     return normalize.corporate_number(corporate_number)
+
+
+# ------------------------------------------------------------------------------------------- bank names
+
+YUCHO_BANK_CODE = "9900"
+
+#: The Zengin tables' abbreviations, longest first (「労金連」 before 「労金」), and what they stand for.
+_ABBREVIATIONS = (
+    ("信金中央金庫", "信金中央金庫"),
+    ("農林中金", "農林中央金庫"),
+    ("商工中金", "商工組合中央金庫"),
+    ("全信組連", "全国信用協同組合連合会"),
+    ("労金連", "労働金庫連合会"),
+    ("信漁連", "信用漁業協同組合連合会"),
+    ("信金", "信用金庫"),
+    ("信組", "信用組合"),
+    ("労金", "労働金庫"),
+    ("信連", "信用農業協同組合連合会"),
+    ("農協", "農業協同組合"),
+    ("漁協", "漁業協同組合"),
+    ("漁連", "漁業協同組合連合会"),
+)
+
+
+def full_bank_name(code: str, name: str) -> str:
+    """The name people know a bank by, from the Zengin table's code and short name: 「北海道」 (0116) ->
+    北海道銀行, 「みずほ」 -> みずほ銀行, 「ゆうちょ」 (9900) -> ゆうちょ銀行, 「室蘭信金」 -> 室蘭信用金庫,
+    「北海道労金」 -> 北海道労働金庫, 「新庄市農協」 -> 新庄市農業協同組合.  Banks (codes below 1000) get
+    「銀行」 unless the name already says what it is (「シティバンク、エヌ・エイ」)."""
+    name = (name or "").strip()
+    code = (code or "").strip()
+    if not name:
+        return name
+    if code == YUCHO_BANK_CODE:
+        return name if name.endswith("銀行") else f"{name}銀行"
+    for short, full in _ABBREVIATIONS:
+        if name.endswith(short):
+            return name[: len(name) - len(short)] + full
+    if code.isdigit() and code.isascii() and int(code) < 1000 and not name.endswith("銀行") \
+            and "バンク" not in name and code != "0200":  # 0200: a funds-transfer company, not a bank
+        return f"{name}銀行"
+    return name
+
+
+# ------------------------------------------------------------------------------------- ゆうちょ銀行 記号・番号
+
+class YuchoAccount(NamedTuple):
+    """What a transfer to a ゆうちょ銀行 account needs, from the bank book's 記号 and 番号."""
+
+    branch_code: str  # 3 digits (the branch 〇一八 of 記号 10180)
+    account_type: str  # "ordinary" (通常貯金) or "current" (振替口座)
+    account_number: str  # 7 digits
+
+
+def yucho_account(symbol: str, number: str) -> YuchoAccount:
+    """The branch code, account type and account number of a ゆうちょ銀行 account from the 記号 and 番号
+    printed in its bank book, typed in any width with or without dashes: 記号 10180, 番号 12345671 ->
+    branch 018, ordinary, 1234567; 振替口座 00120-3-123456 (記号 00120, the check digit 3 optional) ->
+    branch 129, current, 0123456."""
+    symbol_text = normalize.normalize_code(symbol) if isinstance(symbol, str) else ""
+    number_text = normalize.normalize_code(number) if isinstance(number, str) else ""
+    if not symbol_text or not (symbol_text.isdigit() and symbol_text.isascii()):
+        raise ValueError("記号は通帳に書かれている5桁の数字で入力してください（例：10180）。")
+    if not number_text or not (number_text.isdigit() and number_text.isascii()):
+        raise ValueError("番号は通帳に書かれている数字で入力してください（例：12345671）。")
+    if symbol_text.startswith("1") and len(symbol_text) == 5:
+        if len(number_text) > 8 or len(number_text) < 2 or not number_text.endswith("1"):
+            raise ValueError("通常貯金の番号は、通帳に書かれている8桁までの数字（最後の数字は1）で入力してください"
+                             "（例：12345671）。")
+        return YuchoAccount(symbol_text[1:3] + "8", "ordinary", number_text[:-1].zfill(7))
+    if symbol_text.startswith("0") and len(symbol_text) in (5, 6):  # 00120 or 00120-3 (with its check digit)
+        if len(number_text) > 6:
+            raise ValueError("振替口座の番号は、6桁までの数字で入力してください（例：123456）。")
+        return YuchoAccount(symbol_text[2:4] + "9", "current", number_text.zfill(7))
+    raise ValueError("記号は通帳に書かれている5桁の数字で入力してください（通常貯金は1で、振替口座は0で始まります）。")

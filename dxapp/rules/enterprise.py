@@ -34,6 +34,7 @@ __all__ = [
     "EnterpriseDecision",
     "SizeRow",
     "classify",
+    "deciding_reasons",
     "deemed_large_exclusions",
     "small_business_test",
     "sme_size_test",
@@ -448,10 +449,13 @@ def deemed_large_exclusions(applicant: Applicant) -> list[Reason]:
     "Or more" includes the boundary, "exceeds" does not; ratios are compared exactly (Fraction).  A
     total of None or 0 means the test was not answered (not excluded by it).  Public SME investment
     companies and investment limited partnerships are not large companies (※2): the applicant does not
-    count their shares.  Returns one reason per exclusion that applies.
+    count their shares.  A sole proprietor has neither shares nor officers: ①-⑤ never apply to one
+    (issue 11 item 7), only ⑥.  Returns one reason per exclusion that applies.
     """
     reasons: list[Reason] = []
     cite = "seed 中小企業の範囲 補足事項 ※4 {}; DOMAIN.md §3"
+    if applicant.legal_form == "sole_proprietor":
+        return _taxable_income_exclusion(applicant, cite)
     total = applicant.shares_total
     if total:
         if Fraction(applicant.shares_largest_large_company, total) >= Fraction(1, 2):
@@ -475,12 +479,17 @@ def deemed_large_exclusions(applicant: Applicant) -> list[Reason]:
         reasons.append(Reason("excluded_officers_from_deemed_large",
                               "役員の全員が、みなし大企業（※4①〜③に当たる中小企業等）の役員又は職員を兼ねているため、対象外です。",
                               cite.format("⑤")))
+    return reasons + _taxable_income_exclusion(applicant, cite)
+
+
+def _taxable_income_exclusion(applicant: Applicant, cite: str) -> list[Reason]:
+    """Seed 補足事項 ※4 ⑥: the average taxable income of the last three settled years exceeds the limit."""
     income = applicant.avg_taxable_income_yen
     if income is not None and income > TAXABLE_INCOME_LIMIT_YEN:
-        reasons.append(Reason("excluded_taxable_income",
-                              f"直近3年分の課税所得の年平均額{_yen(income)}が{_yen(TAXABLE_INCOME_LIMIT_YEN)}を超えているため、対象外です。",
-                              cite.format("⑥")))
-    return reasons
+        return [Reason("excluded_taxable_income",
+                       f"直近3年分の課税所得の年平均額{_yen(income)}が{_yen(TAXABLE_INCOME_LIMIT_YEN)}を超えているため、対象外です。",
+                       cite.format("⑥"))]
+    return []
 
 
 def business_premise_applies(applicant: Applicant) -> bool:
@@ -536,3 +545,24 @@ def classify(applicant: Applicant) -> EnterpriseDecision:
         reasons.append(Reason("eligible", "中小企業等として本事業の対象です。", "DOMAIN.md §3"))
     return EnterpriseDecision(sme=bool(sme), small=bool(small), excluded=excluded,
                               eligible=outcome == "eligible", outcome=outcome, reasons=tuple(reasons))
+
+
+#: Reasons that say the size does not fit (deciding only when neither table fits).
+SIZE_OVER_CODES = frozenset({"sme_employees_over", "sme_capital_over", "sme_size_over", "small_employees_over"})
+
+
+def deciding_reasons(applicant: Applicant) -> tuple[Reason, ...]:
+    """The reasons of :func:`classify` that make ``applicant`` not eligible, in their order there: every
+    deemed-large exclusion (※4), the missing business activity (※3), and the size reasons when neither
+    the SME table nor the small-business table fits.  The other reasons (those saying the business *is*
+    an SME, what was ignored) decide nothing.  Empty unless the outcome is ``"ineligible"``.  Raises
+    ``ValueError`` as :func:`classify` does."""
+    decision = classify(applicant)
+    if decision.outcome != "ineligible":
+        return ()
+    sme, _sme_reasons = sme_size_test(applicant)
+    small, _small_reasons = small_business_test(applicant)
+    size_failed = sme is False and small is False
+    return tuple(r for r in decision.reasons
+                 if r.code.startswith("excluded_") or r.code == "no_business_activity"
+                 or (size_failed and r.code in SIZE_OVER_CODES))

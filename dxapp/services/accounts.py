@@ -94,7 +94,8 @@ def resolve_token(token: str, purpose: str) -> User:
 
 # ---------------------------------------------------------------- sign-up
 
-def sign_up(*, role: str, name: str, email: str, password_hash: str, consented_version_ids: list[int]) -> User | None:
+def sign_up(*, role: str, name: str, email: str, password_hash: str, consented_version_ids: list[int],
+            locale: str | None = None) -> User | None:
     """Create an unverified account and send the verification e-mail.
 
     When the address is already registered, nothing is created and the owner of that address is told
@@ -114,7 +115,7 @@ def sign_up(*, role: str, name: str, email: str, password_hash: str, consented_v
     user = User(
         email=email, name=name.strip(), role=role, password_hash=password_hash, organisation=organisation,
         session_token=new_session_token(), created_at=now, password_changed_at=now, totp_last_counter=0,
-        active=True,
+        active=True, locale=locale if locale in LOCALES else None,
     )
     if not rows.insert_once(*(o for o in (organisation, user) if o is not None)):
         # The same address signed up by a parallel request a moment ago: the same answer as above.
@@ -126,11 +127,44 @@ def sign_up(*, role: str, name: str, email: str, password_hash: str, consented_v
     return user
 
 
+#: The mails a sign-up with someone's address sends them (capped per address: outbox.UNSOLICITED_PER_DAY).
+SIGNUP_MAILS = ("signup-existing", "verify-email")
+
+
 def _signed_up_again(existing: User, role: str) -> None:
+    """The owner of an address that has an account is told of the sign-up, at most a few times a day
+    (anyone can type the address, as often as they like); the page says the same either way."""
+    if not outbox.may_send_unsolicited(existing.email, SIGNUP_MAILS):
+        audit.record("account.signup_repeated", "user", existing.id, summary={"role": role, "mail": "capped"})
+        return
     outbox.enqueue(existing.email, "signup-existing", "アカウントはすでに登録されています",
                    "signup_existing.txt", user=existing, login_url=offline.external_url("auth.login"),
                    reset_url=offline.external_url("auth.reset_request"))
     audit.record("account.signup_repeated", "user", existing.id, summary={"role": role})
+
+
+#: The languages an account may prefer (its e-mails go out in it; Japanese when none is set).
+LOCALES = ("ja", "en")
+
+
+def set_locale(user: User, locale: str) -> bool:
+    """The account's language, as chosen with the language switch; its e-mails follow it.  True when
+    it changed (audited)."""
+    if locale not in LOCALES or user.locale == locale:
+        return False
+    user.locale = locale
+    audit.record("account.language_set", "user", user.id, actor=user, summary={"locale": locale})
+    db.session.flush()
+    return True
+
+
+def resend_verification(user: User) -> bool:
+    """The verification mail again (the login page's offer): anyone may ask it for an address, so at
+    most ``outbox.UNSOLICITED_PER_DAY`` sign-up mails a day reach it.  True when sent."""
+    if not outbox.may_send_unsolicited(user.email, SIGNUP_MAILS):
+        return False
+    send_verification(user)
+    return True
 
 
 def send_verification(user: User) -> None:
@@ -187,9 +221,18 @@ def set_password(user: User, password: str, *, actor: User | None = None, action
     db.session.flush()
 
 
+#: Anyone who knows an address can ask for its reset link: at most this many a day per address, from
+#: any number of clients (the route limits each client).
+RESETS_PER_DAY = 5
+
+
 def request_password_reset(email: str) -> None:
     user = find_by_email(email)
     if user is None or not user.active:
+        return
+    if not outbox.may_send_unsolicited(user.email, ("password-reset",), RESETS_PER_DAY):
+        audit.record("account.password_reset_requested", "user", user.id, summary={"mail": "capped"})
+        db.session.flush()
         return
     outbox.enqueue(user.email, "password-reset", "パスワード再設定のご案内", "password_reset.txt",
                    user=user, link=reset_link(user))
@@ -219,10 +262,11 @@ def totp_digits(code: str | None) -> str | None:
 
 
 def verify_totp(user: User, code: str) -> bool:
-    """Accept the current or the neighbouring 30-second step, never a step already used."""
+    """Accept the current or the neighbouring 30-second step, never a step already used.  A refused code
+    writes an audit row (``auth.totp_failed``, with why: wrong, reused or not a code; never the code)."""
     code = totp_digits(code)
     if not user.totp_secret or code is None:
-        return False
+        return _totp_failed(user, "not_a_code" if user.totp_secret else "no_secret")
     totp = totp_for(user)
     now = clock.wall_timestamp()
     for drift in (0, -1, 1):
@@ -234,7 +278,13 @@ def verify_totp(user: User, code: str) -> bool:
                 .values(totp_last_counter=counter)
             ).rowcount
             db.session.flush()
-            return bool(used)
+            return True if used else _totp_failed(user, "reused")
+    return _totp_failed(user, "wrong")
+
+
+def _totp_failed(user: User, reason: str) -> bool:
+    audit.record("auth.totp_failed", "user", user.id, summary={"reason": reason})
+    db.session.flush()
     return False
 
 

@@ -150,7 +150,8 @@ def request(expert_user, organisation_id, *, actor) -> Affiliation:
     return affiliation
 
 
-def add_invited(organisation_id: int, expert_user_id: int, *, actor, now=None) -> Affiliation | None:
+def add_invited(organisation_id: int, expert_user_id: int, *, actor, now=None,
+                invited_name: str | None = None) -> Affiliation | None:
     """An administrator invited the expert (the supporters service creates the user and sends the
     e-mail).  Runs inside the caller's transaction.  None when the expert already has an open
     affiliation with the corporation (made by a parallel request: the unique index on one open
@@ -162,8 +163,19 @@ def add_invited(organisation_id: int, expert_user_id: int, *, actor, now=None) -
         return None
     affiliation = Affiliation(organisation_id=organisation_id, expert_user_id=expert_user_id, status="invited",
                               requested_by="supporter", created_at=now or clock.wall_now(),
-                              invited_at=clock.program_now(), version=1)
+                              invited_at=clock.program_now(), version=1,
+                              invited_name=(invited_name or "")[:100] or None)
     return affiliation if rows.insert_once(affiliation) else None
+
+
+def shown_name(affiliation: Affiliation, user: User) -> str:
+    """The expert's name as the corporation may see it: the registered name once the expert asked to
+    join or accepted; before that (invited, declined, an invitation ended) the name the corporation typed,
+    so that typing an address never reveals the name of the account behind it (issue 11 item 25)."""
+    if affiliation.invited_name is None or affiliation.requested_by == "expert":
+        return user.name
+    accepted = affiliation.status == "confirmed" or (affiliation.status == "ended" and affiliation.decided_at)
+    return user.name if accepted else affiliation.invited_name
 
 
 def _move(affiliation: Affiliation, target: str, *, version: int, actor, action: str, values=None,

@@ -78,6 +78,12 @@ def latest(user, kind: str) -> Application | None:
     )
 
 
+def owned_by_reference(user, kind: str, reference: str) -> Application | None:
+    """The application of this kind with this reference, through the owner's scope (None otherwise)."""
+    return db.session.scalar(select(Application).where(Application.reference == reference, Application.kind == kind,
+                                                       _scope(user, kind)))
+
+
 def owned(user, application_id: int) -> Application | None:
     """Loaded through the owner's scope: another owner's id is simply not found."""
     return db.session.scalar(select(Application).where(Application.id == application_id, _scope(user)))
@@ -104,20 +110,41 @@ def _transition(application: Application, target: str, *, expected, version: int
     _timeline(application, before, target, actor_id=actor_id, on_behalf_of_id=on_behalf_of_id, note=note)
 
 
+def changed_answers(before: dict | None, after: dict | None) -> dict[str, list[str]]:
+    """{step slug: [typed field names]} of every answer that differs between two answer objects (what
+    was typed, field by field: the wizard's ``raw``); a step answered on one side only lists all its
+    fields."""
+    def steps(answers) -> dict:
+        found = (answers or {}).get("steps")
+        return found if isinstance(found, dict) else {}
+
+    old, new = steps(before), steps(after)
+    changed: dict[str, list[str]] = {}
+    for slug in sorted(set(old) | set(new)):
+        raw_old = (old.get(slug) or {}).get("raw") or {}
+        raw_new = (new.get(slug) or {}).get("raw") or {}
+        fields = sorted(k for k in set(raw_old) | set(raw_new) if (raw_old.get(k) or []) != (raw_new.get(k) or []))
+        if fields:
+            changed[slug] = fields
+    return changed
+
+
 def submit(*, user, kind: str, answers: dict, decision: dict, organisation_id: int | None,
            on_behalf_of_id: int | None = None) -> Application:
     """A first submission (申請済み), or the resubmission (再申請) of a returned application.  Runs inside
     the wizard's submit transaction; the caller commits."""
-    now, submitted = clock.wall_now(), clock.program_now()
+    now, submitted = clock.wall_now(), clock.program_now()  # submitted: a first submission only
     snapshot = {k: v for k, v in answers.items() if k != "token"}
     current = open_application(user, kind)
     approved = registration(user, kind)
     approved = approved if approved is not None and approved.status == "approved" else None
     if current is not None and current.status == "returned":
+        # The first submission date stays (the queue's order, what the clerk quotes); the timeline has the
+        # resubmission's.  What changed since the return is kept for the review (issue 11 item 20).
         _transition(current, "resubmitted", expected="returned", version=current.version, actor_id=user.id,
                     on_behalf_of_id=on_behalf_of_id,
-                    values={"answers": snapshot, "decision": decision, "flags": {}, "submitted_at": submitted,
-                            "updated_at": now})
+                    values={"answers": snapshot, "decision": decision, "flags": {}, "updated_at": now,
+                            "changed_answers": changed_answers(current.answers, snapshot)})
         application = current
     elif current is not None:
         raise Stale.of(current)  # one open application per kind

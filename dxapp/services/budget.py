@@ -311,3 +311,15 @@ def _plans_against_ledger() -> list[Difference]:
 def _compare(name: str, row, expected: dict[str, int]) -> list[Difference]:
     return [Difference(name, counter, getattr(row, f"{counter}_yen"), expected[counter])
             for counter in rules.COUNTERS if getattr(row, f"{counter}_yen") != expected[counter]]
+
+
+def used_yen_of(party: str, user_ids) -> dict[int, int]:
+    """:func:`used_yen` of many SMEs or experts in one query ({user id: yen}; 0 for those without a row),
+    for lists that quote several experts at once (the SME's comparison of proposals)."""
+    ids = set(user_ids)
+    found = dict.fromkeys(ids, 0)
+    if ids:
+        for usage in db.session.scalars(select(HonorariumUsage).where(HonorariumUsage.party == party,
+                                                                      HonorariumUsage.user_id.in_(ids))):
+            found[usage.user_id] = rules.used(usage.committed_yen, usage.claimed_yen, usage.paid_yen, usage.prior_yen)
+    return found

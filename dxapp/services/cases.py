@@ -22,7 +22,8 @@ from dxapp.models import Application, ConsultationCase, ConsultationCaseArea, Wi
 from dxapp.rules import calendar as calendars
 from dxapp.rules import case_search as case_search_rules
 from dxapp.rules import cases as rules
-from dxapp.services import applications, audit, experts, workflow
+from dxapp.services import applications, audit, experts, outbox, workflow
+from dxapp.services.calendar import in_force as calendar_in_force
 from dxapp.wizard.answers import Answers
 
 
@@ -106,7 +107,7 @@ def publish(user, fields: CaseFields, *, at: datetime | None = None,
     approved and the deadline is allowed at program time ``at``.  The row is written, given its
     ``K`` reference, and moved draft -> published through ``transition`` (audited)."""
     at = at or clock.program_now()
-    calendar = calendar if calendar is not None else calendars.PHASE2
+    calendar = calendar if calendar is not None else calendar_in_force()
     fields.check()
     registration = approved_registration(user)
     if registration is None:
@@ -126,6 +127,8 @@ def publish(user, fields: CaseFields, *, at: datetime | None = None,
     audit.record("case.created", "consultation_case", case.id, actor=user.id, summary={"reference": case.reference})
     workflow.transition(case, action="case.published", to="published", expected="draft", version=1,
                         values={"published_at": now}, actor=user.id, summary={"reference": case.reference})
+    outbox.enqueue(user.email, "case-published", f"相談案件を公開しました（案件番号 {case.reference}）",
+                   "case_published.txt", user=user, case=case, deadline=calendars.format_jst_date(case.deadline))
     return case
 
 
@@ -137,7 +140,7 @@ def edit(case: ConsultationCase, fields: CaseFields, *, version: int, actor, at:
     fields.check()
     if case.status != "published":
         raise workflow.Stale.of(case)
-    _check_deadline(fields.deadline, at, calendar if calendar is not None else calendars.PHASE2)
+    _check_deadline(fields.deadline, at, calendar if calendar is not None else calendar_in_force())
     workflow.transition(case, action="case.edited", expected="published", version=version,
                         values=_columns(fields), actor=actor.id, summary={"reference": case.reference})
     case.areas = [ConsultationCaseArea(area=a) for a in dict.fromkeys(fields.areas)]

@@ -13,8 +13,9 @@ from dxapp.services import audit, outbox, workflow
 
 
 def receive(*, name: str, email: str, phone: str | None, category: str, body: str,
-            user_id: int | None = None) -> Inquiry:
-    """Store an inquiry (``user_id``: the account of the sender when logged in) and acknowledge it."""
+            user_id: int | None = None, language: str | None = None) -> Inquiry:
+    """Store an inquiry (``user_id``: the account of the sender when logged in) and acknowledge it;
+    ``language``: the one the question was asked in, the acknowledgement goes out in it."""
     item = Inquiry(
         reference=references.mint("inquiry", secrets.randbelow(10**references.get("inquiry").digits)), created_at=clock.wall_now(), name=name.strip(),
         email=email.strip().lower(), phone=(phone or "").strip() or None, category=category, body=body.strip(),
@@ -24,7 +25,7 @@ def receive(*, name: str, email: str, phone: str | None, category: str, body: st
     db.session.flush()
     audit.record("inquiry.received", "inquiry", item.id, actor=user_id, summary={"category": category})
     outbox.enqueue(item.email, "inquiry-ack", f"お問い合わせを受け付けました（{item.reference}）",
-                   "inquiry_ack.txt", inquiry=item)
+                   "inquiry_ack.txt", inquiry=item, language=language)
     db.session.flush()
     return item
 

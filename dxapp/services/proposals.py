@@ -188,6 +188,14 @@ def prior_amounts(sme_user_id: int | None, expert_user_id: int) -> tuple[int, in
     return sme, expert
 
 
+def _expert_priors(expert_user_ids) -> dict[int, int]:
+    """:func:`prior_amounts` of many experts in two queries."""
+    used = budget.used_yen_of("expert", expert_user_ids)
+    carried = dict(db.session.execute(select(ExpertCarryOver.user_id, ExpertCarryOver.phase1_honorarium_yen)
+                                      .where(ExpertCarryOver.user_id.in_(set(used)))).all()) if used else {}
+    return {user_id: yen or carried.get(user_id, 0) for user_id, yen in used.items()}
+
+
 def quote_of(proposal: Proposal, case: ConsultationCase, *, at: datetime | None = None) -> subsidy.Quote:
     sme_prior, expert_prior = prior_amounts(matches.sides_of_case(case, proposal.expert_user_id).sme_user_id,
                                             proposal.expert_user_id)
@@ -228,11 +236,12 @@ def rows_of(case: ConsultationCase, proposals: list[Proposal], *, at: datetime |
         select(ExpertProfile).where(ExpertProfile.user_id.in_(ids)).options(selectinload(ExpertProfile.areas)))}
     names = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
     sme_prior = budget.used_yen("sme", matches.sides_of_case(case, 0).sme_user_id)
+    expert_priors = _expert_priors(ids)
     at = at or clock.program_now()
     found = []
     for proposal in proposals:
         profile = profiles.get(proposal.expert_user_id)
-        expert_prior = prior_amounts(None, proposal.expert_user_id)[1]
+        expert_prior = expert_priors[proposal.expert_user_id]
         quote = subsidy.quote(proposal.hourly_rate_yen, Decimal(proposal.half_hours) / 2, sme_prior_yen=sme_prior,
                               expert_prior_yen=expert_prior, at=at)
         found.append(Row(proposal=proposal, expert_name=profile.name if profile else names.get(proposal.expert_user_id, ""),
@@ -314,8 +323,8 @@ def send(expert, case: ConsultationCase, fields: ProposalFields, *, at: datetime
         raise ProposalRefused("already_proposed", open_proposal(case.id, expert.id))
     messages.thread_for_case(case, expert.id)
     audit.record("proposal.sent", "proposal", proposal.id, actor=actor or expert,
-                          summary={"case": case.reference, "to": "sent", "half_hours": proposal.half_hours,
-                                   "hourly_rate_yen": proposal.hourly_rate_yen, "package_id": package_id})
+                 summary={"case": case.reference, "to": "sent", "half_hours": proposal.half_hours,
+                          "hourly_rate_yen": proposal.hourly_rate_yen, "package_id": package_id})
     sme = _sme_recipient(case)
     if sme is not None:
         outbox.enqueue(sme.email, "proposal-received", f"新しい提案が届きました（相談案件 {case.reference}）",

@@ -332,6 +332,29 @@ REGISTRATION = workflow.Review(object_type="application", move=_move, mail=_mail
                                refusals=(_membership_refusal,), waiting=WAITING)
 
 pick_up = REGISTRATION.pick_up
-approve = REGISTRATION.approve
+#: Signals that block an approval outright (a refusal of their own), so there is nothing to acknowledge.
+BLOCKING_SIGNALS = ("affiliation_unconfirmed",)
+
+
+def signals_to_acknowledge(application: Application) -> list[str]:
+    """Codes of the fraud signals a clerk must acknowledge before approving (issue 11 item 20)."""
+    return [s.code for s in signals(application) if s.code not in BLOCKING_SIGNALS]
+
+
+def approve(application: Application, *, version: int, actor, note: str | None = None,
+            signals_acknowledged: bool = False) -> None:
+    """The registration review's approval; while a fraud signal is open the clerk acknowledges it
+    (``signals_acknowledged``), else :class:`DecisionRefused` ``signals_open`` before anything changes.
+    The acknowledgement is audited with the signals' codes, in the same transaction."""
+    open_signals = signals_to_acknowledge(application) if application.status == REGISTRATION.reviewing else []
+    if open_signals and not signals_acknowledged and application.version == version \
+            and not REGISTRATION.blockers(application, actor):
+        raise DecisionRefused("signals_open")
+    REGISTRATION.approve(application, version=version, actor=actor, note=note)
+    if open_signals:
+        audit.record("application.signals_acknowledged", "application", application.id, actor=actor,
+                     summary={"reference": application.reference, "signals": open_signals})
+
+
 return_for_correction = REGISTRATION.return_for_correction
 reject = REGISTRATION.reject

@@ -195,10 +195,11 @@ def invite_many(actor: User, people: list[dict], *, source: str) -> list[Affilia
         new_people, users = [p for p, _u in made], [u for _p, u in made]
         mine = {p["email"] for p in new_people}
         existing = {e: u for e, u in _accounts([p["email"] for p in people]).items() if e not in mine}
-    result = []
+    result, preset_drafts = [], []
     preset = _preset(organisation_id)
     for person, user in zip(new_people, users, strict=True):
-        affiliation = affiliations.add_invited(organisation_id, user.id, actor=actor, now=now)
+        affiliation = affiliations.add_invited(organisation_id, user.id, actor=actor, now=now,
+                                               invited_name=person["name"])
         if affiliation is not None:
             result.append(affiliation)
         # The expert's draft, preset (kind and corporation fixed, bank account optional).  Written here
@@ -207,8 +208,10 @@ def invite_many(actor: User, people: list[dict], *, source: str) -> list[Affilia
         typed = {"name": [person["name"]], "name_kana": [person["name_kana"]], "email": [person["email"]]}
         answers = {**Answers(Answers.empty()).with_partial("person", typed), "token": secrets.token_urlsafe(24),
                    **preset}
-        db.session.add(WizardDraft(wizard=EXPERT_WIZARD, owner_key=f"user:{user.id}", user_id=user.id, version=1,
-                                   created_at=now, updated_at=now, answers=answers, updated_by_id=actor.id))
+        draft = WizardDraft(wizard=EXPERT_WIZARD, owner_key=f"user:{user.id}", user_id=user.id, version=1,
+                            created_at=now, updated_at=now, answers=answers, updated_by_id=actor.id)
+        db.session.add(draft)
+        preset_drafts.append((draft, user))
         _send_invitation(user, organisation, actor)
     joining = []
     for person in people:
@@ -216,7 +219,8 @@ def invite_many(actor: User, people: list[dict], *, source: str) -> list[Affilia
         if user is None:
             continue
         if user.role == "expert":
-            affiliation = affiliations.add_invited(organisation_id, user.id, actor=actor, now=now)
+            affiliation = affiliations.add_invited(organisation_id, user.id, actor=actor, now=now,
+                                                   invited_name=person["name"])
             if affiliation is None:
                 continue  # invited by a parallel request a moment ago: one affiliation, one e-mail
             result.append(affiliation)
@@ -226,6 +230,10 @@ def invite_many(actor: User, people: list[dict], *, source: str) -> list[Affilia
             audit.record("affiliation.invite_refused", "user", user.id, actor=actor,
                          summary={"organisation_id": organisation_id, "source": source})
     db.session.flush()
+    for draft, user in preset_drafts:  # not a desk edit (no on-behalf-of): the corporation's preset
+        audit.record("draft.preset", "wizard_draft", draft.id, actor=actor,
+                     summary={"wizard": EXPERT_WIZARD, "user_id": user.id, "organisation_id": organisation_id,
+                              "source": source})
     for user, affiliation in joining:
         _send_join(user, organisation, actor, affiliation)
     for affiliation in result:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from dxapp.wizard.answers import Answers
 
-__all__ = ["STATUS_DONE", "STATUS_IN_PROGRESS", "STATUS_NEEDS_REVIEW", "STATUS_NOT_STARTED", "Answers",
+__all__ = ["STATUS_DONE", "STATUS_IN_PROGRESS", "STATUS_NEEDS_REVIEW", "STATUS_NOT_ELIGIBLE", "STATUS_NOT_STARTED", "Answers",
            "InvalidAnswers", "Section", "Step", "Task", "Wizard"]
 
 
@@ -75,12 +75,28 @@ class Step:
     # Fields of this step only the applicant answers (a declaration among other questions); a desk
     # clerk sees whether it was given, never the input.
     applicant_fields: tuple[str, ...] = ()
+    # The fields the live panel reads, when the step also asks for other personal data (phone, e-mail,
+    # name): htmx's GET then carries only these (and the panel's own inputs), never the rest of the
+    # form or its CSRF token, in a URL (issue 11 item 18).  None: the whole form.
+    panel_fields: tuple[str, ...] | None = None
+
+    @property
+    def panel_include(self) -> str:
+        """htmx's ``hx-include`` for the live panel: the panel's fields, or the whole form."""
+        if self.panel_fields is None:
+            return "closest form"
+        return ", ".join([*(f"#{name}" for name in self.panel_fields), "#live-panel"])
+
+
+#: The fields the postal-code lookup reads (the code, and what it must not overwrite).
+ADDRESS_PANEL_FIELDS = ("postal_code", "prefecture", "city", "street")
 
 
 STATUS_NOT_STARTED = "not_started"
 STATUS_IN_PROGRESS = "in_progress"
 STATUS_DONE = "done"
 STATUS_NEEDS_REVIEW = "needs_review"
+STATUS_NOT_ELIGIBLE = "not_eligible"
 
 
 @dataclass(frozen=True)
@@ -173,7 +189,9 @@ class Wizard:
         visible = self.visible_steps(answers)
         return sum(1 for s in visible if self.is_complete(answers, s.slug)), len(visible)
 
-    def task_list(self, answers: Answers) -> list[Task]:
+    def task_list(self, answers: Answers, blocked: tuple[str, ...] = ()) -> list[Task]:
+        """The sections with their status.  ``blocked``: steps whose answers make the application not
+        eligible; their section is marked 対象外 and links to the first of them (issue 11 item 4)."""
         visible = self.visible_steps(answers)
         tasks = []
         view = Answers(answers)
@@ -182,6 +200,11 @@ class Wizard:
             if not steps:
                 continue
             done = [self.is_complete(answers, s.slug) for s in steps]
+            stopping = [s for s in steps if s.slug in blocked]
+            if stopping:
+                tasks.append(Task(section=section, status=STATUS_NOT_ELIGIBLE, first_slug=stopping[0].slug,
+                                  steps=steps))
+                continue
             if any(self.is_flagged(answers, s.slug) for s in steps):
                 status = STATUS_NEEDS_REVIEW
             elif all(done):

@@ -29,6 +29,14 @@ from dxapp.wizard import Answers, Wizard
 from dxapp.wizard.forms import answer_sections, data_of, raw_of, refill, summary_rows
 
 
+def _named(method, name: str):
+    """A view function of its own name (the rate limiter tells routes apart by qualified name)."""
+    def view(**kwargs):
+        return method(**kwargs)
+    view.__name__ = view.__qualname__ = name
+    return view
+
+
 @dataclass
 class WizardRoutes:
     bp: Blueprint
@@ -47,6 +55,13 @@ class WizardRoutes:
     after_save: Callable[[str, dict], str | None] | None = None
     # Before check-answers and submit: a URL to go to when these answers cannot be submitted.
     blocker: Callable[[dict], str | None] | None = None
+    # GET of the task list, a step or check-your-answers: a response to give instead (e.g. the application
+    # already sent, which Back or the wizard's URL shows rather than an empty new application).
+    read_guard: Callable[[], object] | None = None
+    # (submission) -> the reference of the confirmation page's URL (default: the submission's own).
+    done_reference: Callable[[object], str] | None = None
+    # (answers) -> the steps whose answers make them not eligible: the task list marks their sections.
+    blocked_steps: Callable[[dict], tuple[str, ...]] | None = None
     # Answers to start a new draft with (e.g. a returned application, Phase I carry-over).
     initial_answers: Callable[[], dict | None] | None = None
     # Acting on behalf (desk-assisted entry): a callable giving the applicant's user id makes these the
@@ -59,6 +74,8 @@ class WizardRoutes:
     templates: dict = field(default_factory=dict)
     # Endpoint names are "<blueprint>.<name>_<view>"; default name: the wizard's.
     name: str | None = None
+    # Decorators for the submit view (e.g. the sign-up's rate limits: its submit sends a mail).
+    submit_decorators: tuple[Callable, ...] = ()
 
     @property
     def desk(self) -> bool:
@@ -76,9 +93,17 @@ class WizardRoutes:
         self.bp.add_url_rule(f"{self.prefix}/", f"{name}_tasks", policy(*self.rule)(self.tasks))
         self.bp.add_url_rule(f"{self.prefix}/check-answers", f"{name}_check", policy(*self.rule)(self.check))
         if not self.desk:  # a clerk never sends the application: the applicant does, after declaring
-            self.bp.add_url_rule(f"{self.prefix}/submit", f"{name}_submit", policy(*self.rule)(self.submit),
+            submit = self.submit
+            if self.submit_decorators:
+                submit = _named(self.submit, f"{self.bp.name}_{name}_submit")  # the limiter keys on the name
+                for decorate in self.submit_decorators:
+                    submit = decorate(submit)
+            self.bp.add_url_rule(f"{self.prefix}/submit", f"{name}_submit", policy(*self.rule)(submit),
                                  methods=["POST"])
-        self.bp.add_url_rule(f"{self.prefix}/<slug>/check", f"{name}_live", policy(*self.rule)(self.live))
+        # GET for htmx while typing; POST for the no-JS 「入力内容で表示を更新する」 button, whose form carries
+        # the CSRF token and every typed answer (never in a URL, history or server log).
+        self.bp.add_url_rule(f"{self.prefix}/<slug>/check", f"{name}_live", policy(*self.rule)(self.live),
+                             methods=["GET", "POST"])
         self.bp.add_url_rule(f"{self.prefix}/<slug>/panel", f"{name}_panel",
                              policy(PUBLIC, stateless=True)(self.stateless_panel))
         if self.desk:  # a denser page for phone work: every question of a section at once
@@ -121,16 +146,26 @@ class WizardRoutes:
         return url_for(self.ep("step"), slug=step.slug)
 
     # ------------------------------------------------------------------ views
+    def _read_guarded(self):
+        return self.read_guard() if self.read_guard is not None else None
+
     def tasks(self):
+        if (instead := self._read_guarded()) is not None:
+            return instead
         draft = self.draft()
-        return render_template(self.templates.get("tasks", "wizard/tasks.html"), tasks=self.wizard.task_list(draft.answers),
-                               finished=self.wizard.is_finished(draft.answers), **self.page_context(draft))
+        blocked = tuple(self.blocked_steps(draft.answers)) if self.blocked_steps is not None else ()
+        return render_template(self.templates.get("tasks", "wizard/tasks.html"),
+                               tasks=self.wizard.task_list(draft.answers, blocked),
+                               finished=self.wizard.is_finished(draft.answers) and not blocked,
+                               **self.page_context(draft))
 
     def step(self, slug: str):
         try:
             step = self.wizard.step(slug)
         except KeyError:
             abort(404)
+        if request.method == "GET" and (instead := self._read_guarded()) is not None:
+            return instead
         draft = self.draft(create=request.method == "POST")
         answers = draft.answers
         if not self.wizard.can_open(answers, slug):
@@ -352,7 +387,9 @@ class WizardRoutes:
     def live(self, slug: str):
         """Live feedback: run the rules on the values typed so far.  Saves nothing.  htmx gets the
         panel fragment; without JavaScript (the 「判定する」 button) the whole step page comes back
-        with the typed values kept and the panel filled in."""
+        with the typed values kept and the panel filled in.  That button posts (the whole form, CSRF
+        token included, so nothing typed goes into a URL); the page comes back on the POST itself (nothing
+        is saved, so there is nothing to redirect to) and its 次へ進む posts to the step as usual."""
         try:
             step = self.wizard.step(slug)
         except KeyError:
@@ -362,13 +399,13 @@ class WizardRoutes:
         draft = self.draft()
         if not self.wizard.can_open(draft.answers, slug):
             return redirect(self._go(self.wizard.first_incomplete_step(draft.answers)), 303)
-        form = step.form(formdata=request.args)
+        form = step.form(formdata=request.form if request.method == "POST" else request.args)
         panel = self._panel(step, draft, form)
         filled = step.prefill(form, panel) if step.prefill else []
         if htmx.is_partial():
             return render_template(step.panel_template, panel=panel, step=step, form=form, filled=filled,
                                    fragment=True)
-        return self.render_step(step, draft, form, request.args.get("return") == "check", panel=panel)
+        return self.render_step(step, draft, form, request.values.get("return") == "check", panel=panel)
 
     def stateless_panel(self, slug: str):
         """The live panel for htmx from the query string alone (see ``Step.panel_context``): the same
@@ -411,6 +448,8 @@ class WizardRoutes:
         return conflict(stale, render=render)
 
     def check(self):
+        if (instead := self._read_guarded()) is not None:
+            return instead
         return self._check_page(self.draft())
 
     def _check_page(self, draft):
@@ -441,7 +480,7 @@ class WizardRoutes:
         owner_key, _user_id = self.owner()
         existing = drafts.find_submission(self.wizard.name, owner_key, token) if token else None
         if existing is not None:
-            return self._done(existing.reference)
+            return self._done(self._reference(existing))
         draft = drafts.get(self.wizard.name, owner_key)
         if draft is None or not token:
             return redirect(url_for(self.ep("tasks")), 303)
@@ -457,7 +496,10 @@ class WizardRoutes:
                                                  reference_prefix=self.reference_prefix)
         except ValueError:
             abort(400)
-        return self._done(submission.reference)
+        return self._done(self._reference(submission))
+
+    def _reference(self, submission) -> str:
+        return self.done_reference(submission) if self.done_reference is not None else submission.reference
 
     def _done(self, reference: str):
         """The confirmation page: redirect (PRG); for a boosted POST, the page itself and HX-Push-Url."""

@@ -1,7 +1,7 @@
 """the experts' case search (issue 12): the search key of a case, saved searches
 
 Revision ID: 0014
-Revises: 0023
+Revises: 0013
 Create Date: 2026-12-07 23:30:00
 
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014"
-down_revision = "0023"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """support plans (支援計画, issue 13) and their content rows
 
 Revision ID: 0023
-Revises: 0013
+Revises: 0018
 Create Date: 2026-12-07 23:11:46.760698
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 
 revision = "0023"
-down_revision = "0013"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 

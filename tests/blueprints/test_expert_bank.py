@@ -104,6 +104,54 @@ def test_live_search_fragment_carries_no_account_details(client, at_bank):
     assert "この支店コードは見つかりません" in text_of(r)
 
 
+def test_banks_are_shown_by_their_full_name(client, at_bank):
+    """Issue 11 item 19: 北海道銀行 and みずほ銀行 with the code, not the table's 「北海道」 and 「みずほ」; the
+    search finds a bank by its full name too."""
+    r = client.get(f"{BASE}/bank/check", query_string={"bank_code": "0116", "branch_code": ""},
+                   headers={"HX-Request": "true"})
+    assert "北海道銀行 （0116）" in text_of(r)
+    r = client.get(f"{BASE}/bank/check", query_string={"bank_query": "みずほ銀行", "bank_code": "", "branch_code": ""},
+                   headers={"HX-Request": "true"})
+    assert "みずほ銀行（0001）" in r.get_data(as_text=True)
+    r = client.get(f"{BASE}/bank/check", query_string={"bank_query": "室蘭", "bank_code": "", "branch_code": ""},
+                   headers={"HX-Request": "true"})
+    assert "室蘭信用金庫（1003）" in r.get_data(as_text=True)
+    go(client, "bank", BANK)
+    go(client, "declaration", DECLARATION)
+    assert "みずほ銀行（0001）" in text_of(client.get(f"{BASE}/check-answers"))
+
+
+def test_yucho_symbol_and_number_are_converted_for_the_user(client, at_bank):
+    """Issue 11 item 19: the 記号 and 番号 of a ゆうちょ銀行 bank book become bank 9900, branch 〇一八 (018),
+    普通 and account 1234567, filled into the form (nothing saved until 次へ進む); a wrong 番号 is explained
+    with what was typed kept."""
+    import re
+
+    page = client.get(f"{BASE}/bank").get_data(as_text=True)
+    assert 'name="yucho_symbol"' in page and 'name="yucho_number"' in page
+    # The 記号・番号 are the account: outside the live check's GET.
+    assert page.index('id="yucho_symbol"') > page.index('id="live-panel"')
+    html = search(client, {"yucho": "convert", "yucho_symbol": "１０１８０", "yucho_number": "1234567１",
+                           "account_holder": "サトウ イチロウ"})
+    assert re.search(r'<input[^>]*id="bank_code"[^>]*value="9900"', html)
+    assert re.search(r'<input[^>]*id="branch_code"[^>]*value="018"', html)
+    assert re.search(r'<input[^>]*id="account_number"[^>]*value="1234567"', html)
+    assert re.search(r'<input[^>]*value="ordinary"[^>]*checked|<input[^>]*checked[^>]*value="ordinary"', html)
+    shown = text_of_html(html)
+    assert "ゆうちょ銀行 （9900）" in shown and "〇一八 （018）" in shown and "変換しました: 支店 〇一八（018）" in shown
+    assert 'value="サトウ イチロウ"' in html
+    from dxapp.models import WizardDraft
+
+    assert (db.session.scalars(select(WizardDraft)).one().answers.get("steps") or {}).get("bank") is None
+    html = search(client, {"yucho": "convert", "yucho_symbol": "10180", "yucho_number": "12345678"})
+    assert "最後の数字は1" in text_of_html(html) and 'value="12345678"' in html
+    # Saved as converted.
+    go(client, "bank", {**BANK, "bank_code": "9900", "branch_code": "018", "account_number": "1234567"})
+    draft = db.session.scalars(select(WizardDraft)).one()
+    data = draft.answers["steps"]["bank"]["data"]
+    assert data["bank_name"] == "ゆうちょ銀行" and data["branch_code"] == "018"
+
+
 @pytest.mark.parametrize(("change", "field", "message"), [
     ({"bank_code": "12"}, "bank_code", "4桁"),
     ({"bank_code": "0002"}, "bank_code", None),  # no such bank
@@ -132,7 +180,7 @@ def test_corporate_account_with_corporate_number(client, at_bank):
     draft = db.session.scalars(select(WizardDraft)).one()
     data = draft.answers["steps"]["bank"]["data"]
     assert data["account_holder"] == "ｶ)ｻﾄｳｺﾝｻﾙﾃｲﾝｸﾞ" and data["account_corporate_number"] == "7000012050002"
-    assert data["bank_name"] == "みずほ" and data["branch_name"] == "東京営業部"
+    assert data["bank_name"] == "みずほ銀行" and data["branch_name"] == "東京営業部"
 
 
 # ------------------------------------------------------------------------------ invited experts

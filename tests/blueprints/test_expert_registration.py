@@ -45,7 +45,7 @@ def test_freelance_registers_and_submits_once(client, expert):
     fill_all(client)
     check = client.get(f"{BASE}/check-answers")
     body = text_of(check)
-    assert "佐藤 一郎" in body and "1980年4月1日（昭和55年）" in body and "みずほ（0001）" in body
+    assert "佐藤 一郎" in body and "1980年4月1日（昭和55年）" in body and "みずほ銀行（0001）" in body
     assert "5,000円" in body and "1234567" in body and "ｻﾄｳ ｲﾁﾛｳ" in body  # as the bank will read them
     hidden = {i["name"]: i.get("value", "") for i in inspect(check.get_data(as_text=True)).inputs
               if i.get("type") == "hidden"}
@@ -242,6 +242,16 @@ def test_person_postal_lookup_reuses_the_sme_lookup(client, expert):
     assert page.status_code == 200 and 'value="東京都"' in html and 'value="千代田区"' in html
     r = client.get(f"{BASE}/person/check", query_string={"postal_code": "1000001"}, headers={"HX-Request": "true"})
     assert 'data-hx-swap-oob="true"' in r.get_data(as_text=True)
+    # Without JavaScript the 「住所を検索する」 button posts the form (issue 11 item 18): name, phone and
+    # e-mail stay out of the URL; the page comes back with them kept and the address filled in.
+    step = client.get(f"{BASE}/person").get_data(as_text=True)
+    assert f'formaction="{BASE}/person/check"' in step and 'formmethod="get"' not in step
+    posted = client.submit(f"{BASE}/person/check", {**PERSON, "postal_code": "1000001", "prefecture": "", "city": "",
+                                                    "street": ""}, page=f"{BASE}/person")
+    html = posted.get_data(as_text=True)
+    assert posted.status_code == 200 and 'value="千代田区"' in html and f'value="{PERSON["email"]}"' in html
+    for page in ("participation",):
+        assert 'formmethod="get"' not in client.get(f"{BASE}/{page}").get_data(as_text=True)
 
 
 def test_returned_application_reenters_only_flagged_steps(client, expert, users):

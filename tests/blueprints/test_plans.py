@@ -197,3 +197,38 @@ def test_the_secretariat_queue_and_detail(world, as_):
     detail = staff.get(f"/secretariat/plans/{plan.id}").get_data(as_text=True)
     assert "300,000円" in detail  # the SME's cap left
     assert staff.get(f"/secretariat/plans?q={plan.reference}").status_code == 200
+
+
+def test_the_demo_has_a_plan_at_every_status_reachable_from_the_my_pages(app, login):
+    import gzip
+    import re as re_
+
+    from sqlalchemy import select
+
+    from dxapp import demo
+    from dxapp.rules import plan as plan_rules
+    from dxapp.services import accounts
+
+    demo.seed()
+    demo.seed()  # idempotent
+    statuses = set(db.session.scalars(select(SupportPlan.status)))
+    assert statuses == set(plan_rules.STATUSES) - {"completed"}  # completed needs an accepted report (issue 14)
+    assert budget.verify() == []
+    for email, home, listing, pattern in (
+            ("expert@demo.example", "/expert/", "/expert/plans", r'href="(/expert/plans/\d+)"'),
+            ("sme@demo.example", "/sme/", "/sme/plans", r'href="(/sme/plans/\d+)"'),
+            ("desk@demo.example", "/secretariat/", "/secretariat/plans", r'href="(/secretariat/plans/\d+)"')):
+        client = app.test_client()
+        login(client, accounts.find_by_email(email), password=demo.DEMO_PASSWORD)
+        assert f'href="{listing}"' in client.get(home).get_data(as_text=True), email
+        links = sorted(set(re_.findall(pattern, client.get(listing).get_data(as_text=True))))
+        assert links, email
+        for link in links:
+            response = client.get(link)
+            assert response.status_code == 200, (email, link)
+            assert len(gzip.compress(response.get_data())) <= 14 * 1024, link
+    # the expert sees every plan, the SME every plan but the expert's draft
+    expert_client = app.test_client()
+    login(expert_client, accounts.find_by_email("expert@demo.example"), password=demo.DEMO_PASSWORD)
+    assert len(re_.findall(r'href="/expert/plans/\d+"', expert_client.get("/expert/plans").get_data(as_text=True))) \
+        == len(demo.DEMO_PLANS)

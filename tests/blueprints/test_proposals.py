@@ -305,3 +305,17 @@ def test_pages_within_budget_with_long_proposals(case, sme, expert, users, capsy
     with capsys.disabled():
         print("\n" + "\n".join(f"  {size:6,} B gzip  {path}" for path, size in sizes.items()))
     assert all(size <= BUDGET for size in sizes.values()), sizes
+
+
+def test_the_propose_link_for_the_case_detail_page(app):
+    from types import SimpleNamespace
+
+    from flask import render_template_string
+
+    with app.test_request_context("/"):
+        html = render_template_string('{% include "proposals/_propose_link.html" %}',
+                                      card=SimpleNamespace(reference="K00000001", status="published"))
+        assert 'href="/expert/cases/K00000001/propose"' in html
+        closed = render_template_string('{% include "proposals/_propose_link.html" %}',
+                                        card=SimpleNamespace(reference="K00000001", status="closed"))
+        assert "/propose" not in closed and 'href="/expert/proposals"' in closed

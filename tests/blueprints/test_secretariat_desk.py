@@ -481,3 +481,24 @@ def test_role_matrix_of_every_desk_and_inbox_route(app, users, login):
                 r = c.open(url, method=method, data={"csrf_token": token} if method == "POST" else None)
                 expected = (302, 303) if who == "anonymous" else (403,)
                 assert r.status_code in expected, (who, method, url, r.status_code)
+
+
+# ------------------------------------------------------------------------------- one clock (issue 11 item 17)
+
+def test_desk_times_are_on_the_program_clock(app, sme, clerk):
+    """In demo mode (program time 2021-06-01 10:00 JST) the support code's expiry, the grant's end and the
+    desk's edits are shown on the program's clock, as the banner is, not on the wall clock (2026)."""
+    user, client = sme
+    show_code(client)
+    mypage = text_of(client.get("/sme/"))
+    # 30 minutes after it was issued (a frozen program clock: the seconds since then are subtracted)
+    assert re.search(r"2021年6月1日（火）10:(29|30)まで", mypage), mypage[:2000]
+    base = open_with_code(sme, clerk)
+    for page in (f"{DESK}/", f"{base}/"):
+        shown = text_of(clerk[1].get(page))
+        assert "2021年6月1日" in shown, (page, shown[:2000])
+        assert "2026年" not in shown and "2025年" not in shown and "2027年" not in shown, page
+    # The applicant's My Page lists the desk's edit at the program's time too.
+    go(clerk[1], f"{base}/business-type", TYPE)
+    mypage = text_of(client.get("/sme/"))
+    assert "2021年6月1日" in mypage and not any(f"{y}年" in mypage for y in (2025, 2026, 2027)), mypage[:3000]

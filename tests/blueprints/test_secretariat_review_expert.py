@@ -71,7 +71,9 @@ def test_expert_round_trip_with_signals(app, users, login, desk, submitted_sme, 
     assert application.status == "resubmitted" and application.display_name == "佐藤 壱郎"
     assert application.reference in text_of(clerk.get(f"{REVIEW}/experts?status=resubmitted&q=壱郎"))
     clerk.submit(f"{detail}/pick-up", page=detail)
-    assert clerk.submit(f"{detail}/approve", page=detail).status_code == 303
+    # The signals are open: the approval asks the clerk to acknowledge them (issue 11 item 20).
+    assert clerk.submit(f"{detail}/approve", page=detail).status_code == 422
+    assert clerk.submit(f"{detail}/approve", {"acknowledge_signals": "y"}, page=detail).status_code == 303
     assert refreshed(application).status == "approved" and mails("review-approved")[0].recipient == expert.email
 
 
@@ -91,6 +93,6 @@ def test_supporter_corporation_review_with_a_corporate_number_already_registered
     assert f"/review/applications/{application.id}\"" in clerk.get(
         f"{REVIEW}/applications/{sme_application.id}").get_data(as_text=True)
     clerk.submit(f"{detail}/pick-up", page=detail)
-    assert clerk.submit(f"{detail}/approve", page=detail).status_code == 303
+    assert clerk.submit(f"{detail}/approve", {"acknowledge_signals": "y"}, page=detail).status_code == 303
     assert refreshed(application).status == "approved"
     assert mails("review-approved")[0].recipient == admin.email

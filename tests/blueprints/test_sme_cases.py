@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from dxapp.clock import JST
 from dxapp.extensions import db
-from dxapp.models import AuditEvent, ConsultationCase, Submission, WizardDraft
+from dxapp.models import AuditEvent, ConsultationCase, OutboxMessage, Submission, WizardDraft
 from tests.fixtures import factories
 from tests.fixtures.pages import inspect, text_of
 
@@ -92,6 +92,8 @@ def test_my_page_links_to_the_cases_and_to_a_new_case(approved):
 
 def test_the_wizard_saves_every_step_checks_and_publishes_once(approved):
     user, client = approved
+    tasks = text_of(client.get(f"{NEW}/"))
+    assert "案件の入力の流れ" in tasks and "確認して公開" in tasks and "まだ承認されていません" not in tasks
     walk(client)
     draft = db.session.scalars(select(WizardDraft).where(WizardDraft.wizard == "consultation_case")).one()
     assert draft.answers["steps"]["hours"]["data"]["half_hours"] == 21
@@ -107,6 +109,8 @@ def test_the_wizard_saves_every_step_checks_and_publishes_once(approved):
     assert case.goals == "店頭だけの売上を\n通販でも伸ばしたい。"
     done = text_of(client.get(r.headers["Location"]))
     assert case.reference in done and "公開しました" in done
+    mail = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "case-published")).one()
+    assert mail.recipient == user.email and case.reference in mail.subject and "2021年6月30日" in mail.body
     # A second tap (or Back and publish again) with the same one-time token: the same case, no second one.
     again = client.post(f"{NEW}/submit", data=hidden)
     assert again.status_code == 303 and again.headers["Location"] == r.headers["Location"]
@@ -149,6 +153,8 @@ def test_an_sme_not_approved_drafts_but_cannot_publish(waiting):
     _user, client = waiting
     assert "まだ承認されていません" in text_of(client.get("/sme/cases"))
     walk(client)
+    assert "まだ承認されていません" in text_of(client.get(f"{NEW}/"))
+    assert "まだ承認されていません" in text_of(client.get(f"{NEW}/check-answers"))
     r = publish(client)
     assert r.status_code == 403
     body = text_of(r)
@@ -389,3 +395,25 @@ def test_the_form_cannot_set_status_owner_or_hidden_and_text_is_escaped(approved
         ("published", False, user.organisation_id, "K")
     html = client.get(f"/sme/cases/{case.id}").get_data(as_text=True)
     assert "<script>alert" not in html and "&lt;script&gt;" in html
+
+
+def test_ten_parallel_publishes_with_one_token_make_one_case(app, approved):
+    """SECURITY.md rule 3: the one-time token and UNIQUE(wizard, owner, token): exactly one case."""
+    from tests.fixtures.concurrency import parallel
+
+    _user, client = approved
+    walk(client)
+    fields = _hidden(client.get(f"{NEW}/check-answers").get_data(as_text=True))
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
+    clients = []
+    for _ in range(10):
+        other = app.test_client()
+        other.set_cookie(app.config["SESSION_COOKIE_NAME"], cookie)
+        other.check_pages = False
+        clients.append(other)
+    results = parallel(app, [lambda c=c: c.post(f"{NEW}/submit", data=fields) for c in clients])
+    statuses = [r.status_code if hasattr(r, "status_code") else repr(r) for r in results]
+    assert all(code == 303 for code in statuses), statuses
+    assert len({r.headers["Location"] for r in results}) == 1
+    db.session.rollback()
+    assert _count(ConsultationCase) == 1 and _count(Submission) == 1

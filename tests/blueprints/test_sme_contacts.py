@@ -55,11 +55,48 @@ def test_edit_and_remove_contact(client, sme):
     assert {"contact.added", "contact.updated", "contact.removed", "account.disabled"} <= set(actions)
 
 
-def test_duplicate_email_and_bad_input(client, sme):
-    r = client.submit("/sme/contacts", {"name": "重複", "email": sme.email})
-    assert r.status_code == 422
+def test_bad_input(client, sme):
     r = client.submit("/sme/contacts", {"name": "", "email": "x@example.jp", "phone": "abc"})
     assert r.status_code == 422
+
+
+def test_an_address_with_an_account_gets_the_same_answer(client, sme, users):
+    """Issue 11 item 25: the form never says 「このメールアドレスはすでに登録されています」; every valid
+    address gets the same page and the same row in the list; the owner of an address that has an account
+    gets a short notice (at most three a day, whoever asks), and no account of the SME is made for it."""
+    expert = users("expert", email="taken@example.jp")
+    pages = []
+    for email in ("new-person@example.jp", "TAKEN@example.jp"):
+        r = client.submit("/sme/contacts", {"name": "誰か", "department": "営業部", "email": email})
+        assert r.status_code == 303, email
+        page = text_of(client.get(r.headers["Location"]))
+        assert "すでに登録" not in page and "招待メールを送りました" in page
+        pages.append(page.split("招待メールを送りました")[1].split("。")[:3])
+    assert pages[0] == pages[1]  # the same message after either
+    html = client.get("/sme/contacts").get_data(as_text=True)
+    rows_html = re.findall(r"<tr><td>誰か</td>.*?</tr>", html, re.S)
+    assert len(rows_html) == 2
+    assert re.sub(r"\d+|[\w.-]+@example\.jp", "", rows_html[0]) == re.sub(r"\d+|[\w.-]+@example\.jp", "", rows_html[1])
+    taken = db.session.scalars(select(ContactPerson).where(ContactPerson.email == "taken@example.jp")).one()
+    assert taken.user_id is None  # it cannot log in for the SME
+    assert db.session.query(User).filter(User.email == "taken@example.jp").count() == 1
+    notices = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "contact-add-notice",
+                                                             OutboxMessage.recipient == expert.email)).all()
+    assert len(notices) == 1 and "担当者としては登録されず" in notices[0].body
+    # The SME's own address: the same answer, nothing listed, nothing sent.
+    r = client.submit("/sme/contacts", {"name": "自分", "email": sme.email})
+    assert r.status_code == 303 and "招待メールを送りました" in text_of(client.get(r.headers["Location"]))
+    assert db.session.query(ContactPerson).filter_by(email=sme.email).count() == 0
+    # Removed and added again and again: at most three notices a day reach the address.
+    for _ in range(4):
+        listed = db.session.scalars(select(ContactPerson).where(ContactPerson.email == "taken@example.jp",
+                                                                ContactPerson.removed_at.is_(None))).one()
+        assert client.submit(f"/sme/contacts/{listed.id}/remove", page="/sme/contacts").status_code == 303
+        assert client.submit("/sme/contacts", {"name": "誰か", "email": expert.email}).status_code == 303
+    assert db.session.query(OutboxMessage).filter_by(kind="contact-add-notice", recipient=expert.email).count() == 3
+    refused = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "contact.add_refused")).all()
+    assert len(refused) == 5 and all(e.actor_id == sme.id for e in refused)
+    assert db.session.get(User, expert.id).active  # removing such a contact disables nobody
 
 
 def test_other_sme_cannot_touch_contacts(client, sme, users, app):

@@ -53,6 +53,8 @@ def to_documents_step(client, legal_form="company"):
                                          "representative_title": "代表"})
         go(client, "address", ADDRESS)
         go(client, "size", {"capital": "", "employees": "3"})
+        go(client, "taxable-income", {"avg_taxable_income": "", "no_antisocial_ties": "y"})
+        return
     else:
         business_type = {"legal_form": legal_form, "industry": "retail"}
         if legal_form != "company":
@@ -402,6 +404,10 @@ def test_changing_the_legal_form_asks_for_the_new_documents(client, sme):
     assert client.get(f"{BASE}/check-answers").status_code == 200
     go(client, "business-type", {"legal_form": "sole_proprietor", "industry": "retail"})
     go(client, "business-details", {**DETAILS, "corporate_number": ""})
+    # A sole proprietor answers the exclusions that apply to one (issue 11 item 7), then the documents.
+    r = client.get(f"{BASE}/check-answers")
+    assert r.status_code == 303 and r.headers["Location"].endswith(f"{BASE}/taxable-income")
+    go(client, "taxable-income", {"avg_taxable_income": "", "no_antisocial_ties": "y"})
     r = client.get(f"{BASE}/check-answers")
     assert r.status_code == 303 and r.headers["Location"].endswith(STEP)
 

@@ -152,3 +152,35 @@ def test_a_blank_total_of_large_companies_is_at_least_the_largest_owner(client):
     below = text_of(client.get(f"{BASE}/exclusions/panel", headers=HX,
                                query_string={**query, "shares_largest_large_company": "499"}))
     assert "対象外" not in below and "超えています" not in below
+
+
+def test_no_js_check_button_posts_and_keeps_the_values(client, sme):
+    """Issue 11 item 18: without JavaScript the 「住所を検索する」/「入力内容で表示を更新する」 button sends the
+    form by POST (CSRF token and typed phone, e-mail and address never in a URL, history or server log);
+    the step comes back with every value kept and the panel filled in; nothing is saved."""
+    from dxapp.models import WizardDraft
+
+    client.submit(f"{BASE}/business-type", TYPE)
+    client.submit(f"{BASE}/business-details", DETAILS)
+    html = client.get(f"{BASE}/address").get_data(as_text=True)
+    button = re.search(r'<button[^>]*formaction="/sme/register/address/check"[^>]*>', html)
+    assert button and "formmethod" not in button.group(0), button
+    form_tag = re.search(r'<form method="(\w+)" action="/sme/register/address"', html)
+    assert form_tag and form_tag.group(1) == "post"
+    before = db.session.scalars(db.select(WizardDraft)).one().version
+    typed = {"postal_code": "1000001", "prefecture": "", "city": "", "street": "", "building": "",
+             "phone": "03-9999-0000", "contact_email": "kept@example.jp"}
+    r = client.submit(f"{BASE}/address/check", typed, page=f"{BASE}/address")
+    assert r.status_code == 200
+    page = r.get_data(as_text=True)
+    assert "千代田区" in page and 'value="03-9999-0000"' in page and 'value="kept@example.jp"' in page
+    db.session.expire_all()
+    assert db.session.scalars(db.select(WizardDraft)).one().version == before
+    # With JavaScript the lookup's GET carries the address fields only: not the phone, the e-mail or
+    # the CSRF token (they would sit in the URL of every server log line).
+    tag = re.search(r'<div class="live-scope"[^>]*>', html).group(0)
+    include = re.search(r'data-hx-include="([^"]+)"', tag).group(1)
+    assert include == "#postal_code, #prefecture, #city, #street, #live-panel"
+    assert all(f'id="{name}"' in html for name in ("postal_code", "prefecture", "city", "street"))
+    # A POST without the form's CSRF token is refused, as on every state-changing route.
+    assert client.post(f"{BASE}/address/check", data=typed).status_code == 400

@@ -40,6 +40,12 @@ def test_import_in_each_encoding_previews_then_confirms(client, supporter, encod
     assert {a.status for a in affs} == {"invited"} and {a.requested_by for a in affs} == {"supporter"}
     assert count(OutboxMessage, OutboxMessage.kind == "supporter-expert-invitation") == 3
     assert count(AuditEvent, AuditEvent.action == "affiliation.invited") == 3
+    # Each preset draft made for a new expert is audited, with the administrator as actor (issue 11
+    # item 26), and is not listed as a desk edit on the expert's My Page (no on-behalf-of).
+    presets = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "draft.preset")).all()
+    drafts_made = {str(d.id) for d in db.session.scalars(select(WizardDraft))}
+    assert len(presets) == 3 and {e.object_id for e in presets} == drafts_made
+    assert {e.actor_id for e in presets} == {supporter.id} and {e.on_behalf_of_id for e in presets} == {None}
     user = db.session.scalars(select(User).where(User.email == "expert001@example.jp")).one()
     assert user.password_hash is None and user.organisation_id is None and user.name == "専門家 001号"
     draft = db.session.scalars(select(WizardDraft).where(WizardDraft.owner_key == f"user:{user.id}")).one()

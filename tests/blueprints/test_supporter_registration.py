@@ -207,8 +207,11 @@ def test_one_open_application_and_the_registration_window(client, supporter, pro
     assert client.get(f"{BASE}/corporation").status_code == 200  # the draft stays readable
     program_clock.set(datetime(2021, 9, 30, 23, 0, tzinfo=JST))
     submit(client)
-    r = go(client, "corporation", CORPORATION, expect=409)
-    assert 'href="/supporter/"' in r.get_data(as_text=True)
+    # The wizard's pages show the application sent (issue 11 item 9); a POST from an old page is refused.
+    sent = client.get(f"{BASE}/corporation")
+    assert sent.status_code == 303 and "/supporter/register/sent/" in sent.headers["Location"]
+    r = client.submit(f"{BASE}/corporation", CORPORATION, page=sent.headers["Location"])
+    assert r.status_code == 409 and 'href="/supporter/"' in r.get_data(as_text=True)
 
 
 def test_returned_application_is_corrected_and_resubmitted(client, supporter):

@@ -198,6 +198,34 @@ def test_csv_never_reveals_an_existing_account(client, supporter, users, app, lo
     assert client.get(link).status_code == 403
 
 
+def test_the_list_never_shows_the_registered_name_of_a_typed_address(client, supporter, users, app, login):
+    """Issue 11 item 25: adding (by hand or by CSV) the address of an existing expert account shows the
+    corporation the name it typed, never the account's registered name, until the expert accepts; the
+    row offers the same actions as for a new address."""
+    expert = users("expert", email="real-expert@example.jp", name="本名 太郎")
+    assert client.submit(ADD, {**EXPERT, "name": "別名 花子", "email": "real-expert@example.jp"}).status_code == 303
+    assert client.submit(ADD, {**EXPERT, "name": "新規 次郎", "email": "brand-new@example.jp"}).status_code == 303
+    r = upload(client, csv_bytes(["仮名 三郎,カメイ サブロウ,REAL-EXPERT2@example.jp"]))
+    users("expert", email="real-expert2@example.jp", name="本名 三郎")
+    client.submit(f"{r.headers['Location']}/confirm", page=r.headers["Location"])
+    page = client.get("/supporter/experts").get_data(as_text=True)
+    shown = text_of(client.get("/supporter/experts"))
+    assert "別名 花子" in shown and "新規 次郎" in shown and "本名 太郎" not in shown
+    rows_html = {m.group(1): m.group(0) for m in re.finditer(r'<tr id="affiliation-(\d+)">.*?</tr>', page, re.S)}
+    affiliation = db.session.scalars(select(Affiliation).where(Affiliation.expert_user_id == expert.id)).one()
+    new_one = db.session.scalars(select(Affiliation).where(Affiliation.invited_name == "新規 次郎")).one()
+    for row in (rows_html[str(affiliation.id)], rows_html[str(new_one.id)]):
+        assert "/resend" in row and "/end" in row and "本名" not in row
+    assert "仮名 三郎" in shown and "本名 三郎" not in shown
+    end = text_of(client.get(f"/supporter/experts/{affiliation.id}/end"))
+    assert "別名 花子" in end and "本名 太郎" not in end
+    # Once the expert accepts, the corporation sees the name they registered.
+    own = app.test_client()
+    login(own, expert)
+    assert own.submit(f"/supporter/invitations/{affiliation.id}", {"decision": "accept"}).status_code == 303
+    assert "本名 太郎" in text_of(client.get("/supporter/experts"))
+
+
 def test_declining_an_invitation(client, supporter, users, app, login):
     expert = users("expert", email="decliner@example.jp")
     assert client.submit(ADD, {**EXPERT, "email": "decliner@example.jp"}).status_code == 303
@@ -301,6 +329,6 @@ def test_bank_and_branch_must_exist(client, users, login, app, field, value, wor
     go(client, "administrators", {})
     r = go(client, "bank", {**BANK, field: value}, expect=422)
     assert f'id="{field}-error"' in r.get_data(as_text=True)
-    assert t(app, words, bank="みずほ") in text_of(r)
+    assert t(app, words, bank="みずほ銀行") in text_of(r)
 
 

@@ -2,7 +2,8 @@
 models import rules, extensions and models only; services never import procedures or blueprints and
 never read the request (``request``, ``session``, ``g``, ``current_user``: the view passes the actor and
 the client in); procedures and the wizard engine stay below the blueprints; a blueprint never imports
-another blueprint; no module uses another module's ``_private`` names."""
+another blueprint; no module uses another module's ``_private`` names; no import circle (at module
+level; a blueprint package with its own route modules is Flask's pattern and allowed)."""
 
 import ast
 import pathlib
@@ -99,6 +100,82 @@ def layer_problems(root: pathlib.Path) -> list[str]:
 def private_problems(root: pathlib.Path) -> list[str]:
     return [f"{path.relative_to(root)} uses {name}"
             for path in sorted((root / "dxapp").rglob("*.py")) for name in private_uses(path)]
+
+
+def module_graph(root: pathlib.Path) -> dict[str, set[str]]:
+    """dxapp module -> the dxapp modules it imports at module level (an import inside a function is
+    the way to break a circle and is not counted)."""
+    modules = {}
+    for path in (root / "dxapp").rglob("*.py"):
+        parts = list(path.relative_to(root).with_suffix("").parts)
+        modules[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    graph = {}
+    for name, path in modules.items():
+        deps = set()
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").startswith("dxapp"):
+                for alias in node.names:
+                    full = f"{node.module}.{alias.name}"
+                    deps.add(full if full in modules else node.module)
+            elif isinstance(node, ast.Import):
+                deps.update(a.name for a in node.names if a.name.startswith("dxapp"))
+        graph[name] = {d for d in deps if d in modules and d != name}
+    return graph
+
+
+def import_circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected groups of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    circles = []
+
+    def visit(node):
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for other in sorted(graph[node]):
+            if other not in index:
+                visit(other)
+                low[node] = min(low[node], low[other])
+            elif other in stack:
+                low[node] = min(low[node], index[other])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                circles.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return circles
+
+
+def circle_problems(graph) -> list[str]:
+    """Every import circle, but a blueprint package with its own route modules (the package makes
+    ``bp`` and imports its route modules at its end; they import ``bp``): Flask's pattern."""
+    problems = []
+    for group in import_circles(graph):
+        package = group[0]
+        if package.startswith("dxapp.blueprints.") and all(m == package or m.startswith(package + ".")
+                                                            for m in group):
+            continue
+        problems.append(" -> ".join(group))
+    return problems
+
+
+def test_no_import_circle():
+    assert circle_problems(module_graph(ROOT)) == []
+
+
+def test_an_import_circle_is_found():
+    graph = {"dxapp.a": {"dxapp.b"}, "dxapp.b": {"dxapp.c"}, "dxapp.c": {"dxapp.a"}, "dxapp.d": {"dxapp.a"},
+             "dxapp.blueprints.x": {"dxapp.blueprints.x.views"}, "dxapp.blueprints.x.views": {"dxapp.blueprints.x"}}
+    assert circle_problems(graph) == ["dxapp.a -> dxapp.b -> dxapp.c"]
 
 
 def test_layers():

@@ -52,9 +52,9 @@ def seed(live_server, mode: str) -> tuple[str, str, str]:
 
 
 def _approve(user, mode: str) -> None:
-    from tests.fixtures import factories
+    from dxapp import demo
 
-    factories.approved_expert(None, user=user)
+    demo.approve_demo_expert(user, 90000200 + (mode == "js-off"))
 
 
 def hiragana(text: str) -> str:

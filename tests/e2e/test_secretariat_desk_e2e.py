@@ -158,7 +158,7 @@ def applicant_finishes(tab, live_server, email: str) -> None:
     page.locator("#agree_terms").check()
     save_step(tab, f"{SME}/check-answers")
     tab.submit(page.locator(f"main form[action='{SME}/submit'] button[type=submit]"))
-    assert re.fullmatch(rf"{SME}/sent/R-[\w-]+", tab.path), tab.path
+    assert re.fullmatch(rf"{SME}/sent/C\d{{8}}", tab.path), tab.path
     assert live_server.outbox(email, "sme-application-received")
 
 

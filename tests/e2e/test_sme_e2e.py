@@ -33,8 +33,8 @@ def log_out(tab) -> None:
 
 
 def check_button(tab):
-    """The no-JS button of the live panel: a GET of the step's .../check URL with the typed values."""
-    return tab.page.locator("main .no-js-check button[formmethod=get]")
+    """The no-JS button of the live panel: a POST of the form to the step's .../check URL (issue 11 item 18)."""
+    return tab.page.locator("main .no-js-check button[type=submit]")
 
 
 def next_button(tab):
@@ -119,7 +119,7 @@ def answer_address(tab, *, screenshots: bool = False) -> None:
         button = check_button(tab)
         assert button.inner_text().strip() == "住所を検索する"
         tab.submit(button)
-        assert tab.path.startswith(f"{BASE}/address/check?"), tab.path
+        assert tab.path == f"{BASE}/address/check", tab.path  # a POST: no typed value in the URL
         assert page.locator("#prefecture").input_value() == "東京都"
         assert page.locator("#city").input_value() == "千代田区"
         assert page.locator("#postal_code").input_value() == "100-0001"
@@ -143,7 +143,7 @@ def size_panel_says(tab, capital: str, employees: str, *, expected: str, absent:
         tab.check()
     else:
         tab.submit(check_button(tab))
-        assert tab.path.startswith(f"{BASE}/size/check?"), tab.path
+        assert tab.path == f"{BASE}/size/check", tab.path  # a POST: no typed value in the URL
         assert page.locator("#capital").input_value() == capital  # typed values come back as typed
         assert page.locator("#employees").input_value() == employees
         assert expected in live_panel(tab).inner_text()
@@ -256,13 +256,18 @@ def test_whole_wizard_from_my_page_to_confirmation(tab, live_server):
     send = page.locator(f"main form[action='{BASE}/submit'] button[type=submit]")
     assert send.inner_text().strip() == "この内容で申請する"
     tab.submit(send)
-    found = re.fullmatch(rf"{BASE}/sent/(R-[\w-]+)", tab.path)
+    found = re.fullmatch(rf"{BASE}/sent/(C\d{{8}})", tab.path)
     assert found, tab.path
     assert tab.h1() == "申請を受け付けました"
     reference = page.locator("main .confirmation strong").inner_text().strip()
     assert re.fullmatch(r"[A-Z]\d{8}", reference), reference
     shot(tab, "09-sent")
     assert live_server.outbox(email, "sme-application-received"), "no confirmation e-mail in the outbox"
+    # Back in the browser: the application sent and its status, never an empty new one (issue 11 item 9).
+    page.go_back(wait_until="load")
+    expect(page.locator("h1")).to_have_text("申請を受け付けました")
+    expect(page.locator("#application-status")).to_have_text("申請済み")
+    assert reference in page.locator("main").inner_text()
 
     # My Page: 申請済み, with the timeline.
     tab.click(page.locator("main a[href='/sme/']"))
@@ -304,12 +309,13 @@ def test_size_errors_and_ineligible_result(tab, live_server):
     why = "\n".join(reasons.all_inner_texts())
     assert "資本金50,000,001円" in why and "上限50,000,000円" in why and "51人" in why, why
     shot(tab, "12-not-eligible", both_modes=True)
-    back = tab.page.locator(f"main a[href='{BASE}/']")
+    # The way back leads to the step whose answers decided it (issue 11 item 4), not round the task list.
+    back = tab.page.locator(f"main li a[href='{BASE}/size']")
     assert back.inner_text().strip() == "入力画面に戻る"
+    assert tab.page.locator(f"main a#change-deciding[href='{BASE}/size']").count() == 1
     tab.click(back)
-    assert tab.path == f"{BASE}/"
+    assert tab.path == f"{BASE}/size"
     # The answers are kept as typed, ready to be corrected.
-    tab.goto(f"{BASE}/size")
     assert tab.page.locator("#capital").input_value() == "50,000,001"
     assert tab.page.locator("#employees").input_value() == "51"
 

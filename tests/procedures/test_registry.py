@@ -121,7 +121,8 @@ def test_the_refusal_page_of_an_open_application_names_it(client, users, login):
                                       organisation_id=user.organisation_id)
     db.session.commit()
     login(client, user)
-    r = client.submit("/sme/register/business-type", {"legal_form": "company", "industry": "retail"})
+    # The step's GET shows the application sent (issue 11 item 9); a POST from a page open before is refused.
+    r = client.submit("/sme/register/business-type", {"legal_form": "company", "industry": "retail"}, page="/sme/")
     assert r.status_code == 409
     body = text_of(r)
     assert "すでに申請済みです" in body and application.reference in body and "マイページ" in body

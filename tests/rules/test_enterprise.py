@@ -202,6 +202,8 @@ def test_deemed_large_exclusions(overrides, code, form):
     """Seed 補足事項 ※4 ①-⑥, DOMAIN.md §3: "or more" includes the boundary, "exceeds" does not; exact
     ratios."""
     decision = classify(applicant(legal_form=form, **overrides))
+    if form == "sole_proprietor" and code not in (None, "excluded_taxable_income"):
+        code = None  # no shares, no officers: ※4 ①-⑤ never apply to a sole proprietor (issue 11 item 7)
     assert decision.sme is True
     assert decision.excluded is (code is not None)
     assert decision.eligible is (code is None)

@@ -21,7 +21,7 @@ from tests.fixtures.security import url_for_rule
 from tests.security import fuzzing
 
 DESTRUCTIVE = re.compile(r"(withdraw|logout|reject|approve|return|_end|discard|confirm|remove|decline|submit|"
-                         r"invite|replace|decide|set_language)$")
+                         r"invite|replace|decide|block|set_language)$")
 LAST = {"auth.logout", "public.set_language"}
 # POST routes whose forms no page shows to the world's accounts: fuzzed on a dummy URL (404 or 403).
 NOT_CRAWLED_OK = {"auth.consent", "auth.verify_email", "auth.reset_password", "auth.totp", "auth.logout",
@@ -95,6 +95,20 @@ class World:
                                                                      "/supporter/register/check-answers"])
         supporter_wizard.fill_all(c)
 
+        # Proposals (issue 12): an approved SME whose published case has an approved expert's proposal, and
+        # a second case the expert has not proposed on yet.
+        from tests.fixtures import factories
+
+        sme_ok, _ = factories.approved_sme(users)
+        expert_ok, _ = factories.approved_expert(users, name="提案 太郎")
+        case = factories.published_case(sme_ok)
+        open_case = factories.published_case(sme_ok, title="予約をオンラインで受けたい")
+        proposal = factories.proposed(case, expert_ok)
+        logged_in("sme_cases", sme_ok, ["/sme/", f"/sme/cases/{case.id}/proposals",
+                                        f"/sme/cases/{case.id}/proposals/{proposal.id}/accept"])
+        logged_in("expert_ok", expert_ok, ["/expert/", "/expert/proposals",
+                                           f"/expert/cases/{open_case.reference}/propose"])
+
         # Staff: a clerk holding the SME's and the expert's codes, an administrator; an inquiry.
         anon = app.test_client()
         assert anon.submit("/inquiry", {"name": "問合 太郎", "email": "q@example.jp", "category": "other",
@@ -106,6 +120,21 @@ class World:
         for email, code in ((sme.email, sme_code), (expert.email, expert_code)):
             self.starts["desk"].append(fuzzing.local(redeem(c, email, code).headers["Location"]))
         logged_in("admin", users("admin"), ["/secretariat/", "/secretariat/staff", "/secretariat/review/sme"])
+
+        # Messages (issue 12): an approved SME and expert with two threads (something unread on each side),
+        # a message each way and a report.
+        from dxapp.services import messages
+        from tests.fixtures.factories import case_thread
+        from tests.fixtures.factories import message as post_message
+
+        m_sme, m_expert, thread = case_thread(users)
+        post_message(thread, m_sme, "はじめまして")
+        messages.report(post_message(thread, m_expert, "ご連絡します"), m_sme, "不審です")
+        post_message(case_thread(users, sme=m_sme, expert=m_expert)[2], m_sme, "別件です")  # unread for the expert
+        db.session.commit()
+        logged_in("sme_messages", m_sme, ["/sme/messages/"])
+        logged_in("expert_messages", m_expert, ["/expert/messages/"])
+        self.starts["desk"].append("/secretariat/messages/")
 
         # Visitors: one in the sign-up wizard (every step reachable), one at the TOTP step.
         self.clients["anonymous"] = anon

@@ -175,3 +175,100 @@ def test_an_app_without_limits_stays_without_them_when_another_app_turns_them_on
         data = {"csrf_token": token, "name": "山田", "email": "q@example.jp", "category": "other", "body": "質問"}
         for attempt in range(12):
             assert unlimited.post("/inquiry", data=data).status_code == 303, attempt
+
+
+# ------------------------------------------------------------------ mails anyone can make us send (issue 11 item 25)
+
+def test_sign_ups_are_limited_per_client_and_their_mails_per_address(make_app):
+    """A sign-up sends a mail from the official sender: per client at most SIGNUP_LIMIT_PER_CLIENT an
+    hour (429 after), and an address that has an account gets at most three notices a day, however many
+    clients sign it up."""
+    from dxapp.extensions import db
+    from dxapp.models import OutboxMessage
+    from tests.fixtures.walks import fill_signup
+
+    app = make_app(RATELIMIT_ENABLED=True, SIGNUP_LIMIT_PER_CLIENT="2 per hour")
+    with app.app_context():
+        taken = make_user(app, email="taken@example.jp")
+
+        def sign_up(ip, email):
+            client = app.test_client()
+            fill_signup(client, email=email)
+            token = client.csrf_from("/account/sign-up/check-answers")
+            html = client.get("/account/sign-up/check-answers").get_data(as_text=True)
+            import re
+
+            submit_token = re.search(r'name="submit_token" value="([^"]+)"', html).group(1)
+            return client.post("/account/sign-up/submit", data={"csrf_token": token, "submit_token": submit_token},
+                               environ_overrides={"REMOTE_ADDR": ip})
+
+        assert sign_up("198.51.100.1", "new1@example.jp").status_code == 303
+        assert sign_up("198.51.100.1", taken).status_code == 303
+        assert_429_page(sign_up("198.51.100.1", "new2@example.jp"))
+        for n in range(4):  # other clients, the same address that has an account
+            assert sign_up(f"198.51.100.{10 + n}", taken).status_code == 303
+        notices = db.session.query(OutboxMessage).filter_by(recipient=taken, kind="signup-existing").count()
+        assert notices == 3 - 1  # the verification mail of the account itself counts among the three
+        assert db.session.query(OutboxMessage).filter_by(recipient="new2@example.jp").count() == 0
+
+
+def test_contact_invitations_are_limited_per_account_and_per_client(make_app):
+    """Adding contacts sends mails: at most CONTACT_LIMIT_PER_ACCOUNT per account and
+    CONTACT_LIMIT_PER_CLIENT per client an hour; failed posts (422) do not count."""
+    app = make_app(RATELIMIT_ENABLED=True, CONTACT_LIMIT_PER_ACCOUNT="2 per hour", CONTACT_LIMIT_PER_CLIENT="3 per hour")
+    with app.app_context():
+        clients = []
+        for email in ("owner1@example.jp", "owner2@example.jp"):
+            address = make_user(app, email=email)
+            c = app.test_client()
+            token = c.csrf_from("/account/login")
+            assert post_login(c, token, address, PASSWORD, ip="192.0.2.60").status_code == 303
+            clients.append((c, c.csrf_from("/sme/contacts")))
+        (c1, t1), (c2, t2) = clients
+
+        def add(client, token, n, ip="192.0.2.60", email=None):
+            return client.post("/sme/contacts", data={"csrf_token": token, "name": f"担当 {n}",
+                                                      "email": email or f"person{n}@example.jp"},
+                               environ_overrides={"REMOTE_ADDR": ip})
+
+        assert add(c1, t1, 0, email="not an address").status_code == 422  # not counted
+        assert add(c1, t1, 1).status_code == 303
+        assert add(c1, t1, 2).status_code == 303
+        assert_429_page(add(c1, t1, 3))  # the account's limit
+        assert add(c1, t1, 3, ip="192.0.2.61").status_code == 429  # per account, from anywhere
+        assert add(c2, t2, 4).status_code == 303  # another account behind the same address
+        assert_429_page(add(c2, t2, 5))  # the client's limit (three from 192.0.2.60)
+        assert add(c2, t2, 5, ip="192.0.2.62").status_code == 303
+
+
+def test_reset_and_verification_mails_are_capped_per_address_from_any_client(make_app):
+    """Issue 11 item 25: rotating client addresses does not make the program mail one address without
+    end: at most five reset links and three sign-up mails (the first verification included) a day."""
+    from dxapp.extensions import db
+    from dxapp.models import OutboxMessage
+
+    app = make_app(RATELIMIT_ENABLED=True)
+    with app.app_context():
+        email = make_user(app, email="victim@example.jp")
+        client = app.test_client()
+        token = client.csrf_from("/account/password-reset")
+        for n in range(8):
+            r = client.post("/account/password-reset", data={"csrf_token": token, "email": email},
+                            environ_overrides={"REMOTE_ADDR": f"203.0.113.{n}"})
+            assert r.status_code == 200  # the same page every time
+        assert db.session.query(OutboxMessage).filter_by(recipient=email, kind="password-reset").count() == 5
+        # An unverified address: its verification mail again, from many clients.
+        from dxapp.models import User
+
+        db.session.query(User).filter_by(email=email).update({"email_verified_at": None})
+        db.session.commit()
+        for n in range(6):
+            r = client.post("/account/verify/resend", data={"csrf_token": token, "email": email},
+                            environ_overrides={"REMOTE_ADDR": f"203.0.113.{50 + n}"})
+            assert r.status_code == 303
+        assert db.session.query(OutboxMessage).filter_by(recipient=email, kind="verify-email").count() == 3
+        # A day later the owner can ask again.
+        app.extensions["dxapp_clock"].advance_wall(24 * 3600 + 1)
+        client.post("/account/verify/resend", data={"csrf_token": token, "email": email},
+                    environ_overrides={"REMOTE_ADDR": "203.0.113.99"})
+        assert db.session.query(OutboxMessage).filter_by(recipient=email, kind="verify-email").count() == 4

@@ -151,3 +151,28 @@ def test_a_disabled_staff_account_cannot_finish_the_second_step(app, staff, user
     accounts.disable(db.session.get(User, staff.id), actor=db.session.get(User, admin.id))
     assert enter_code(client, code_at(staff, program_clock)).status_code == 422
     assert client.get("/secretariat/").status_code == 302
+
+
+def test_refused_codes_are_audited(app, staff, program_clock):
+    """Issue 11 item 26: every refused code writes an audit row (auth.totp_failed, with why, never the
+    code itself); the accepted one writes none of them."""
+    from sqlalchemy import select
+
+    from dxapp.models import AuditEvent
+
+    client = app.test_client()
+    password_step(client, staff)
+    good = code_at(staff, program_clock)
+    wrong = f"{(int(good) + 1) % 1_000_000:06d}"
+    assert enter_code(client, wrong).status_code == 422
+    assert enter_code(client, "１２３").status_code == 422
+    assert enter_code(client, good).status_code == 303
+    logout(client)
+    password_step(client, staff)
+    assert enter_code(client, good).status_code == 422  # used already
+    rows = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "auth.totp_failed")
+                              .order_by(AuditEvent.id)).all()
+    reasons = [r.summary["reason"] for r in rows]
+    assert reasons[0] == "wrong" and reasons[-1] == "reused" and len(rows) in (2, 3), reasons
+    assert all(r.object_id == str(staff.id) and r.ip for r in rows)
+    assert not any(good in repr(r.summary) or wrong in repr(r.summary) for r in rows)

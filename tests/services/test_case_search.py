@@ -43,7 +43,7 @@ def test_rules_search_key_and_canonical_query():
 
 def test_only_published_visible_open_cases_are_found(sme, users):
     open_case = factories.published_case(sme)
-    hidden = factories.hidden_case(sme, title="隠された案件")
+    hidden = factories.published_case(sme, title="隠された案件", hidden=True)
     withdrawn = factories.published_case(sme, title="取り下げた案件")
     cases.withdraw(withdrawn, version=withdrawn.version, actor=sme)
     closed = factories.published_case(sme, title="早めに締め切った案件")
@@ -163,7 +163,7 @@ def test_the_digest_lists_new_matching_cases_once_a_program_day(sme, users, prog
     program_clock.advance_wall(5)
     new = factories.published_case(sme, areas=("ec_sites",), title="新着の案件")
     factories.published_case(sme, areas=("security",), title="別分野")
-    factories.hidden_case(sme, areas=("ec_sites",), title="隠し")
+    factories.published_case(sme, areas=("ec_sites",), title="隠し", hidden=True)
     assert case_search.send_digests(at=AT) == (1, 1)
     mail = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "case_digest")).one()
     assert mail.recipient == expert.email

@@ -309,3 +309,25 @@ def test_the_quote_panel_shows_a_cap_cutting_the_honorarium(app):
     panel = proposals.quote_panel("4000", "10", sme_prior_yen=290_000)
     assert panel["quote"].capped and panel["quote"].subsidy_total == 10_000
     assert "sme_cap" in [r["code"] for r in panel["reasons"]]
+
+
+def test_the_comparison_reads_the_same_few_queries_for_any_number_of_rows(app, case, three, users):
+    from sqlalchemy import event
+
+    def statements() -> int:
+        seen = []
+        record = lambda *args: seen.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            db.session.expire_all()
+            proposals.comparison(case)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+        return len(seen)
+
+    few = statements()
+    for name in ("伊藤 四郎", "渡辺 五郎", "山本 六郎"):
+        user, _ = factories.approved_expert(users, name=name)
+        factories.proposed(case, user)
+    assert statements() == few, few
+    assert few <= 12

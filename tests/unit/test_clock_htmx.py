@@ -33,6 +33,20 @@ def test_moving_program_time_never_moves_wall_time():
     assert wall.tzinfo is not None
 
 
+def test_wall_instants_are_shown_on_the_program_clock():
+    """Issue 11 item 17: a code that expires 30 minutes from now (wall time) is shown 30 minutes after the
+    program's now; without a shifted clock an instant is shown as it is."""
+    from datetime import timedelta
+
+    start = datetime(2021, 6, 1, 10, 0, tzinfo=JST)
+    clk = Clock(start=start, frozen=True)
+    shown = clk.shown(clk.wall_now() + timedelta(minutes=30))
+    assert start + timedelta(minutes=29, seconds=59) <= shown <= start + timedelta(minutes=30)
+    plain = Clock()
+    instant = datetime(2026, 12, 7, 1, 0, tzinfo=UTC)
+    assert plain.shown(instant) == instant
+
+
 def test_advance_wall_moves_security_timers_only():
     clk = Clock(start=datetime(2021, 6, 1, 10, 0, tzinfo=JST), frozen=True)
     before = clk.wall_timestamp()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -42,13 +42,24 @@ def _create_account(draft):
     user = accounts.sign_up(
         role=data["role"]["role"], name=data["account"]["name"], email=data["account"]["email"],
         password_hash=data["password"]["password_hash"], consented_version_ids=data["consent"]["version_ids"],
+        locale=session.get("lang"),  # the language the person signed up in: their mails follow it
     )
     return "user", (user.id if user else None)
 
 
+def _client_key() -> str:
+    return f"ip:{request.remote_addr or 'unknown'}"
+
+
+#: A sign-up sends a mail (to a new address, or a notice to the owner of one that has an account): per
+#: client at most this many an hour; per address, outbox.UNSOLICITED_PER_DAY (issue 11 item 25).
+SIGNUP_LIMIT_PER_CLIENT = "10 per hour"
+
 signup_routes = WizardRoutes(
     bp=bp, wizard=SIGNUP, rule=(ANONYMOUS,), owner=_anon_owner, on_submit=_create_account,
     done_endpoint="auth.signup_done", reference_prefix="U", prefix="/sign-up",
+    submit_decorators=(limiter.limit(lambda: current_app.config.get("SIGNUP_LIMIT_PER_CLIENT", SIGNUP_LIMIT_PER_CLIENT),
+                                     key_func=_client_key, deduct_when=lambda r: r.status_code == 303),),
 ).register()
 
 
@@ -94,7 +105,7 @@ def resend_verification():
     if form.validate():
         user = accounts.find_by_email(form.email.data)
         if user is not None and user.email_verified_at is None:
-            accounts.send_verification(user)
+            accounts.resend_verification(user)
     flash(_("If the address is registered and not yet confirmed, we have sent the e-mail again."), "info")
     return redirect(url_for("auth.login"), 303)
 

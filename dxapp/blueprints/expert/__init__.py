@@ -10,6 +10,7 @@ from flask_login import current_user
 from dxapp import clock, inputs
 from dxapp.access import policy
 from dxapp.blueprints.expert import cases, directory, proposals
+from dxapp.blueprints.expert import messages as _messages
 from dxapp.blueprints.expert import plans as plan_pages
 from dxapp.labels import AFFILIATION_LABELS
 from dxapp.procedures.calendar import calendar_rows
@@ -22,9 +23,10 @@ from dxapp.services import self_matches
 bp = Blueprint("expert", __name__)
 registration = mount(bp, PROCEDURE)
 directory.register(bp)
-cases.register(bp)
 plan_pages.register(bp)
 proposals.register(bp)
+_messages.register(bp)
+cases.register(bp)
 
 
 @bp.route("/")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
@@ -83,7 +84,7 @@ def inquiry():
     form = InquiryForm()
     if request.method == "POST" and form.validate():
         item = inquiries.receive(name=form.name.data, email=form.email.data, phone=form.phone.data,
-                                 category=form.category.data, body=form.body.data,
+                                 category=form.category.data, body=form.body.data, language=str(get_locale()),
                                  user_id=current_user.id if current_user.is_authenticated else None)
         return redirect(url_for("public.inquiry_sent", reference=item.reference), 303)
     status = 422 if form.errors else 200
@@ -104,6 +105,10 @@ def set_language():
     lang = request.form.get("lang")
     if lang in ("ja", "en"):
         session["lang"] = lang
+        if current_user.is_authenticated:  # the account's preference: its e-mails follow it
+            from dxapp.services import accounts
+
+            accounts.set_locale(current_user._get_current_object(), lang)
     from dxapp.security import local_path
 
     return redirect(local_path(request.form.get("next")) or "/", 303)

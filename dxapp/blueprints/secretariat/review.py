@@ -14,7 +14,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from wtforms import TextAreaField
+from wtforms import BooleanField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from dxapp import downloads, htmx, inputs, labels, procedures
@@ -65,6 +65,8 @@ REFUSALS = {
     "affiliation_unconfirmed": _l("This expert cannot be approved yet: the supporter corporation has not "
                                   "confirmed the membership. Ask the corporation to confirm it, or return the "
                                   "application for correction."),
+    "signals_open": _l("This application has signals to check. Check each signal, then tick the box to confirm "
+                       "that you have and approve again, or return the application for correction."),
 }
 
 
@@ -116,6 +118,19 @@ def answer_sections(application) -> list[tuple[str, list[tuple[str, str]]]]:
     """[(heading, [(label, shown value)])]: through the kind's wizard (labels and formatting as the
     applicant saw them on the check page) for the steps it knows; any other step (or a kind whose wizard
     is still being built) shows its stored values as they are."""
+    return [(title, [(label, value) for label, value, _changed in rows]) for title, rows in marked_sections(application)]
+
+
+def _is_changed(changed: dict, slug: str, field_id: str) -> bool:
+    """Whether the typed field ``field_id`` of step ``slug`` is among the changed inputs (a date's
+    inputs are ``<id>-year``, ``<id>-month``...)."""
+    return any(name == field_id or name.startswith(f"{field_id}-") for name in changed.get(slug) or ())
+
+
+def marked_sections(application) -> list[tuple[str, list[tuple[str, str, bool]]]]:
+    """:func:`answer_sections` with a third item per row: whether the applicant changed that answer since
+    the application was returned (issue 11 item 20; never while it is back with the applicant)."""
+    changed = (application.changed_answers or {}) if application.status != "returned" else {}
     answers = application.answers or {}
     steps = answers.get("steps") if isinstance(answers.get("steps"), dict) else answers
     hidden = HIDDEN_STEPS.get(application.kind, ANY_HIDDEN_STEP)
@@ -128,7 +143,8 @@ def answer_sections(application) -> list[tuple[str, list[tuple[str, str]]]]:
         typed = {slug: step for slug, step in steps.items() if slug in known and step.get("raw")}
         try:
             sections = wizard_answer_sections(wizard, {**answers, "steps": typed})
-            out = [(str(section.title), [(label, value) for _step, _id, label, value in rows])
+            out = [(str(section.title), [(label, value, _is_changed(changed, step.slug, field_id))
+                                         for step, field_id, label, value in rows])
                    for section, rows in sections]
             steps = {slug: step for slug, step in steps.items() if slug not in typed}
         except ANSWER_SHAPE_ERRORS:
@@ -136,7 +152,7 @@ def answer_sections(application) -> list[tuple[str, list[tuple[str, str]]]]:
             out = []
     for slug, step in steps.items():
         data = step.get("data") if isinstance(step.get("data"), dict) else step
-        out.append((slug, _generic_rows(data)))
+        out.append((slug, [(label, value, _is_changed(changed, slug, label)) for label, value in _generic_rows(data)]))
     return [(title, rows) for title, rows in out if rows]
 
 
@@ -213,7 +229,9 @@ def _detail_context(application, *, approve_form=None, refusal=None) -> dict:
     held_by = review.holder(application)
     return {
         "application": application, "status_labels": STATUS_LABELS, "kind_labels": KIND_LABELS,
-        "sections": answer_sections(application), "documents": review.documents_of(application),
+        "sections": marked_sections(application), "documents": review.documents_of(application),
+        "to_acknowledge": review.signals_to_acknowledge(application) if application.status == "under_review" else [],
+        "resubmitted_at": _resubmitted_at(application),
         "signals": review.signals(application), "signal_text": SIGNAL_TEXT, "holder": held_by,
         "timeline": review.timeline(application), "purpose_label": _purpose_label,
         "human_size": documents_service.human_size, "queue": _queue_of(application),
@@ -226,6 +244,12 @@ def _detail_context(application, *, approve_form=None, refusal=None) -> dict:
         "approve_form": approve_form or ApproveForm(formdata=None),
         "refusal": _refusal_text(refusal),
     }
+
+
+def _resubmitted_at(application):
+    """When the application was last sent again after a return (None if never): the submission date
+    itself stays the first one."""
+    return next((e.at for e in reversed(application.events) if e.to_status == "resubmitted"), None)
 
 
 def _refusal_text(refusal) -> str | None:
@@ -298,6 +322,9 @@ def review_pick_up(application_id: int):
 
 class ApproveForm(BaseForm):
     note = TextAreaField(_l("Note for the applicant"), validators=[Optional(), Length(max=1000)])
+    # Shown while a fraud signal is open: the clerk confirms having checked it (issue 11 item 20).
+    acknowledge_signals = BooleanField(_l("I have checked the signals to check and approve all the same"),
+                                       validators=[Optional()])
 
 
 def _refused(application, refusal, template: str | None = None, **context):
@@ -323,7 +350,8 @@ def review_approve(application_id: int):
                                **_detail_context(application, approve_form=form)), 422
     note = (form.note.data or "").strip() or None
     try:
-        review.approve(application, version=version, actor=current_user._get_current_object(), note=note)
+        review.approve(application, version=version, actor=current_user._get_current_object(), note=note,
+                       signals_acknowledged=bool(form.acknowledge_signals.data))
     except review.Stale as stale:
         return _conflict(stale, application, {_("Note for the applicant"): note} if note else None)
     except review.DecisionRefused as refused:

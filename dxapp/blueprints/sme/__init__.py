@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from dxapp import clock
 from dxapp.access import policy
+from dxapp.blueprints.sme import messages as _messages
 from dxapp.blueprints.sme import plans as plan_pages
 from dxapp.blueprints.sme import proposals as proposal_pages
 from dxapp.blueprints.sme.contact_forms import ContactEditForm, ContactForm
+from dxapp.extensions import limiter
 from dxapp.procedures.calendar import calendar_rows
 from dxapp.procedures.sme_registration import PROCEDURE
 from dxapp.procedures.views import mount, my_page_context
@@ -21,6 +23,7 @@ bp = Blueprint("sme", __name__)
 registration = mount(bp, PROCEDURE)
 plan_pages.register(bp)
 proposal_pages.register(bp)
+_messages.register(bp)
 
 
 @bp.route("/")
@@ -37,19 +40,37 @@ def index():
 
 # ---------------------------------------------------------------------------- contact persons
 
+def _client_key() -> str:
+    return f"ip:{request.remote_addr or 'unknown'}"
+
+
+def _sent(response) -> bool:
+    """Only a POST that got through (and so sent a mail) counts against the limits."""
+    return response.status_code == 303
+
+
+#: Adding contacts sends mails from the official sender: limited per account and per client (issue 11
+#: item 25); the config may lower them.
+CONTACT_LIMIT_PER_ACCOUNT, CONTACT_LIMIT_PER_CLIENT = "10 per hour", "20 per hour"
+
+
 @bp.route("/contacts", methods=["GET", "POST"])
 @policy("sme")
+@limiter.limit(lambda: current_app.config.get("CONTACT_LIMIT_PER_ACCOUNT", CONTACT_LIMIT_PER_ACCOUNT),
+               methods=["POST"], deduct_when=_sent)
+@limiter.limit(lambda: current_app.config.get("CONTACT_LIMIT_PER_CLIENT", CONTACT_LIMIT_PER_CLIENT),
+               key_func=_client_key, methods=["POST"], deduct_when=_sent)
 def contacts():
     form = ContactForm()
     if request.method == "POST" and form.validate():
-        try:
-            contacts_service.add(actor=current_user._get_current_object(), name=form.name.data,
-                                 department=form.department.data, email=form.email.data, phone=form.phone.data)
-        except contacts_service.ContactError as exc:
-            form.email.errors.append(str(exc))
-        else:
-            flash(_("The contact person has been added and invited by e-mail."), "success")
-            return redirect(url_for("sme.contacts"), 303)
+        # The same answer for every valid address, whether it has an account or not (the owner of one
+        # that has is told by e-mail): the form never says who has an account.
+        contacts_service.add(actor=current_user._get_current_object(), name=form.name.data,
+                             department=form.department.data, email=form.email.data, phone=form.phone.data)
+        flash(_("We have sent an invitation to %(email)s. If the address can be used for a contact person, "
+                "they can set a password from the e-mail and then act for the business.", email=form.email.data),
+              "success")
+        return redirect(url_for("sme.contacts"), 303)
     status = 422 if form.errors else 200
     return render_template("sme/contacts.html", form=form, contacts=contacts_service.active(current_user.organisation_id)), status
 

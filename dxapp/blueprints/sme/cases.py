@@ -14,18 +14,17 @@ from dxapp.access import policy
 from dxapp.blueprints.sme import bp
 from dxapp.errors import conflict
 from dxapp.extensions import db
-from dxapp.labels import CASE_KIND_LABELS, CASE_MODE_LABELS, CASE_STATUS_LABELS
+from dxapp.labels import CASE_KIND_LABELS, CASE_STATUS_LABELS
 from dxapp.models import Submission
-from dxapp.procedures.consultation_case import PROCEDURE
+from dxapp.procedures.consultation_case import PROCEDURE, display
 from dxapp.procedures.consultation_case import budget as case_budget
-from dxapp.procedures.consultation_case.forms import PERIODS, CaseEditForm, format_hours, half_hours
-from dxapp.procedures.expert_registration.forms import SUPPORT_AREA_LABELS
+from dxapp.procedures.consultation_case.forms import CaseEditForm, format_hours, half_hours
 from dxapp.procedures.spec import calendar_in_force
 from dxapp.procedures.views import refusal_page, start_refusal
-from dxapp.rules.enterprise import INDUSTRY_LABELS
 from dxapp.services import cases
 from dxapp.services import drafts as drafts_service
 from dxapp.services.workflow import Stale
+from dxapp.wizard import Answers
 from dxapp.wizard.views import WizardRoutes
 
 RULE = ("sme",)
@@ -42,11 +41,24 @@ def _write_guard():
     return refusal_page(refusal, back_url=url_for("sme.cases"), back_text=_("Go to your cases"))
 
 
-wizard = WizardRoutes(
+class CaseWizardRoutes(WizardRoutes):
+    """The engine's routes, with the case's task list and, for an SME not approved yet, a notice on the
+    task list and the check page that publishing waits for the approval (the refusal page says it too)."""
+
+    def page_context(self, draft, step=None, **extra):
+        context = super().page_context(draft, step=step, **extra)
+        if cases.approved_registration(_sme()) is None:
+            context["submit_notice"] = _("Your registration is not approved yet. You can write the case and save "
+                                         "it; you can publish it once the secretariat has approved the "
+                                         "registration of your business.")
+        return context
+
+
+wizard = CaseWizardRoutes(
     bp=bp, wizard=PROCEDURE.wizard, rule=RULE, owner=lambda: (PROCEDURE.owner_key(current_user), current_user.id),
     on_submit=lambda draft: PROCEDURE.submit(draft, _sme()), done_endpoint="sme.case_published",
     reference_prefix=PROCEDURE.reference_prefix, prefix="/cases/new", actor=lambda: current_user.id,
-    write_guard=_write_guard,
+    write_guard=_write_guard, templates={"tasks": "cases/wizard_tasks.html"},
 ).register()
 
 
@@ -66,19 +78,6 @@ def _owned(case_id: int):
     if case is None:
         abort(404)
     return case
-
-
-def shown(case) -> dict:
-    """What the case page shows of a case (experts see the same facts, never who the SME is)."""
-    return {
-        "status": cases.shown_status(case),
-        "kind": CASE_KIND_LABELS[case.kind],
-        "mode": CASE_MODE_LABELS[case.mode],
-        "areas": [SUPPORT_AREA_LABELS.get(a.area, a.area) for a in case.areas],
-        "hours": format_hours(case.half_hours),
-        "period": PERIODS.get(str(case.period_months), case.period_months),
-        "industry": INDUSTRY_LABELS.get(case.industry or "", None),
-    }
 
 
 def _actions(case, status: str) -> dict:
@@ -102,8 +101,7 @@ def cases_list():
     draft = _draft()
     done, total = PROCEDURE.wizard.progress(draft.answers) if draft is not None else (0, 0)
     return render_template("cases/list.html", rows=rows, draft=draft, done=done, total=total,
-                           title_of_draft=(draft.answers.get("steps", {}).get("theme", {}).get("data", {})
-                                           .get("title") if draft is not None else None),
+                           title_of_draft=Answers(draft.answers).data("theme").get("title") if draft else None,
                            approved=cases.approved_registration(user) is not None,
                            status_labels=CASE_STATUS_LABELS, kind_labels=CASE_KIND_LABELS)
 
@@ -123,7 +121,7 @@ def case_published(reference: str):
 @policy(*RULE)
 def case_detail(case_id: int):
     case = _owned(case_id)
-    facts = shown(case)
+    facts = display.facts(case)
     return render_template("cases/detail.html", case=case, facts=facts, actions=_actions(case, facts["status"]),
                            hint=case_budget.for_user(_sme()), status_labels=CASE_STATUS_LABELS)
 
@@ -175,7 +173,7 @@ def case_edit(case_id: int):
 
         def render():
             current = cases.owned(_sme(), case_id)
-            return render_template("cases/conflict.html", case=current, facts=shown(current), typed=typed,
+            return render_template("cases/conflict.html", case=current, facts=display.facts(current), typed=typed,
                                    status_labels=CASE_STATUS_LABELS)
         return conflict(stale, render=render)
     flash(_("The case has been changed. Experts see the new version."), "success")

@@ -110,6 +110,7 @@ def experts():
     page = min(_page_number(), pages)
     rows = affiliations.for_organisation(_org(), status=status, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     return render_template("supporter_org/experts.html", rows=rows,
+                           names={a.id: affiliations.shown_name(a, u) for a, u in rows},
                            total=total, page=page, pages=pages, status=status,
                            counts=affiliations.counts(_org()), status_labels=STATUS_LABELS,
                            approved=_approved())
@@ -287,7 +288,8 @@ def expert_end(affiliation_id: int):
     if affiliation.status not in ("requested", "invited", "confirmed"):
         abort(409)
     return render_template("supporter_org/end.html", affiliation=affiliation,
-                           expert=db.session.get(User, affiliation.expert_user_id), status_labels=STATUS_LABELS)
+                           expert=(expert := db.session.get(User, affiliation.expert_user_id)),
+                           name=affiliations.shown_name(affiliation, expert), status_labels=STATUS_LABELS)
 
 
 @bp.route("/experts/<int:affiliation_id>/decide", methods=["POST"])

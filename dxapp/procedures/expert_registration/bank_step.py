@@ -5,7 +5,9 @@ With JavaScript the names typed in the search boxes go to the step's live check 
 the bank and branch fields, never the account number) and the matches come back as a fragment; the
 matches are buttons that post the whole form to ``.../bank/search``, which shows the step again with the
 choice filled in and saves nothing.  Without JavaScript the 「検索」 button posts there too, so nothing
-typed is lost and no account detail ends up in a URL."""
+typed is lost and no account detail ends up in a URL.  A ゆうちょ銀行 bank book's 記号 and 番号 (outside
+the live check's fields: they are the account) post there too and come back converted into the bank,
+branch, account type and account number (issue 11 item 19)."""
 
 from __future__ import annotations
 
@@ -52,6 +54,27 @@ def bank_panel(values: Mapping, _answers: Mapping) -> dict:
     }
 
 
+def _yucho(values: MultiDict) -> dict:
+    """The 記号 and 番号 of a ゆうちょ銀行 bank book converted (rules.bank.yucho_account) into the bank code
+    9900, the branch, the account type and the account number, written into ``values`` (the step's form
+    shows them); or the problem, with the typed 記号 and 番号 kept."""
+    from dxapp.procedures.expert_registration.forms import ACCOUNT_TYPE_LABELS
+
+    symbol, number = (values.get("yucho_symbol") or "")[:20], (values.get("yucho_number") or "")[:20]
+    kept = {"symbol": symbol, "number_typed": number}
+    try:
+        account = bank.yucho_account(symbol, number)
+    except ValueError as exc:
+        return {**kept, "problem": str(exc)}
+    values["bank_code"], values["branch_code"] = bank.YUCHO_BANK_CODE, account.branch_code
+    values["account_type"], values["account_number"] = account.account_type, account.account_number
+    values["bank_query"] = values["branch_query"] = ""
+    found = zengin.branch(bank.YUCHO_BANK_CODE, account.branch_code)
+    branch = f"{found.name}（{found.code}）" if found else account.branch_code
+    return {**kept, "done": True, "branch": branch, "kind": str(ACCOUNT_TYPE_LABELS[account.account_type]),
+            "number": account.account_number}
+
+
 def register(bp, routes, *, write_guard) -> None:
     wizard = routes.wizard
     step = wizard.step(SLUG)
@@ -79,6 +102,9 @@ def register(bp, routes, *, write_guard) -> None:
                     values["branch_code"] = ""
                 values["bank_code"] = typed_bank = chosen_bank
                 values["bank_query"] = ""
+        yucho = _yucho(values) if request.form.get("yucho") else None
+        if yucho and yucho.get("done"):
+            typed_bank = bank.YUCHO_BANK_CODE
         if request.form.get("branch_choice") and not problems:
             if typed_bank is None or chosen_branch is None or zengin.branch(typed_bank, chosen_branch) is None:
                 problems["branch_problem"] = _("This bank has no such branch. Check the bank code, then search "
@@ -91,6 +117,8 @@ def register(bp, routes, *, write_guard) -> None:
         form.answers = draft.answers
         panel = bank_panel({k: values.get(k, "") for k in SEARCH_FIELDS}, draft.answers)
         panel.update(problems)
+        if yucho is not None:
+            panel["yucho"] = yucho
         returning = request.args.get("return") == "check" or request.form.get("return") == "check"
         body, status = routes.render_step(step, draft, form, returning, status=200, panel=panel)
         response = make_response(body, status)

@@ -25,7 +25,7 @@ from dxapp.procedures.expert_registration.forms import (
 )
 from dxapp.procedures.expert_registration.keys import NAME
 from dxapp.rules import expert, normalize, subsidy
-from dxapp.wizard import Section, Step, Wizard
+from dxapp.wizard import ADDRESS_PANEL_FIELDS, Section, Step, Wizard
 
 INDIVIDUAL = ("freelance", "side_job")
 
@@ -128,7 +128,8 @@ EXPERT_REGISTRATION = Wizard(
              panel_template="expert/_participation_panel.html"),
         Step("person", _l("Your name, date of birth and address"), PersonForm, "person", panel=address_panel,
              panel_template="sme/_address_panel.html", prefill=address_prefill,
-             check_label=_l("Search for the address"), panel_after="postal_code"),
+             check_label=_l("Search for the address"), panel_after="postal_code",
+             panel_fields=ADDRESS_PANEL_FIELDS),
         Step("identity", _l("Identity document"), IdentityForm, "identity"),
         IDENTITY_DOCUMENTS.wizard_step(_l("Identity document, face photo and permission"), "identity"),
         Step("qualifications", _l("Qualifications"), QualificationsForm, "qualifications",

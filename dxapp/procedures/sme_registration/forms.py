@@ -226,6 +226,14 @@ class ExclusionsForm(BaseForm):
         validators=[InputRequired(_l("Make the declaration about anti-social forces to continue."))])
 
 
+class SoleProprietorExclusionsForm(BaseForm):
+    """The exclusions that apply to a sole proprietor (no shares, no officers: seed ※4 ⑥ and the
+    declaration only; issue 11 item 7); the same questions as in ExclusionsForm."""
+
+    avg_taxable_income = ExclusionsForm.avg_taxable_income
+    no_antisocial_ties = ExclusionsForm.no_antisocial_ties
+
+
 class DeclarationForm(BaseForm):
     agree_terms = BooleanField(_l("I agree to the terms of use in force and declare that my answers are true"),
                                validators=[InputRequired(_l("Agree to the terms of use to continue."))])

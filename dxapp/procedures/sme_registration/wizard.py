@@ -16,8 +16,9 @@ from dxapp.procedures.sme_registration.forms import (
     DeclarationForm,
     ExclusionsForm,
     SizeForm,
+    SoleProprietorExclusionsForm,
 )
-from dxapp.wizard import Section, Step, Wizard
+from dxapp.wizard import ADDRESS_PANEL_FIELDS, Section, Step, Wizard
 
 PANEL = "sme/_eligibility_panel.html"
 
@@ -39,6 +40,14 @@ def _no_context(_answers) -> dict:
     return {}
 
 
+def _sole_proprietor(answers) -> bool:
+    return eligibility.legal_form_of(answers) == "sole_proprietor"
+
+
+def _not_sole_proprietor(answers) -> bool:
+    return not _sole_proprietor(answers)
+
+
 SME_REGISTRATION = Wizard(
     name="sme_registration",
     title=_l("Register your business"),
@@ -56,12 +65,17 @@ SME_REGISTRATION = Wizard(
         Step("business-details", _l("Name and representative"), BusinessDetailsForm, "business"),
         Step("address", _l("Address and contact details"), AddressForm, "contact", panel=address_panel,
              panel_template="sme/_address_panel.html", prefill=address_prefill,
-             check_label=_l("Search for the address"), panel_after="postal_code", panel_context=_no_context),
+             check_label=_l("Search for the address"), panel_after="postal_code", panel_context=_no_context,
+             panel_fields=ADDRESS_PANEL_FIELDS),
         Step("size", _l("Capital and employees"), SizeForm, "eligibility", panel=_panel("size"),
              panel_template=PANEL, panel_context=_context("size")),
         Step("exclusions", _l("Ownership by large companies"), ExclusionsForm, "eligibility",
              panel=_panel("exclusions"), panel_template=PANEL, panel_context=_context("exclusions"),
-             applicant_fields=("no_antisocial_ties",)),
+             applicant_fields=("no_antisocial_ties",), show_if=_not_sole_proprietor),
+        # A sole proprietor has no shares and no officers: only the taxable income and the declaration.
+        Step("taxable-income", _l("Taxable income and declaration"), SoleProprietorExclusionsForm, "eligibility",
+             panel=_panel("taxable-income"), panel_template=PANEL, panel_context=_context("taxable-income"),
+             applicant_fields=("no_antisocial_ties",), show_if=_sole_proprietor),
         DOCUMENTS.wizard_step(_l("Confirmation documents"), "documents"),
         Step("declaration", _l("Terms of use and declaration"), DeclarationForm, "declaration",
              applicant_only=True),

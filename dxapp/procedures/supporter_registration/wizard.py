@@ -15,7 +15,7 @@ from dxapp.procedures.supporter_registration.forms import (
     SupporterDeclarationForm,
 )
 from dxapp.services import supporters
-from dxapp.wizard import Section, Step, Wizard
+from dxapp.wizard import ADDRESS_PANEL_FIELDS, Section, Step, Wizard
 
 NAME = "supporter_registration"
 
@@ -44,7 +44,8 @@ SUPPORTER_REGISTRATION = Wizard(
     steps=(
         Step("corporation", _l("Corporation and address"), CorporationForm, "corporation", panel=address_panel,
              panel_template="sme/_address_panel.html", prefill=address_prefill,
-             check_label=_l("Search for the address"), panel_after="postal_code"),
+             check_label=_l("Search for the address"), panel_after="postal_code",
+             panel_fields=ADDRESS_PANEL_FIELDS),
         CERTIFICATION.wizard_step(_l("Certification as a certified IT support organisation"), "certification"),
         Step("administrators", _l("Administrators of the corporation"), AdministratorsForm, "administrators",
              template="supporter_org/administrators.html", context=_administrators_context),
