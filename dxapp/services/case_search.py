@@ -213,19 +213,21 @@ def _cards(rows, at: datetime) -> list[CaseCard]:
 
 def search(query: Query, *, at: datetime | None = None, page_size: int = PAGE_SIZE) -> Page:
     """One page of the cases that match ``query`` at program time ``at`` (a page past the last shows the
-    last).  The count stops at COUNT_CAP (or just past the asked page, if further): beyond it the page says
-    "more than" (``Page.capped``), which spares counting thousands of rows nobody pages through."""
+    last).  One ordered scan reads the ids of the matches up to COUNT_CAP (or just past the asked page, if
+    further): it gives the count and the page at once, so a rare word is scanned for once, not twice;
+    beyond the cap the page says "more than" (``Page.capped``).  Then the page's 20 rows are read by id."""
     at = at or clock.program_now()
-    cond = conditions(query, at)
     need = max(COUNT_CAP, (max(1, query.page) + 1) * page_size)
-    counted = db.session.scalar(select(func.count()).select_from(
-        select(ConsultationCase.id).where(*cond).limit(need + 1).subquery())) or 0
-    capped = counted > need
-    total = need if capped else counted
+    ids = list(db.session.scalars(select(ConsultationCase.id).where(*conditions(query, at))
+                                  .order_by(*_order(query)).limit(need + 1)))
+    capped = len(ids) > need
+    total = need if capped else len(ids)
     pages = max(1, -(-total // page_size))
     page = min(max(1, query.page), pages)
-    rows = db.session.execute(select(*_CARD_COLUMNS).where(*cond).order_by(*_order(query))
-                              .limit(page_size).offset((page - 1) * page_size)).all() if total else []
+    page_ids = ids[(page - 1) * page_size:page * page_size]
+    rows = db.session.execute(select(*_CARD_COLUMNS).where(ConsultationCase.id.in_(page_ids))).all() if page_ids else []
+    position = {case_id: n for n, case_id in enumerate(page_ids)}
+    rows.sort(key=lambda r: position[r.id])
     return Page(cards=_cards(rows, at), total=total, page=page, pages=pages, page_size=page_size, query=query,
                 capped=capped)
 
@@ -360,8 +362,8 @@ def new_matches(saved: SavedSearch, at: datetime) -> tuple[list[CaseCard], int, 
 def send_digests(*, at: datetime | None = None, link=None) -> tuple[int, int]:
     """The daily digest: for every subscribed saved search of an approved, active expert that has not had
     its run this program day (JST), one e-mail through the outbox listing the new matching cases (none
-    when nothing new).  ``link(endpoint, **values)`` makes the absolute URLs (the caller's: the CLI passes
-    the accounts service's).  Returns (searches looked at, e-mails queued).  Nothing is committed here."""
+    when nothing new).  ``link(endpoint, **values)`` makes the absolute URLs (default:
+    dxapp.offline.external_url).  Returns (searches looked at, e-mails queued).  Nothing is committed here."""
     at = at or clock.program_now()
     link = link or offline.external_url
     start_of_day = datetime.combine(_today(at), datetime.min.time(), tzinfo=JST)
