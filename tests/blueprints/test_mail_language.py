@@ -191,3 +191,54 @@ def test_every_plan_notice_has_an_english_headline(app):
         for kind in kinds:
             text = render_template("mail/en/plan_notice.txt", user=Person(), plan=Plan(), headline="見出し", notice=kind)
             assert "News about your support plan" not in text and not JAPANESE.search(text), (kind, text)
+
+
+def test_the_matching_mails_reach_english_accounts_in_english(users, program_clock):
+    """Proposals, introductions, self-matches, packages, messages and the case digest, both sides
+    reading English: subjects and bodies in English, with nothing but what people typed in Japanese."""
+    from datetime import datetime
+
+    from dxapp.rules import JST
+    from dxapp.services import case_search, packages, proposals, self_matches
+    from tests.fixtures import factories
+
+    sme, _ = factories.approved_sme(users)
+    expert, _ = factories.approved_expert(users)
+    sme.locale = expert.locale = "en"
+    db.session.commit()
+    factories.saved_search(expert, "area=ec_sites")
+    program_clock.advance_wall(5)
+    case = factories.published_case(sme, areas=("ec_sites",))
+    proposal = factories.proposed(case, expert)
+    proposals.accept(proposal, case, version=proposal.version, actor=sme)
+    wanted = factories.published_case(sme, kind="support_wanted", title="支援希望の案件")
+    factories.introduced(wanted, expert, users("desk"), status="accepted")
+    self_match = factories.self_match_requested(sme, expert)
+    self_matches.confirm(self_match, version=self_match.version, actor=expert)
+    package = factories.support_package(expert)
+    packages.request(sme, package, token=packages.new_token())
+    _sme, _expert, thread = factories.case_thread(users, sme=sme, expert=expert)
+    factories.message(thread, expert, "日程のご相談です")
+    db.session.commit()
+    assert case_search.send_digests(at=datetime(2021, 6, 1, 10, 0, tzinfo=JST))[1] >= 1
+    db.session.commit()
+    business = self_matches.sme_names([self_match])[self_match.organisation_id]
+    typed = [sme.name, expert.name, business, case.title, wanted.title, package.title, "ご検討ください"]
+    subjects = {
+        (sme.email, "proposal-received"): f"A new proposal has arrived (consultation case {case.reference})",
+        (expert.email, "proposal-accepted"): f"Your proposal has been accepted (consultation case {case.reference})",
+        (expert.email, "introduction-new"): f"The secretariat introduces you to a consultation case ({wanted.reference})",
+        (sme.email, "introduction-accepted"): f"An IT expert has accepted the introduction ({wanted.reference})",
+        (expert.email, "self-match-requested"): "Please confirm a self-matching request",
+        (sme.email, "self-match-confirmed"): "Your self-matching has been made",
+        (expert.email, "package-requested"): "Your support package has been requested",
+        (sme.email, "message-new"): "You have a new message",
+        (expert.email, "case_digest"): "New consultation case",
+    }
+    for (recipient, kind), subject in subjects.items():
+        mail = mails_to(recipient, kind)[-1]
+        assert mail.subject.startswith(f"[SME Digitalization Support Corps] {subject}"), (kind, mail.subject)
+        assert mail.body.startswith(f"Dear {sme.name if recipient == sme.email else expert.name},"), kind
+        assert not JAPANESE.search(english(mail, *typed)), (kind, mail.body)
+    assert "日程のご相談です" not in mails_to(sme.email, "message-new")[-1].body
+    assert f"Proposal deadline: {case.deadline:%Y-%m-%d}" in mails_to(expert.email, "case_digest")[-1].body
