@@ -436,8 +436,9 @@ def _user(user_id: int) -> User | None:
 def _mail(user: User | None, plan: SupportPlan, kind: str, subject: str, **context) -> None:
     if user is None:
         return
+    # ``notice`` (the kind) picks the headline of another language's version (mail/en/plan_notice.txt).
     outbox.enqueue(user.email, kind, f"{subject}（支援計画ID {plan.reference}）", "plan_notice.txt", user=user,
-                   plan=plan, headline=subject, **context)
+                   plan=plan, headline=subject, notice=kind, **context)
 
 
 def _mail_sme(plan, kind, subject, **context) -> None:
