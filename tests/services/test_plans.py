@@ -199,3 +199,14 @@ def test_scope_words_are_flagged_for_the_reviewer(world):
     _sme, expert, _clerk, match = world
     plan = plans.start(match, factories.plan_fields(items=(plans.Item("ホームページの制作", 4, "online"),)), actor=expert)
     assert plan.scope_flags == ["制作"]
+
+
+def test_a_rejection_mail_gives_the_reason(world, users):
+    sme, expert, clerk, match = world
+    admin = users("admin")
+    plan = factories.agreed_plan(match, expert, sme)
+    plans.REVIEW.pick_up(plan, version=plan.version, actor=clerk)
+    plans.REVIEW.reject(plan, version=plan.version, actor=admin, reason="制作が中心のため対象外です")
+    db.session.commit()
+    bodies = list(db.session.scalars(select(OutboxMessage.body).where(OutboxMessage.kind == "plan_review_rejected")))
+    assert len(bodies) == 2 and all("制作が中心のため対象外です" in b for b in bodies)
