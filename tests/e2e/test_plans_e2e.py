@@ -9,6 +9,8 @@ Checker; the phone-sized screenshots (390 px) land in test-artifacts/screenshots
 
 from __future__ import annotations
 
+import gzip
+
 import pyotp
 from playwright.sync_api import expect
 
@@ -21,10 +23,12 @@ DESK = {"width": 1280, "height": 800}
 
 
 def on_phone(tab, name: str) -> None:
-    """The page on a phone: no sideways scrolling, axe at that size too, and a screenshot."""
+    """A plan page as a shop owner's phone shows it (390 px): within 14 KB compressed, no sideways
+    scrolling, axe at that width too; the screenshot is test-artifacts/screenshots/plans-MODE-NAME-phone.png."""
+    weight = len(gzip.compress(tab.page.content().encode("utf-8")))
+    assert weight <= 14 * 1024, f"{tab.path} weighs {weight} bytes compressed"
     tab.page.set_viewport_size(PHONE)
-    wide = tab.page.evaluate("document.documentElement.scrollWidth")
-    assert wide <= PHONE["width"], f"{tab.path} scrolls sideways on a phone ({wide} px)"
+    assert tab.page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], f"{tab.path} scrolls sideways"
     tab.check()
     tab.screenshot(f"plans-{tab.mode}-{name}-phone")
     tab.page.set_viewport_size(DESK)
