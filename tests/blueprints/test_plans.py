@@ -232,3 +232,19 @@ def test_the_demo_has_a_plan_at_every_status_reachable_from_the_my_pages(app, lo
     login(expert_client, accounts.find_by_email("expert@demo.example"), password=demo.DEMO_PASSWORD)
     assert len(re_.findall(r'href="/expert/plans/\d+"', expert_client.get("/expert/plans").get_data(as_text=True))) \
         == len(demo.DEMO_PLANS)
+
+
+def test_a_boosted_step_save_answers_with_the_next_page_in_one_round_trip(world, as_):
+    _sme, expert, _clerk, match = world
+    client = as_(expert)
+    plan = plans.start(match, plans.PlanFields(), actor=expert)
+    db.session.commit()
+    boosted = {"HX-Request": "true", "HX-Boosted": "true", "HX-Request-Type": "full"}
+    response = client.submit(f"/expert/plans/{plan.id}/purpose", {"purpose": "目的", "issue": "課題"}, headers=boosted)
+    assert response.status_code == 200
+    assert response.headers["HX-Push-Url"] == f"/expert/plans/{plan.id}/content"
+    assert 'name="items-0-what"' in response.get_data(as_text=True)
+    response = client.submit(f"/expert/plans/{plan.id}/purpose", {"purpose": "目的", "issue": "課題", "save_and_stop": "1"},
+                             headers=boosted)
+    assert (response.status_code, response.headers["HX-Push-Url"]) == (200, f"/expert/plans/{plan.id}")
+    assert client.submit(f"/expert/plans/{plan.id}/purpose", {"purpose": "目的", "issue": "課題"}).status_code == 303
