@@ -134,12 +134,22 @@ class PurposeForm(VersionedForm):
                           validators=[InputRequired(_l("Enter the issue the SME has today.")), Length(max=2000)])
 
 
+class _InRow:
+    """Marks a field of a content row as required (「必須」): the row's own check (ContentForm) says what
+    is missing, a blank extra row is left out."""
+
+    field_flags = {"required": True}
+
+    def __call__(self, form, field):
+        pass
+
+
 class ItemForm(Form):
-    what = StringField(_l("What is done"), filters=[strip], validators=[Length(max=300)])
-    hours = HoursInput(_l("Planned hours"), filters=[strip], render_kw={"inputmode": "decimal"},
+    what = StringField(_l("What is done"), filters=[strip], validators=[_InRow(), Length(max=300)])
+    hours = HoursInput(_l("Planned hours"), filters=[strip], render_kw={"inputmode": "decimal"}, validators=[_InRow()],
                        description=_l("In half-hour steps, for example 1.5."))
     mode = RadioField(_l("Online or on site"), choices=choices({k: MODE_LABELS[k] for k in ("online", "onsite")}),
-                      default="online", validate_choice=True)
+                      default="online", validate_choice=True, validators=[_InRow()])
 
 
 class ContentForm(VersionedForm):

@@ -245,3 +245,17 @@ def test_when_the_budget_is_used_up_registration_closes_and_the_home_page_says_s
     login(client, users("sme"))
     response = client.submit("/sme/register/business-type", {"legal_form": "company", "industry": "retail"})
     assert response.status_code == 403 and "新規登録の受付を終了しました" in response.get_data(as_text=True)
+def test_a_boosted_step_save_answers_with_the_next_page_in_one_round_trip(world, as_):
+    _sme, expert, _clerk, match = world
+    client = as_(expert)
+    plan = plans.start(match, plans.PlanFields(), actor=expert)
+    db.session.commit()
+    boosted = {"HX-Request": "true", "HX-Boosted": "true", "HX-Request-Type": "full"}
+    response = client.submit(f"/expert/plans/{plan.id}/purpose", {"purpose": "目的", "issue": "課題"}, headers=boosted)
+    assert response.status_code == 200
+    assert response.headers["HX-Push-Url"] == f"/expert/plans/{plan.id}/content"
+    assert 'name="items-0-what"' in response.get_data(as_text=True)
+    response = client.submit(f"/expert/plans/{plan.id}/purpose", {"purpose": "目的", "issue": "課題", "save_and_stop": "1"},
+                             headers=boosted)
+    assert (response.status_code, response.headers["HX-Push-Url"]) == (200, f"/expert/plans/{plan.id}")
+    assert client.submit(f"/expert/plans/{plan.id}/purpose", {"purpose": "目的", "issue": "課題"}).status_code == 303

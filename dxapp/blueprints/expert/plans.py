@@ -4,10 +4,10 @@ the live quote panel, send to the SME, conclude the contract, ask to cancel.  Th
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from dxapp import clock
+from dxapp import clock, htmx
 from dxapp.access import policy
 from dxapp.errors import conflict
 from dxapp.extensions import db
@@ -81,11 +81,11 @@ def register(bp) -> None:
         except Stale as stale:
             return conflict(stale, typed=_typed(form), back_url=url_for("expert.plan_page", plan_id=plan_id))
         if "calculate" in request.form:
-            return redirect(url_for("expert.plan_step", plan_id=plan.id, slug=slug), 303)
+            return _after_save(plan, slug)
         following = procedure.next_slug(slug)
         if "save_and_stop" in request.form or following is None:
-            return redirect(url_for("expert.plan_page", plan_id=plan.id), 303)
-        return redirect(url_for("expert.plan_step", plan_id=plan.id, slug=following), 303)
+            return _after_save(plan, None)
+        return _after_save(plan, following)
 
     @bp.route("/plans/<int:plan_id>/panel")
     @policy("expert")
@@ -120,6 +120,21 @@ def register(bp) -> None:
     @policy("expert")
     def plan_contract(plan_id: int):
         return pages.contract_page(_plan(plan_id))
+
+
+def _after_save(plan, slug: str | None):
+    """POST-redirect-GET to the step ``slug`` (None: the plan page); a boosted (htmx) POST is answered
+    with that page itself and ``HX-Push-Url``, one round trip as in the registration wizard."""
+    url = (url_for("expert.plan_step", plan_id=plan.id, slug=slug) if slug
+           else url_for("expert.plan_page", plan_id=plan.id))
+    if not htmx.is_boosted():
+        return redirect(url, 303)
+    if slug is None:
+        body, status = current_app.view_functions["expert.plan_page"](plan_id=plan.id), 200
+    else:
+        form = procedure.FORMS[slug](formdata=None, data={**procedure.form_data(plan, slug), "version": plan.version})
+        body, status = _step(plan, slug, form)
+    return htmx.push_url(make_response(body, status), url)
 
 
 def _typed(form) -> dict:

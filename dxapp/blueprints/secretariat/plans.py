@@ -15,6 +15,7 @@ from wtforms.validators import Length, Optional
 from dxapp import transaction
 from dxapp.access import policy
 from dxapp.blueprints.secretariat import bp
+from dxapp.blueprints.secretariat.match_signals import SIGNAL_TEXT
 from dxapp.errors import conflict
 from dxapp.extensions import db
 from dxapp.forms import BaseForm, strip
@@ -80,7 +81,7 @@ def _detail(plan, status: int = 200, *, refusal: str | None = None, return_form=
     match = db.session.get(Match, plan.match_id)
     return render_template(
         "plans/secretariat_plan.html", **pages.plan_context(plan), headroom=_headroom(plan),
-        signals=list(match.signals) if match is not None else [], refusal=refusal,
+        signals=list(match.signals) if match is not None else [], signal_labels=SIGNAL_TEXT, refusal=refusal,
         sme=db.session.get(Organisation, plan.organisation_id), expert=db.session.get(User, plan.expert_user_id),
         has_errors=bool(refusal), holder=plans.REVIEW.holder(plan), return_form=return_form or _return_form()(formdata=None),
         reject_form=reject_form or RejectForm(formdata=None), approve_form=ApproveForm(formdata=None)), status
