@@ -26,7 +26,7 @@ from dxapp.models.matching import (  # noqa: F401
     UserBlock,
 )
 from dxapp.models.outbox import OutboxMessage  # noqa: F401
-from dxapp.models.plan import SupportPlan, SupportPlanItem  # noqa: F401
+from dxapp.models.plan import PlanFreeze, SupportPlan, SupportPlanItem  # noqa: F401
 from dxapp.models.supporter import Affiliation, RosterImport  # noqa: F401
 from dxapp.models.terms import Consent, TermsVersion  # noqa: F401
 from dxapp.models.wizard import Submission, WizardDraft  # noqa: F401

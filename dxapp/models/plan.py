@@ -103,3 +103,21 @@ class SupportPlanItem(db.Model):
     what: Mapped[str] = mapped_column(Text)
     half_hours: Mapped[int] = mapped_column(Integer)
     mode: Mapped[str] = mapped_column(String(10))
+
+
+class PlanFreeze(db.Model):
+    """The secretariat suspends new support plans from ``since`` to ``until`` (JST days, both included;
+    the real program did from 2021-09-16 to 2021-10-18).  Drafts are kept; sending one is refused with
+    the date.  A freeze is lifted early by setting ``lifted_at``; rows are never deleted (the history)."""
+
+    __tablename__ = "plan_freeze"
+    __table_args__ = (CheckConstraint("until >= since", name="until_not_before_since"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    since: Mapped[date] = mapped_column(Date)
+    until: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    lifted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

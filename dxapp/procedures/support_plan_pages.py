@@ -15,7 +15,7 @@ from dxapp.labels import PLAN_LABELS
 from dxapp.models import Organisation, User
 from dxapp.procedures import support_plan as procedure
 from dxapp.procedures.spec import calendar_in_force
-from dxapp.services import budget, plans
+from dxapp.services import budget, freezes, plans
 from dxapp.services.workflow import Stale
 
 
@@ -32,9 +32,13 @@ def version_posted() -> int:
 
 
 def freeze_in_force() -> plans.Freeze | None:
-    """The secretariat's freeze of new plans (config ``PLAN_FREEZE``: (first day, last day))."""
+    """The secretariat's freeze of new plans in force today (services.freezes; a test or an operator may
+    also set config ``PLAN_FREEZE``: (first day, last day))."""
     value = current_app.config.get("PLAN_FREEZE")
-    return plans.Freeze(*value) if value else None
+    if value:
+        return plans.Freeze(*value)
+    row = freezes.in_force(clock.program_now())
+    return plans.Freeze(row.since, row.until) if row is not None else None
 
 
 def plan_context(plan) -> dict:

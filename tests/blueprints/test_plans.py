@@ -259,3 +259,26 @@ def test_a_boosted_step_save_answers_with_the_next_page_in_one_round_trip(world,
                              headers=boosted)
     assert (response.status_code, response.headers["HX-Push-Url"]) == (200, f"/expert/plans/{plan.id}")
     assert client.submit(f"/expert/plans/{plan.id}/purpose", {"purpose": "目的", "issue": "課題"}).status_code == 303
+
+
+def test_an_administrator_suspends_new_plans_and_lifts_the_suspension(world, as_, users):
+    from dxapp.models import PlanFreeze
+
+    _sme, expert, clerk, match = world
+    plan = plans.start(match, factories.plan_fields(), actor=expert)
+    db.session.commit()
+    admin_client, desk_client = as_(users("admin")), as_(clerk)
+    assert "受付停止の設定と解除は管理者だけができます" in desk_client.get("/secretariat/plan-freeze").get_data(as_text=True)
+    bad = admin_client.submit("/secretariat/plan-freeze", {"since": "2021-06-10", "until": "2021-05-01", "reason": "x"})
+    assert bad.status_code == 422 and 'value="2021-06-10"' in bad.get_data(as_text=True)  # nothing typed is lost
+    assert admin_client.submit("/secretariat/plan-freeze", {"since": "2021年5月20日", "until": "2021-06-20",
+                                                             "reason": "予算の確認のため"}).status_code == 303
+    expert_client = as_(expert)
+    refused = expert_client.submit(f"/expert/plans/{plan.id}/send", {}, page=f"/expert/plans/{plan.id}")
+    assert refused.status_code == 409 and "2021年6月20日" in refused.get_data(as_text=True)
+    freeze = db.session.query(PlanFreeze).one()
+    assert admin_client.submit(f"/secretariat/plan-freeze/{freeze.id}/lift", {},
+                               page="/secretariat/plan-freeze").status_code == 303
+    assert expert_client.submit(f"/expert/plans/{plan.id}/send", {}, page=f"/expert/plans/{plan.id}").status_code == 303
+    assert desk_client.submit("/secretariat/plan-freeze", {"since": "2021-06-01", "until": "2021-06-02",
+                                                            "reason": "x"}, page="/secretariat/plan-freeze").status_code == 403

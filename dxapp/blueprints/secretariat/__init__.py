@@ -59,5 +59,6 @@ from dxapp.blueprints.secretariat import inquiries as _inquiries  # noqa: E402,F
 from dxapp.blueprints.secretariat import introductions as _introductions  # noqa: E402,F401  introductions
 from dxapp.blueprints.secretariat import match_signals as _match_signals  # noqa: E402,F401  matching signals
 from dxapp.blueprints.secretariat import messages as _messages  # noqa: E402,F401  reported messages
+from dxapp.blueprints.secretariat import plan_freeze as _plan_freeze  # noqa: E402,F401  suspending new plans
 from dxapp.blueprints.secretariat import plans as _plans  # noqa: E402,F401  review of support plans
 from dxapp.blueprints.secretariat import review as _review  # noqa: E402,F401  review queues
