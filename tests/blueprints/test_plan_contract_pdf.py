@@ -131,3 +131,17 @@ def test_the_render_fetches_nothing_over_the_network(app, monkeypatch):
     with app.test_request_context():
         body = pdf.render(html)
     assert body.startswith(b"%PDF-") and not fetched
+
+
+def test_the_fetcher_serves_only_static_files(app):
+    from pathlib import Path
+
+    from dxapp import pdf
+
+    fetcher = pdf._fetcher_class()(app.static_folder)
+    static = Path(app.static_folder).resolve()
+    assert fetcher.fetch((static / "css" / "print.css").as_uri()).read().startswith(b"/*")
+    for url in ("https://example.invalid/x.css", "http://169.254.169.254/", "file:///etc/passwd",
+                (static / ".." / "__init__.py").as_uri(), "data:text/css,body{}", "ftp://x/y"):
+        with pytest.raises(pdf.Refused):
+            fetcher.fetch(url)
