@@ -8,7 +8,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from dxapp import clock, transaction
+from dxapp import clock, pdf, transaction
 from dxapp.errors import conflict
 from dxapp.extensions import db
 from dxapp.labels import PLAN_LABELS
@@ -87,9 +87,19 @@ def cancel_request_page(plan, back_endpoint: str):
     return redirect(back_url, 303)
 
 
-def contract_page(plan):
+def _contract_context(plan) -> dict:
     if plan.status not in ("concluding", "running", "completed"):
         abort(404)
-    return render_template("plans/contract.html", **plan_context(plan),
-                           expert=db.session.get(User, plan.expert_user_id),
-                           sme=db.session.get(Organisation, plan.organisation_id))
+    return {**plan_context(plan), "expert": db.session.get(User, plan.expert_user_id),
+            "sme": db.session.get(Organisation, plan.organisation_id)}
+
+
+def contract_page(plan, pdf_endpoint: str):
+    return render_template("plans/contract.html", **_contract_context(plan),
+                           pdf_url=url_for(pdf_endpoint, plan_id=plan.id))
+
+
+def contract_pdf(plan):
+    """The same contract as a PDF download (WeasyPrint, fonts embedded), named by the plan id."""
+    html = render_template("plans/contract_pdf.html", **_contract_context(plan), issued_at=clock.wall_now())
+    return pdf.attachment(pdf.render(html), f"{plan.reference}-contract.pdf")

@@ -119,7 +119,12 @@ def register(bp) -> None:
     @bp.route("/plans/<int:plan_id>/contract")
     @policy("expert")
     def plan_contract(plan_id: int):
-        return pages.contract_page(_plan(plan_id))
+        return pages.contract_page(_plan(plan_id), "expert.plan_contract_pdf")
+
+    @bp.route("/plans/<int:plan_id>/contract.pdf")
+    @policy("expert")
+    def plan_contract_pdf(plan_id: int):
+        return pages.contract_pdf(_plan(plan_id))
 
 
 def _after_save(plan, slug: str | None):

@@ -76,4 +76,9 @@ def register(bp) -> None:
     @bp.route("/plans/<int:plan_id>/contract")
     @policy("sme")
     def plan_contract(plan_id: int):
-        return pages.contract_page(_plan(plan_id))
+        return pages.contract_page(_plan(plan_id), "sme.plan_contract_pdf")
+
+    @bp.route("/plans/<int:plan_id>/contract.pdf")
+    @policy("sme")
+    def plan_contract_pdf(plan_id: int):
+        return pages.contract_pdf(_plan(plan_id))
