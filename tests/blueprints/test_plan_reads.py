@@ -1,5 +1,5 @@
-"""Reading a plan writes nothing (README "GET never changes data"): the plan page, the live quote panel
-and the conclusion page quote with both sides' prior usage without creating their usage rows (found by
+"""Reading a plan writes nothing (README "GET never changes data"): the plan page, the live quote panel,
+the conclusion page and the secretariat's detail quote with both sides' prior usage without creating their usage rows (found by
 bench/conclusion_race.py: each expert's GET of the conclusion page inserted the SME's and the expert's
 honorarium_usage rows).  The quote still counts an expert's Phase I honoraria, and the conclusion then
 reserves what the page quoted."""
@@ -37,6 +37,11 @@ def test_plan_pages_read_the_priors_without_writing_and_the_conclusion_reserves_
         response = client.get(path)
         assert response.status_code == 200, path
         assert "20,000" in response.get_data(as_text=True), path  # the cap cut the honorarium
+    staff = app.test_client()
+    login(staff, users("desk"))
+    detail = staff.get(f"/secretariat/plans/{plan_id}")
+    assert detail.status_code == 200
+    assert "20,000円" in detail.get_data(as_text=True)  # the expert's cap left, Phase I counted
     db.session.expire_all()
     assert _usage_rows() == before
     with app.test_request_context("/"):
