@@ -25,7 +25,7 @@ from dxapp.rules import JST, require_aware, subsidy
 from dxapp.rules import calendar as calendars
 from dxapp.rules import cases as case_rules
 from dxapp.rules import plan as rules
-from dxapp.services import audit, budget, outbox, rows, workflow
+from dxapp.services import audit, budget, outbox, proposals, rows, workflow
 
 
 class PlanRefused(Exception):
@@ -129,13 +129,11 @@ class Priors:
     expert_yen: int
 
 
-def _used(party: str, user_id: int) -> int:
-    row = budget.usage_row(party, user_id)
-    return row.prior_yen + row.committed_yen + row.claimed_yen + row.paid_yen
-
-
 def priors(plan: SupportPlan) -> Priors:
-    return Priors(_used("sme", plan.sme_user_id), _used("expert", plan.expert_user_id))
+    """Read without creating a usage row: the plan pages and the live panel call this on GET (which
+    changes nothing), and an expert without a row yet counts the Phase I honoraria, as the row that the
+    reservation creates will."""
+    return Priors(*proposals.prior_amounts(plan.sme_user_id, plan.expert_user_id))
 
 
 def quote(plan: SupportPlan, at: datetime | None = None) -> subsidy.Quote | None:

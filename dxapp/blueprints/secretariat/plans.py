@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from dxapp import transaction
+from dxapp import clock, transaction
 from dxapp.access import policy
 from dxapp.blueprints.secretariat import bp
 from dxapp.blueprints.secretariat.match_signals import SIGNAL_TEXT
@@ -22,6 +22,7 @@ from dxapp.forms import BaseForm, strip
 from dxapp.models import Match, Organisation, User
 from dxapp.procedures import support_plan as procedure
 from dxapp.procedures import support_plan_pages as pages
+from dxapp.rules import subsidy
 from dxapp.services import budget, plans, workflow
 
 STAFF = ("desk", "admin")
@@ -66,15 +67,12 @@ def _load(plan_id: int):
 
 
 def _headroom(plan) -> dict:
+    """Read without creating the usage rows (a GET changes nothing): a side without a row yet has its
+    whole cap (the expert's less the Phase I honoraria)."""
     standing = budget.standing()
-    sme = budget.usage_row("sme", plan.sme_user_id)
-    expert = budget.usage_row("expert", plan.expert_user_id)
-
-    def left(row):
-        return row.cap_yen - row.prior_yen - row.committed_yen - row.claimed_yen - row.paid_yen
-
-    return {"program_yen": standing.remaining_yen, "sme_yen": left(sme), "expert_yen": left(expert),
-            "intake_open": standing.intake_open}
+    used, at = plans.priors(plan), clock.program_now()
+    return {"program_yen": standing.remaining_yen, "sme_yen": subsidy.SME_CAP_YEN.as_of(at) - used.sme_yen,
+            "expert_yen": subsidy.EXPERT_CAP_YEN.as_of(at) - used.expert_yen, "intake_open": standing.intake_open}
 
 
 def _detail(plan, status: int = 200, *, refusal: str | None = None, return_form=None, reject_form=None):
