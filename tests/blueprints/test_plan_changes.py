@@ -104,3 +104,20 @@ def test_a_change_of_a_plan_not_running_is_a_refusal_page(running, as_):
     response = client.submit(f"/expert/plans/{change.id}/change", {}, page=f"/expert/plans/{change.id}")
     assert response.status_code == 409
     assert "契約が締結され支援中の計画だけを変更できます" in response.get_data(as_text=True)
+
+
+def test_the_demo_has_a_change_waiting_in_the_secretariats_queue(app, login):
+    from dxapp import demo
+    from dxapp.services import accounts
+
+    demo.seed()
+    demo.seed()  # idempotent
+    change = db.session.scalars(select(SupportPlan).where(SupportPlan.change_of_id.is_not(None))).one()
+    assert (change.status, change.revision) == ("submitted", 2)
+    assert budget.verify() == []
+    client = app.test_client()
+    login(client, accounts.find_by_email("desk@demo.example"), password=demo.DEMO_PASSWORD)
+    queue = client.get("/secretariat/plans").get_data(as_text=True)
+    assert f'href="/secretariat/plans/{change.id}"' in queue and "計画変更" in queue
+    detail = client.get(f"/secretariat/plans/{change.id}").get_data(as_text=True)
+    assert "変更内容" in detail and "現在の計画" in detail
