@@ -340,8 +340,8 @@ def start_change(plan: SupportPlan, *, actor) -> SupportPlan:
                          purpose=plan.purpose, issue=plan.issue, start_date=plan.start_date, end_date=plan.end_date,
                          hourly_rate_yen=plan.hourly_rate_yen, half_hours=plan.half_hours,
                          scope_declared=plan.scope_declared, scope_flags=list(plan.scope_flags or []))
-    db.session.add(change)
-    db.session.flush()
+    if not rows.insert_once(change):  # a parallel start made the open change first
+        raise PlanRefused("change_open", plan=open_change(plan))
     _set_items(change, [Item(i.what, i.half_hours, i.mode) for i in plan.items])
     audit.record("plan.change_started", "support_plan", change.id, actor=actor,
                  summary={"reference": plan.reference, "plan_id": plan.id, "revision": revision})

@@ -136,3 +136,14 @@ def test_the_freeze_of_new_plans_does_not_stop_a_change(running):
     plans.send_to_sme(change, version=change.version, actor=expert,
                       freeze=plans.Freeze(date(2021, 5, 1), date(2021, 10, 18)))
     assert change.status == "sme_review"
+
+
+def test_two_parallel_starts_make_one_change(running, monkeypatch):
+    _sme, expert, _clerk, plan = running
+    plans.start_change(plan, actor=expert)
+    monkeypatch.setattr(plans, "open_change", lambda _plan: None)  # the second did not see the first
+    with pytest.raises(plans.PlanRefused) as refused:
+        plans.start_change(plan, actor=expert)
+    assert refused.value.code == "change_open"
+    assert db.session.scalar(select(func.count()).select_from(plans.SupportPlan)
+                             .where(plans.SupportPlan.change_of_id == plan.id)) == 1

@@ -114,7 +114,8 @@ def register(bp) -> None:
             change = plans.start_change(plan, actor=pages.me())
         except plans.PlanRefused as refused:
             if refused.code == "change_open":
-                return redirect(url_for("expert.plan_page", plan_id=refused.plan.id), 303)
+                shown = refused.plan.id if refused.plan is not None else plan.id
+                return redirect(url_for("expert.plan_page", plan_id=shown), 303)
             return pages.refusal(plan, refused, "expert")
         flash(_("A change of the plan was started. The plan in force stays as it is until the secretariat "
                 "approves the change."), "success")
