@@ -102,6 +102,7 @@ def seed() -> list[tuple[str, str]]:
     seed_messages()
     seed_case_search()
     seed_plans()
+    seed_plan_changes()
     db.session.commit()
     return made
 
@@ -984,3 +985,32 @@ def seed_plans() -> int:
             plans.cancel(plan, version=plan.version, actor=clerk)
     db.session.flush()
     return made
+
+
+def seed_plan_changes() -> int:
+    """A change (計画変更) of the demo's running plan with two more hours, agreed by the demo SME and
+    waiting in the secretariat's queue (計画変更, 第2版); the plan in force stays as it is.  Idempotent
+    (nothing once the demo expert's plans have a change); returns the changes made."""
+    from dxapp.models import SupportPlan
+    from dxapp.services import plans
+
+    sme, expert = approved_demo_sme(), approved_demo_expert()
+    if sme is None or expert is None or db.session.scalar(select(SupportPlan.id).where(
+            SupportPlan.expert_user_id == expert.id, SupportPlan.change_of_id.is_not(None)).limit(1)) is not None:
+        return 0
+    running = db.session.scalar(select(SupportPlan).where(
+        SupportPlan.expert_user_id == expert.id, SupportPlan.status == "running",
+        SupportPlan.change_of_id.is_(None)).order_by(SupportPlan.id).limit(1))
+    if running is None:
+        return 0
+    change = plans.start_change(running, actor=expert)
+    items = [plans.Item(i.what, i.half_hours, i.mode) for i in change.items]
+    items.append(plans.Item("導入後の振り返りと定着の確認", 4, "online"))
+    plans.save(change, plans.PlanFields(purpose=change.purpose, issue=change.issue, items=tuple(items),
+                                        start_date=change.start_date, end_date=change.end_date,
+                                        hourly_rate_yen=change.hourly_rate_yen, scope_declared=True),
+               version=change.version, actor=expert)
+    plans.send_to_sme(change, version=change.version, actor=expert)
+    plans.sme_agree(change, version=change.version, actor=sme)
+    db.session.flush()
+    return 1

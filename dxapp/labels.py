@@ -95,6 +95,8 @@ PLAN_LABELS = MappingProxyType({
     "cancelled": _l("Cancelled"),
     "rejected": _l("Rejected"),
 })
+#: A plan row that is a change of a concluded plan (計画変更), shown beside its status.
+PLAN_CHANGE_LABEL = _l("Plan change")
 
 # Registration and the desk (issue 10: every status label here, one source).
 INQUIRY_LABELS = MappingProxyType({  # dxapp.models.content.INQUIRY_STATUSES

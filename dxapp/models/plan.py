@@ -22,6 +22,9 @@ from dxapp.rules.plan import STATUSES
 
 #: A plan that still counts for its match (not cancelled or rejected; changes are not counted).
 OPEN = "change_of_id IS NULL AND status NOT IN ('cancelled', 'rejected')"
+#: A change still in progress (services.plans.CHANGE_OPEN): at most one per plan in force.
+OPEN_CHANGE = ("change_of_id IS NOT NULL AND status IN "
+               "('draft', 'sme_review', 'sme_returned', 'submitted', 'under_review', 'returned')")
 
 
 
@@ -39,6 +42,9 @@ class SupportPlan(db.Model):
         # One plan in progress or in force per match (changes are rows with change_of_id).
         Index("uq_support_plan_open", "match_id", unique=True,
               sqlite_where=text(OPEN), postgresql_where=text(OPEN)),
+        # One change in progress per plan (two parallel starts: one row, the other refused).
+        Index("uq_support_plan_open_change", "change_of_id", unique=True,
+              sqlite_where=text(OPEN_CHANGE), postgresql_where=text(OPEN_CHANGE)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

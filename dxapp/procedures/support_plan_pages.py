@@ -44,7 +44,19 @@ def freeze_in_force() -> plans.Freeze | None:
 def plan_context(plan) -> dict:
     """What every page showing a plan needs (templates/plans/_plan.html)."""
     return {"plan": plan, "labels": PLAN_LABELS, "mode_labels": procedure.MODE_LABELS,
-            "amounts": procedure.amounts(plan, at=clock.program_now()), "steps": procedure.STEPS}
+            "amounts": procedure.amounts(plan, at=clock.program_now()), "steps": procedure.STEPS,
+            "change": change_view(plan)}
+
+
+def change_view(plan) -> dict | None:
+    """For a change (計画変更): the plan in force and what changes (old and new hours, period, rate and
+    honorarium); for a running plan: its change in progress, if any."""
+    if plan.change_of_id is None:
+        return {"open": plans.open_change(plan)} if plan.status == "running" else None
+    current = plans.in_force(plan)
+    old_yen, new_yen = plans.change_reservation(plan, at=clock.program_now())
+    return {"in_force": current, "old_yen": old_yen, "new_yen": new_yen,
+            "pending": plan.status in plans.CHANGE_OPEN}
 
 
 

@@ -34,7 +34,9 @@ class PlanRefused(Exception):
     ``missing`` names the parts), ``period`` (``reasons`` from the rules), ``frozen`` (new plans are
     suspended; ``until``), ``contract_closed`` (the contract window has closed), ``intake_closed`` (the
     budget is exhausted), ``no_honorarium`` (a cap leaves nothing to reserve), ``already_concluded``,
-    ``plan_exists`` (the match already has a plan)."""
+    ``plan_exists`` (the match already has a plan), ``not_running`` (only a running plan can be
+    changed), ``change_open`` (the plan already has a change in progress: ``plan`` names it),
+    ``is_change`` (a change is approved, never concluded)."""
 
     def __init__(self, code: str, *, reasons=(), missing=(), until: date | None = None, plan=None):
         super().__init__(code)
@@ -130,10 +132,13 @@ class Priors:
 
 
 def priors(plan: SupportPlan) -> Priors:
-    """Read without creating a usage row: the plan pages and the live panel call this on GET (which
-    changes nothing), and an expert without a row yet counts the Phase I honoraria, as the row that the
-    reservation creates will."""
-    return Priors(*proposals.prior_amounts(plan.sme_user_id, plan.expert_user_id))
+    """Both sides' usage, read without creating a usage row (the plan pages and the live panel call this on
+    GET, which changes nothing; an expert without a row yet counts the Phase I honoraria, as the row that
+    the reservation creates will); for a change, without the reservation of the plan in force (the change
+    replaces it)."""
+    sme_yen, expert_yen = proposals.prior_amounts(plan.sme_user_id, plan.expert_user_id)
+    own = in_force(plan).reserved_yen if plan.change_of_id is not None else 0
+    return Priors(sme_yen - own, expert_yen - own)
 
 
 def quote(plan: SupportPlan, at: datetime | None = None) -> subsidy.Quote | None:
@@ -229,7 +234,8 @@ def send_to_sme(plan: SupportPlan, *, version: int, actor, at: datetime | None =
     at = at or clock.program_now()
     if plan.expert_user_id != actor.id:
         raise PlanRefused("not_expert")
-    _freeze(freeze, at)
+    if plan.change_of_id is None:  # the freeze suspends new plans, not changes of a running one
+        _freeze(freeze, at)
     if not calendars.is_open("contract", at, calendar):
         raise PlanRefused("contract_closed")
     missing = missing_parts(plan)
@@ -273,6 +279,9 @@ def _sme(plan: SupportPlan, actor) -> None:
 # ---------------------------------------------------------------------------------------------- review
 
 def _review_move(plan: SupportPlan, target: str, *, version: int, actor_id, note=None, flags=None) -> None:
+    if target == "approved" and plan.change_of_id is not None:
+        _approve_change(plan, version=version, actor_id=actor_id, note=note)
+        return
     values: dict = {}
     if target == "under_review":
         values["holder_id"] = actor_id
@@ -285,6 +294,99 @@ def _review_move(plan: SupportPlan, target: str, *, version: int, actor_id, note
                         actor=actor_id, summary={"reference": plan.reference, "note": note, "flags": flags})
 
 
+# ---------------------------------------------------------------------------------------------- changes
+
+#: A change still in progress (not yet approved, rejected or dropped).
+CHANGE_OPEN = ("draft", "sme_review", "sme_returned", "submitted", "under_review", "returned")
+
+
+def open_change(plan: SupportPlan) -> SupportPlan | None:
+    """The change of ``plan`` now in progress, if any."""
+    return db.session.scalar(select(SupportPlan).where(SupportPlan.change_of_id == plan.id,
+                                                       SupportPlan.status.in_(CHANGE_OPEN)).limit(1))
+
+
+def changes_of(plan: SupportPlan) -> list[SupportPlan]:
+    """Every change of ``plan``, newest first (the approved ones are its history)."""
+    return list(db.session.scalars(select(SupportPlan).where(SupportPlan.change_of_id == plan.id)
+                                   .order_by(SupportPlan.revision.desc())))
+
+
+def in_force(change: SupportPlan) -> SupportPlan | None:
+    """The plan a change would change (None for a plan that is not a change)."""
+    return db.session.get(SupportPlan, change.change_of_id) if change.change_of_id is not None else None
+
+
+def start_change(plan: SupportPlan, *, actor) -> SupportPlan:
+    """The expert starts a change (計画変更) of a running plan: a draft row of its own
+    (``change_of_id``, the next revision, the same reference) with the plan's content copied; the plan in
+    force stays as it is until the change is approved.  One open change per plan."""
+    if plan.expert_user_id != actor.id:
+        raise PlanRefused("not_expert")
+    if plan.change_of_id is not None or plan.status != "running":
+        raise PlanRefused("not_running")
+    found = open_change(plan)
+    if found is not None:
+        raise PlanRefused("change_open", plan=found)
+    revision = int(db.session.scalar(select(func.max(SupportPlan.revision)).where(
+        (SupportPlan.change_of_id == plan.id) | (SupportPlan.id == plan.id))) or 1) + 1
+    now = clock.wall_now()
+    change = SupportPlan(reference=plan.reference, match_id=plan.match_id, change_of_id=plan.id, revision=revision,
+                         organisation_id=plan.organisation_id, sme_user_id=plan.sme_user_id,
+                         expert_user_id=plan.expert_user_id, status="draft", version=1, created_by_id=actor.id,
+                         created_at=now, updated_at=now, reserved_yen=0,
+                         purpose=plan.purpose, issue=plan.issue, start_date=plan.start_date, end_date=plan.end_date,
+                         hourly_rate_yen=plan.hourly_rate_yen, half_hours=plan.half_hours,
+                         scope_declared=plan.scope_declared, scope_flags=list(plan.scope_flags or []))
+    if not rows.insert_once(change):  # a parallel start made the open change first
+        raise PlanRefused("change_open", plan=open_change(plan))
+    _set_items(change, [Item(i.what, i.half_hours, i.mode) for i in plan.items])
+    audit.record("plan.change_started", "support_plan", change.id, actor=actor,
+                 summary={"reference": plan.reference, "plan_id": plan.id, "revision": revision})
+    return change
+
+
+def change_reservation(change: SupportPlan, at: datetime | None = None) -> tuple[int, int]:
+    """(what the plan in force reserves now, what it would reserve with the change): the priors of both
+    sides without the plan's own reservation (MONEY.md §3)."""
+    plan = in_force(change)
+    if not change.half_hours or not change.hourly_rate_yen:
+        return plan.reserved_yen, 0
+    now = priors(change)
+    amount = rules.plan_reservation(change.hourly_rate_yen, rules.hours_of(change.half_hours),
+                                    sme_prior_yen=now.sme_yen, expert_prior_yen=now.expert_yen,
+                                    at=at or clock.program_now())
+    return plan.reserved_yen, amount
+
+
+def _approve_change(change: SupportPlan, *, version: int, actor_id, note=None) -> None:
+    """The approval of a change: the reservation's difference moves first (more hours: the same
+    conditional reservation, :class:`dxapp.services.budget.LimitReached` when a limit would be passed,
+    then the caller rolls back and nothing changed; fewer hours: released), then the change's content
+    is copied onto the plan in force (its version bumped) and the change row is marked approved (it
+    stays as the history).  The ledger moves are the plan in force's."""
+    plan = in_force(change)
+    if plan is None or plan.status != "running":
+        raise workflow.Stale.of(change)
+    workflow.transition(change, action="plan.approved", to="approved", version=version, expected=("under_review",),
+                        values={"approved_at": clock.wall_now()}, actor=actor_id,
+                        summary={"reference": change.reference, "revision": change.revision, "note": note})
+    old, new = change_reservation(change)
+    if new > old:
+        budget.reserve(parties(plan), new - old, object_type="support_plan", object_id=plan.id, actor=actor_id)
+    elif new < old:
+        budget.release(parties(plan), old - new, object_type="support_plan", object_id=plan.id, actor=actor_id)
+    fields = PlanFields(purpose=change.purpose, issue=change.issue,
+                        items=tuple(Item(i.what, i.half_hours, i.mode) for i in change.items),
+                        start_date=change.start_date, end_date=change.end_date,
+                        hourly_rate_yen=change.hourly_rate_yen, scope_declared=change.scope_declared)
+    workflow.transition(plan, action="plan.changed", version=plan.version, expected=("running",),
+                        values={**_values(fields), "reserved_yen": new}, actor=actor_id,
+                        summary={"reference": plan.reference, "revision": change.revision, "before_yen": old,
+                                 "after_yen": new})
+    _set_items(plan, fields.items)
+
+
 REVIEW_MAILS = {
     "picked-up": ("支援計画の審査を開始しました", "plan_review_picked_up"),
     "approved": ("支援計画が承認されました。契約の締結に進んでください", "plan_review_approved"),
@@ -295,6 +397,8 @@ REVIEW_MAILS = {
 
 def _review_mail(plan: SupportPlan, event: str, **context) -> None:
     subject, kind = REVIEW_MAILS[event]
+    if plan.change_of_id is not None and event == "approved":
+        subject = "支援計画の変更が承認されました。変更後の計画が適用されます"
     _mail_expert(plan, kind, subject, **context)
     if event in ("approved", "rejected"):
         _mail_sme(plan, kind, subject, **context)
@@ -308,6 +412,8 @@ def queue(*, status: str | None = None, q: str | None = None, limit: int = 50) -
     """The review queue, oldest first (search by plan id)."""
     statuses = (status,) if status else ("submitted", "under_review")
     query = select(SupportPlan).where(SupportPlan.status.in_(statuses))
+    if status in ("approved", "running"):  # an approved change is history, not a plan to conclude
+        query = query.where(SupportPlan.change_of_id.is_(None))
     if q:
         query = query.where(SupportPlan.reference.contains(q.strip().upper()))
     return list(db.session.scalars(query.order_by(SupportPlan.submitted_at, SupportPlan.id).limit(limit)))
@@ -341,6 +447,8 @@ def conclude(plan: SupportPlan, *, actor, at: datetime | None = None,
     window, an exhausted budget or a second conclusion by the same party; ``Stale`` when the plan moved."""
     at = at or clock.program_now()
     party = _party(plan, actor)
+    if plan.change_of_id is not None:
+        raise PlanRefused("is_change")
     refusal = conclusion_refusal(at, calendar)
     if refusal:
         raise PlanRefused(refusal)
@@ -399,6 +507,8 @@ def _record_refusal(plan: SupportPlan, limit: str, actor) -> None:
 def request_cancel(plan: SupportPlan, *, actor, reason: str) -> None:
     """Either party asks to cancel (中止) a running plan; the secretariat confirms."""
     _party(plan, actor)
+    if plan.change_of_id is not None:
+        raise PlanRefused("is_change")
     reason = (reason or "").strip()
     if not reason:
         raise workflow.ReviewError("reason")

@@ -231,7 +231,7 @@ def test_the_demo_has_a_plan_at_every_status_reachable_from_the_my_pages(app, lo
     expert_client = app.test_client()
     login(expert_client, accounts.find_by_email("expert@demo.example"), password=demo.DEMO_PASSWORD)
     assert len(re_.findall(r'href="/expert/plans/\d+"', expert_client.get("/expert/plans").get_data(as_text=True))) \
-        == len(demo.DEMO_PLANS)
+        == len(demo.DEMO_PLANS) + 1  # and the change of the running plan (計画変更, 第2版)
 
 
 def test_when_the_budget_is_used_up_registration_closes_and_the_home_page_says_so(client, users, login):

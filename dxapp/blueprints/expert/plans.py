@@ -106,6 +106,21 @@ def register(bp) -> None:
         flash(_("The plan was sent to the SME for its agreement."), "success")
         return redirect(url_for("expert.plan_page", plan_id=plan.id), 303)
 
+    @bp.route("/plans/<int:plan_id>/change", methods=["POST"])
+    @policy("expert")
+    def plan_change(plan_id: int):
+        plan = _plan(plan_id)
+        try:
+            change = plans.start_change(plan, actor=pages.me())
+        except plans.PlanRefused as refused:
+            if refused.code == "change_open":
+                shown = refused.plan.id if refused.plan is not None else plan.id
+                return redirect(url_for("expert.plan_page", plan_id=shown), 303)
+            return pages.refusal(plan, refused, "expert")
+        flash(_("A change of the plan was started. The plan in force stays as it is until the secretariat "
+                "approves the change."), "success")
+        return redirect(url_for("expert.plan_page", plan_id=change.id), 303)
+
     @bp.route("/plans/<int:plan_id>/conclude", methods=["GET", "POST"])
     @policy("expert")
     def plan_conclude(plan_id: int):

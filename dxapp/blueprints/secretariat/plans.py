@@ -19,6 +19,7 @@ from dxapp.blueprints.secretariat.match_signals import SIGNAL_TEXT
 from dxapp.errors import conflict
 from dxapp.extensions import db
 from dxapp.forms import BaseForm, strip
+from dxapp.labels import PLAN_CHANGE_LABEL
 from dxapp.models import Match, Organisation, User
 from dxapp.procedures import support_plan as procedure
 from dxapp.procedures import support_plan_pages as pages
@@ -105,7 +106,8 @@ def plans_queue():
     rows = plans.queue(status=status, q=form.q.data if form.validate() else None)
     cancel_requests = plans.cancel_requests()
     return render_template("plans/secretariat_queue.html", plans=rows, form=form, status=status,
-                           labels=pages.PLAN_LABELS, cancel_requests=cancel_requests)
+                           labels=pages.PLAN_LABELS, cancel_requests=cancel_requests,
+                           change_label=PLAN_CHANGE_LABEL)
 
 
 @bp.route("/plans/<int:plan_id>")
@@ -140,6 +142,12 @@ def plan_approve(plan_id: int):
                         back_url=url_for("secretariat.plan_detail", plan_id=plan_id))
     except workflow.DecisionRefused as refused:
         return _refused(plan, refused)
+    except budget.LimitReached as refused:
+        transaction.rollback()
+        plan = _load(plan_id)
+        return render_template("plans/change_limit.html", **pages.plan_context(plan), refused=refused), 409
+    if plan.change_of_id is not None:
+        return _done(plan, _("The change of %(ref)s has been approved and is now in force.", ref=plan.reference))
     return _done(plan, _("%(ref)s has been approved. Both parties have been told by e-mail.", ref=plan.reference))
 
 
