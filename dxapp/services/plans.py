@@ -12,15 +12,16 @@ committed here."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from dxapp import clock
 from dxapp.extensions import db
-from dxapp.models import Match, SupportPlan, SupportPlanItem, User
+from dxapp.models import Match, Organisation, SupportPlan, SupportPlanItem, User
 from dxapp.rules import JST, require_aware, subsidy
 from dxapp.rules import calendar as calendars
 from dxapp.rules import cases as case_rules
@@ -409,13 +410,20 @@ REVIEW = workflow.Review(object_type="support_plan", move=_review_move, mail=_re
 
 
 def queue(*, status: str | None = None, q: str | None = None, limit: int = 50) -> list[SupportPlan]:
-    """The review queue, oldest first (search by plan id)."""
+    """The review queue, oldest first: search by plan id, the SME's name or the expert's name (spaces
+    and full-width letters typed are folded, as the names are stored)."""
     statuses = (status,) if status else ("submitted", "under_review")
     query = select(SupportPlan).where(SupportPlan.status.in_(statuses))
     if status in ("approved", "running"):  # an approved change is history, not a plan to conclude
         query = query.where(SupportPlan.change_of_id.is_(None))
-    if q:
-        query = query.where(SupportPlan.reference.contains(q.strip().upper()))
+    words = unicodedata.normalize("NFKC", q or "").split()
+    for word in words[:5]:
+        pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        sme_names = select(Organisation.id).where(Organisation.name.ilike(pattern, escape="\\"))
+        expert_names = select(User.id).where(func.replace(User.name, " ", "").ilike(pattern, escape="\\"))
+        query = query.where(or_(SupportPlan.reference.ilike(pattern, escape="\\"),
+                                SupportPlan.organisation_id.in_(sme_names),
+                                SupportPlan.expert_user_id.in_(expert_names)))
     return list(db.session.scalars(query.order_by(SupportPlan.submitted_at, SupportPlan.id).limit(limit)))
 
 

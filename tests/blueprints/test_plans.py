@@ -282,3 +282,15 @@ def test_an_administrator_suspends_new_plans_and_lifts_the_suspension(world, as_
     assert expert_client.submit(f"/expert/plans/{plan.id}/send", {}, page=f"/expert/plans/{plan.id}").status_code == 303
     assert desk_client.submit("/secretariat/plan-freeze", {"since": "2021-06-01", "until": "2021-06-02",
                                                             "reason": "x"}, page="/secretariat/plan-freeze").status_code == 403
+
+
+def test_the_queue_is_searched_by_plan_id_sme_or_expert(world, as_):
+    sme, expert, clerk, match = world
+    plan = factories.agreed_plan(match, expert, sme)
+    from dxapp.models import Organisation
+
+    organisation = db.session.get(Organisation, plan.organisation_id)
+    staff = as_(clerk)
+    for q in (plan.reference, plan.reference.lower(), organisation.name[:4], expert.name.replace(" ", ""), "100%_"):
+        page = staff.get("/secretariat/plans", query_string={"q": q}).get_data(as_text=True)
+        assert (plan.reference in page) is (q != "100%_"), q

@@ -38,7 +38,7 @@ class QueueFilters(BaseForm):
     class Meta:
         csrf = False
 
-    q = StringField(_l("Plan id"), filters=[strip], validators=[Optional(), Length(max=20)])
+    q = StringField(_l("Plan id, SME or expert"), filters=[strip], validators=[Optional(), Length(max=100)])
 
 
 class ApproveForm(BaseForm):
