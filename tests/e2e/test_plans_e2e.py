@@ -70,6 +70,16 @@ def _plan(live_server, reference: str):
         .where(SupportPlan.reference == reference)).one())
 
 
+def _items(live_server, plan_id: int) -> int:
+    from sqlalchemy import func, select
+
+    from dxapp.extensions import db
+    from dxapp.models import SupportPlanItem
+
+    return live_server.query(lambda: db.session.scalar(
+        select(func.count()).select_from(SupportPlanItem).where(SupportPlanItem.plan_id == plan_id)))
+
+
 def _set_budget_headroom(live_server, clerk_email: str, headroom_yen: int | None, total: list) -> None:
     """Leave only ``headroom_yen`` in the program budget (None: put back the total kept in ``total``)."""
 
@@ -124,8 +134,11 @@ def _write_the_plan(expert, live_server, js: bool) -> str:
     assert page.locator("#items-1-what").input_value() == "商品登録の操作指導"
     assert page.locator("#items-1-mode-1").is_checked()
     on_phone(expert, "step-content")
-    expert.submit(expert.primary_button())
+    # Enter in a field saves and goes on (the form's first submit button is not 「1回目を削除する」)
+    page.locator("#items-1-what").press("Enter")
+    page.wait_for_url(f"**{plan_page}/period")
     assert expert.path == f"{plan_page}/period", expert.path
+    assert _items(live_server, int(plan_page.rsplit("/", 1)[1])) == 2, "pressing Enter removed a session"
     # 3. period
     page.locator("#start").fill("2021年6月15日")
     page.locator("#end").fill("2021-09-30")
