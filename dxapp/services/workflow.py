@@ -20,6 +20,9 @@ from dxapp import clock
 from dxapp.extensions import db
 from dxapp.services import audit
 
+#: Versions are 32-bit integers (the columns): a posted version at or above this cannot be current.
+MAX_VERSION = 2**31 - 1
+
 
 class Stale(Exception):
     """The object changed (status or version) since the page was shown, or it is no longer in a status
@@ -86,6 +89,11 @@ def transition(obj, *, action: str, to: str | None = None, expected: str | Itera
     travels with it)."""
     model = type(obj)
     expected_t: tuple[str, ...] = (expected,) if isinstance(expected, str) else tuple(expected or ())
+    if version is not None and not 0 < version < MAX_VERSION:
+        # No row holds such a version (a forged or mangled form); and version + 1 would not fit the
+        # column on PostgreSQL (integer out of range: a 500 instead of the 409 page).
+        raise Stale(object_type_of(obj), obj.id, model=model, reference=_reference(obj), expected=expected_t,
+                    version=version, obj=obj, **detail)
     before = getattr(obj, "status", None)
     conditions = [model.id == obj.id, *where]
     changes = dict(values or {})
