@@ -210,7 +210,6 @@ def _directory_values(n: int, name: str, kana: str, email: str) -> dict:
 def seed_expert_directory() -> int:
     """The Phase I expert's carried-over honorarium, and 30 approved experts with varied profiles (directory
     entries only: they cannot log in).  Idempotent; returns the experts created."""
-    expert_wizard = _wizards()[2]
     phase1 = accounts.find_by_email("phase1-expert@demo.example")
     if phase1 is not None and db.session.scalar(
             select(ExpertCarryOver).where(ExpertCarryOver.user_id == phase1.id)) is None:
@@ -229,16 +228,7 @@ def seed_expert_directory() -> int:
         db.session.add(user)
         db.session.flush()
         audit.record("demo.account_seeded", "user", user.id, summary={"role": "expert"})
-        answers = expert_wizard.fill(_directory_values(n, name, kana, email), complete=False)
-        application = Application(kind="expert", reference=references.mint("expert_application", 90000000 + n + 1), user_id=user.id, organisation_id=None,
-                                  status="approved", answers=answers, decision={"outcome": "eligible", "demo": True},
-                                  flags={}, version=3, created_at=now, submitted_at=now, updated_at=now)
-        db.session.add(application)
-        db.session.flush()
-        for before, after in (("draft", "submitted"), ("submitted", "under_review"), ("under_review", "approved")):
-            db.session.add(ApplicationEvent(application_id=application.id, at=now, from_status=before,
-                                            to_status=after, note="デモデータ" if after == "approved" else None))
-        experts.publish(application, None)
+        _approved_expert(user, n, name, kana, 90000000 + n + 1, reindex=False)
         created += 1
     db.session.flush()
     return created
@@ -469,21 +459,7 @@ def approve_demo_expert(user, number: int = 90000100) -> None:
     """An approved expert registration and a listed profile for ``user`` (the demo expert, or an e2e
     test's), unless it has a registration of its own already (a demo that walked the wizard keeps it).
     ``number``: of its reference."""
-    if applications.registration(user, "expert") is not None:
-        return
-    now = clock.wall_now()
-    answers = _wizards()[2].fill(_directory_values(1, "佐藤 一郎", "サトウ イチロウ", user.email), complete=False)
-    application = Application(kind="expert", reference=references.mint("expert_application", number),
-                              user_id=user.id, organisation_id=None, status="approved", answers=answers,
-                              decision={"outcome": "eligible", "demo": True}, flags={}, version=3, created_at=now,
-                              submitted_at=now, updated_at=now)
-    db.session.add(application)
-    db.session.flush()
-    for before, after in (("draft", "submitted"), ("submitted", "under_review"), ("under_review", "approved")):
-        db.session.add(ApplicationEvent(application_id=application.id, at=now, from_status=before, to_status=after,
-                                        note="デモデータ" if after == "approved" else None))
-    experts.publish(application, None)
-    review_index.reindex_unindexed()
+    _approved_expert(user, 1, "佐藤 一郎", "サトウ イチロウ", number)
 
 
 def _demo_deadline() -> date:
@@ -666,7 +642,7 @@ def seed_cases() -> int:
     draft.answers = {**answers, "token": Answers(draft.answers).token}
     db.session.flush()
     return made
-def _approved_expert(user, n: int, name: str, kana: str, number: int, **person):
+def _approved_expert(user, n: int, name: str, kana: str, number: int, *, reindex: bool = True, **person):
     """``user`` with an approved expert registration (the directory's n-th answers, ``person`` changing
     the person step) and its directory profile; the existing registration when there is one."""
     registration = applications.registration(user, "expert")
@@ -686,7 +662,8 @@ def _approved_expert(user, n: int, name: str, kana: str, number: int, **person):
         db.session.add(ApplicationEvent(application_id=application.id, at=now, from_status=before, to_status=after,
                                         note="デモデータ" if after == "approved" else None))
     experts.publish(application, None)
-    review_index.reindex_unindexed()
+    if reindex:  # the directory seeding indexes its thirty once, with the review queues
+        review_index.reindex_unindexed()
     return user
 
 
